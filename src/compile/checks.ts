@@ -1,0 +1,48 @@
+// Services and checks → the part of the script that generates traffic and prints TAP.
+import type { CheckModel, ServiceModel } from "../model/index.js";
+import { q } from "./shell.js";
+
+/** Starts every service, then polls until each one listens. */
+export function serviceLines(services: ServiceModel[]): string[] {
+  if (!services.length) return [];
+  return [
+    ...services.map((s) => `nsm_serve ${s.node} ${s.name} ${s.proto} ${s.port}`),
+    ...services.map((s) => `nsm_wait_listen ${s.node} ${s.proto} ${s.port} ${s.name}`),
+  ];
+}
+
+// The check's command as one variable: the same words run it and are printed as evidence.
+// Every word is a validated address, name or number, and the script runs with `set -f`.
+function commandOf(c: CheckModel): string {
+  const exec = `ip netns exec $P-${c.from}`;
+  const t = `$(nsm_t ${c.timeout})`;
+  const tgt = c.target;
+  if (tgt.kind === "ping") {
+    const six = tgt.host.includes(":") ? " -6" : "";
+    return `${exec} ping${six} -n -c 1 -W $(nsm_tint ${c.timeout}) ${tgt.host}`;
+  }
+  const v6 = tgt.host.includes(":");
+  const addr = v6 ? `[${tgt.host}]` : tgt.host;
+  if (tgt.kind === "tcp") {
+    return `${exec} socat -u -T ${t} TCP${v6 ? 6 : 4}:${addr}:${tgt.port},connect-timeout=${t} STDOUT`;
+  }
+  return `${exec} socat -T ${t} -t ${t} STDIO UDP${v6 ? 6 : 4}:${addr}:${tgt.port}`;
+}
+
+/** Runs the checks (concurrently unless `parallel` is false) and prints one TAP point each. */
+export function checkLines(checks: CheckModel[], parallel: boolean): string[] {
+  const out: string[] = ["printf 'nsmatrix\\n' >\"$T/udp-payload\"", "nsm_pids="];
+  checks.forEach((c, i) => {
+    const id = i + 1;
+    out.push(`nsm_c${id}="${commandOf(c)}"`);
+    const stdin = c.target.kind === "udp" ? '"$T/udp-payload"' : "/dev/null";
+    out.push(`nsm_measure ${id} ${stdin} $nsm_c${id}${parallel ? ' &\nnsm_pids="$nsm_pids $!"' : ""}`);
+  });
+  // Wait for the checks only: the services are children too.
+  if (parallel) out.push("wait $nsm_pids");
+  checks.forEach((c, i) => {
+    const svc = c.target.kind === "ping" ? "" : (c.target.service ?? "");
+    out.push(`nsm_report ${i + 1} ${q(c.name)} ${c.target.kind} ${q(svc)} "$nsm_c${i + 1}"`);
+  });
+  return out;
+}

@@ -1,0 +1,160 @@
+set -u
+set -f
+# Everything this run makes carries $P (namespaces, processes via $NSM_RUN, files under $T).
+NSM_RUN=${NSM_RUN:-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')}
+case $NSM_RUN in '' | *[!0-9a-f]*) echo "NSM_RUN must be lowercase hex" >&2; exit 2 ;; esac
+export NSM_RUN
+P="nsm-$NSM_RUN"
+T="${TMPDIR:-/tmp}/$P"
+NSM_SCALE=${NSM_TIMEOUT_SCALE:-1}
+NSM_UNDO=""
+
+# defer-style cleanup: each create step pushes its undo; teardown runs them last-in, first-out.
+nsm_defer() {
+  NSM_UNDO="$1
+$NSM_UNDO"
+}
+nsm_teardown() {
+  trap - EXIT INT TERM HUP
+  printf '%s\n' "$NSM_UNDO" | while IFS= read -r nsm_c; do
+    [ -n "$nsm_c" ] && eval "$nsm_c" >/dev/null 2>&1
+  done
+  rm -rf "$T"
+}
+trap nsm_teardown EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# Kill what still runs inside a namespace, then remove it.
+nsm_ns_gone() {
+  nsm_p=$(ip netns pids "$1" 2>/dev/null)
+  [ -n "$nsm_p" ] && kill -9 $nsm_p
+  ip netns del "$1"
+}
+
+nsm_bail() {
+  printf 'Bail out! %s failed: %s\n' "$1" "$(tail -c 400 "$T/step.err" 2>/dev/null | tr -s '\n' ' ')"
+  exit 1
+}
+
+# A setup step: stop the run with its stderr when it fails.
+nsm_step() {
+  nsm_d=$1
+  shift
+  "$@" >/dev/null 2>"$T/step.err" || nsm_bail "$nsm_d"
+}
+
+nsm_tool() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  echo "Bail out! $1 not found: install the Debian package $2"
+  exit 1
+}
+
+# Skip all checks (exit 4) when a probe shows a missing feature.
+nsm_need() {
+  nsm_r=$1
+  shift
+  (eval "$*") >/dev/null 2>&1 || nsm_skip_all "$nsm_r"
+}
+
+# Milliseconds since boot, from /proc/uptime (no subprocess).
+nsm_ms() {
+  read -r nsm_u nsm_x </proc/uptime
+  nsm_cs=${nsm_u#*.}
+  nsm_cs=${nsm_cs#0}
+  echo $((${nsm_u%.*} * 1000 + nsm_cs * 10))
+}
+
+# A timeout in seconds, scaled for slow guests; nsm_tint rounds up for tools that take whole seconds.
+nsm_t() { awk -v t="$1" -v s="$NSM_SCALE" 'BEGIN { printf "%g", t * s }'; }
+nsm_tint() { awk -v t="$1" -v s="$NSM_SCALE" 'BEGIN { v = t * s; i = int(v); if (i < v) i++; print i }'; }
+
+nsm_serve() { # node name proto port
+  case $3 in
+  tcp) nsm_a="TCP4-LISTEN:$4,fork,reuseaddr" ;;
+  udp) nsm_a="UDP4-RECVFROM:$4,fork" ;;
+  esac
+  ip netns exec "$P-$1" socat "$nsm_a" "SYSTEM:echo $2" </dev/null >/dev/null 2>"$T/svc-$2.err" &
+  nsm_defer "kill $!"
+}
+
+nsm_listening() { # node proto port
+  nsm_hex=$(printf '%04X' "$3")
+  case $2 in
+  tcp) set -- "$1" /proc/net/tcp 0A ;;
+  udp) set -- "$1" /proc/net/udp 07 ;;
+  esac
+  ip netns exec "$P-$1" grep -Eq "^ *[0-9]+: [0-9A-F]+:$nsm_hex [0-9A-F]+:[0-9A-F]+ $3 " "$2"
+}
+
+# Poll until a service listens (never a fixed sleep); give up after about 5 s.
+nsm_wait_listen() { # node proto port name
+  nsm_i=0
+  until nsm_listening "$1" "$2" "$3"; do
+    nsm_i=$((nsm_i + 1))
+    if [ "$nsm_i" -gt 100 ]; then
+      cp "$T/svc-$4.err" "$T/step.err" 2>/dev/null
+      nsm_bail "service $4 listening on $1 $2/$3"
+    fi
+    sleep 0.05
+  done
+}
+
+# Runs one check command, recording exit code, output and duration under $T/c<id>.*
+nsm_measure() { # id stdin-file command...
+  nsm_id=$1
+  nsm_in=$2
+  shift 2
+  nsm_t0=$(nsm_ms)
+  "$@" <"$nsm_in" >"$T/c$nsm_id.out" 2>"$T/c$nsm_id.err"
+  echo $? >"$T/c$nsm_id.rc"
+  echo $(($(nsm_ms) - nsm_t0)) >"$T/c$nsm_id.ms"
+}
+
+nsm_yq() { printf "'%s'" "$(printf '%s' "$1" | tr -cd '\11\40-\176' | sed "s/'/''/g")"; }
+
+# Prints one TAP test point: ok when the target was reached.
+nsm_report() { # id name kind service command
+  nsm_rc=$(cat "$T/c$1.rc" 2>/dev/null || echo 255)
+  nsm_dur=$(cat "$T/c$1.ms" 2>/dev/null || echo 0)
+  nsm_ans=$(head -n 1 "$T/c$1.out" 2>/dev/null)
+  nsm_o=no-reach
+  if [ "$nsm_rc" = 0 ]; then
+    case $3 in
+    ping) nsm_o=reach ;;
+    *) [ -n "$nsm_ans" ] && { [ -z "$4" ] || [ "$nsm_ans" = "$4" ]; } && nsm_o=reach ;;
+    esac
+  fi
+  if [ "$nsm_o" = reach ]; then printf 'ok %s - %s\n' "$1" "$2"; else printf 'not ok %s - %s\n' "$1" "$2"; fi
+  printf '  ---\n  check: %s\n  outcome: %s\n  command: %s\n  exit: %s\n  duration_ms: %s\n' \
+    "$2" "$nsm_o" "$(nsm_yq "$5")" "$nsm_rc" "$nsm_dur"
+  [ -n "$nsm_ans" ] && printf '  answered_by: %s\n' "$(nsm_yq "$nsm_ans")"
+  if [ -s "$T/c$1.err" ]; then
+    printf '  stderr: |\n'
+    tail -c 400 "$T/c$1.err" | tr -cd '\11\12\40-\176' | sed 's/^/    /'
+    echo
+  fi
+  printf '  ...\n'
+}
+
+# Links need a moment: carrier and bridge port state change via linkwatch, up to a second later.
+# Poll until no interface lacks carrier and no bridge port is still blocking or learning.
+nsm_settled() { # node...
+  for nsm_n in "$@"; do
+    ip -n "$P-$nsm_n" -o -d link show >"$T/links" 2>/dev/null || return 1
+    grep -Eq 'NO-CARRIER|state LOWERLAYERDOWN|bridge_slave state (blocking|listening|learning)' "$T/links" && return 1
+  done
+  return 0
+}
+nsm_settle() { # node...
+  nsm_i=0
+  until nsm_settled "$@"; do
+    nsm_i=$((nsm_i + 1))
+    if [ "$nsm_i" -gt 200 ]; then
+      cp "$T/links" "$T/step.err"
+      nsm_bail "links coming up (carrier, bridge port forwarding)"
+    fi
+    sleep 0.02
+  done
+}

@@ -1,0 +1,110 @@
+// Scenario + variant → one self-contained POSIX sh script that builds, tests, prints TAP and tears down.
+import { readFileSync } from "node:fs";
+import type { ScenarioModel, VariantModel } from "../model/index.js";
+import { checkLines, serviceLines } from "./checks.js";
+import { featuresOf, flavoured, PACKAGE_OF } from "./features.js";
+import { q } from "./shell.js";
+import { modulesOf, namespacesAndLinks, nodeSetup } from "./topology.js";
+
+// The fixed helper functions every script carries (kept as a real .sh file so it can be linted).
+const RUNTIME = readFileSync(new URL("./runtime.sh", import.meta.url), "utf8");
+
+export interface CompiledScript {
+  scenario: string;
+  variant: string;
+  text: string;
+  /** Commands the script calls; the backend checks they exist before running it. */
+  tools: string[];
+  /** Check names in TAP order. */
+  checks: string[];
+}
+
+function toolsOf(sc: ScenarioModel, v: VariantModel): string[] {
+  const tools = new Set(["ip", "sysctl", "awk", "od"]);
+  if (sc.services.length || sc.checks.some((c) => c.target.kind !== "ping")) tools.add("socat");
+  if (sc.checks.some((c) => c.target.kind === "ping")) tools.add("ping");
+  if (modulesOf(v.topology).length) tools.add("modprobe");
+  for (const node of Object.values(v.topology.nodes)) {
+    const fw = node?.firewall;
+    if (fw?.iptables) tools.add(`${flavoured("iptables", fw.flavour?.iptables)}-restore`);
+    if (fw?.ebtables) tools.add(flavoured("ebtables", fw.flavour?.ebtables));
+    if (fw?.nft) tools.add("nft");
+  }
+  return [...tools];
+}
+
+function header(sc: ScenarioModel, v: VariantModel): string[] {
+  const lines = [
+    "#!/bin/sh",
+    `# nsmatrix reproducer: scenario ${sc.name}, variant ${v.name}`,
+    ...(sc.description ? [`# ${sc.description.replaceAll("\n", " ")}`] : []),
+    ...(v.description ? [`# variant: ${v.description.replaceAll("\n", " ")}`] : []),
+    "#",
+    "# Run as root: sh this-file. It builds the topology in fresh network namespaces",
+    "# named nsm-<run>-<node>, runs the checks, prints TAP version 13 (ok = reached) and",
+    "# removes everything on exit, error or interrupt.",
+    "# Exit status: 0 checks ran, 1 set-up failed (Bail out!), 4 skipped (feature missing).",
+    "# Environment: NSM_RUN (hex run id), NSM_TIMEOUT_SCALE (multiplies check timeouts).",
+    "#",
+    "# Expected outcomes, per check (variant -> kernel range -> outcome):",
+  ];
+  for (const c of sc.checks) {
+    const e = typeof c.expect === "string" ? c.expect : JSON.stringify(c.expect);
+    lines.push(`#   ${c.name}: ${e}`);
+  }
+  return lines;
+}
+
+function skipAll(sc: ScenarioModel): string[] {
+  return [
+    "nsm_skip_all() {",
+    `  echo "1..${sc.checks.length}"`,
+    ...sc.checks.map((c, i) => `  printf 'ok %s - %s # SKIP %s\\n' ${i + 1} ${q(c.name)} "$1"`),
+    "  exit 4",
+    "}",
+  ];
+}
+
+/** Compiles one variant of a scenario. Pure: the same model always gives the same text. */
+export function compileVariant(sc: ScenarioModel, variantName: string): CompiledScript {
+  const v = sc.variants.find((x) => x.name === variantName);
+  if (!v) throw new Error(`unknown variant ${variantName}`);
+  const tools = toolsOf(sc, v);
+  const features = featuresOf(v.topology);
+  const body = [
+    ...header(sc, v),
+    "",
+    RUNTIME.trimEnd(),
+    ...skipAll(sc),
+    "",
+    "echo 'TAP version 13'",
+    `echo ${q(`# nsmatrix ${sc.name} / ${v.name} / kernel $(uname -r)`).replace("$(uname -r)'", "'\"$(uname -r)\"")}`,
+    ...tools.map((t) => `nsm_tool ${t} ${PACKAGE_OF[t] ?? t}`),
+    'mkdir -m 700 "$T" || { echo "Bail out! cannot create $T"; exit 1; }',
+    'echo $$ >"$T/owner"',
+    "",
+    "# Kernel modules the topology needs (module autoload does not cover br_netfilter).",
+    ...modulesOf(v.topology).map((m) => `modprobe -q ${m} 2>/dev/null || :`),
+    "",
+    "# Probe features in a scratch namespace; a missing one skips every check with the reason.",
+    'PROBE="$P-probe"',
+    `nsm_defer 'nsm_ns_gone "$P-probe"'`,
+    'ip netns add "$PROBE" 2>"$T/step.err" || nsm_bail "create a network namespace"',
+    ...features.map((f) => `nsm_need ${q(f.reason)} ${q(f.probe)}`),
+    'nsm_ns_gone "$PROBE"',
+    "",
+    `echo "1..${sc.checks.length}"`,
+    "echo '# building topology'",
+    ...namespacesAndLinks(v.topology),
+    ...nodeSetup(v.topology),
+    "",
+    "echo '# starting services'",
+    ...serviceLines(sc.services),
+    `nsm_settle ${Object.keys(v.topology.nodes).join(" ")}`,
+    "",
+    "echo '# running checks'",
+    ...checkLines(sc.checks, sc.parallel),
+    "exit 0",
+  ];
+  return { scenario: sc.name, variant: v.name, text: `${body.join("\n")}\n`, tools, checks: sc.checks.map((c) => c.name) };
+}

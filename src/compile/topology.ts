@@ -1,0 +1,155 @@
+// Topology → the setup part of the script: namespaces, links, bridges, addresses, routes, sysctls, firewall.
+import { parse as shellParse } from "shell-quote";
+import type { TopologyT } from "../model/index.js";
+import type { NodeT, RouteT } from "../model/schema.js";
+import { flavoured } from "./features.js";
+import { cmd, heredoc, q } from "./shell.js";
+
+type NodeEntry = [string, NodeT];
+
+const LINK_INDEX_BASE = 100;
+
+const onOff = (b: boolean) => (b ? "on" : "off");
+
+// An expanding here-document: only for text built from validated names, where $P must expand.
+function batch(desc: string, command: string, lines: string[]): string[] {
+  const body = lines.join("\n");
+  if (/[`\\]|\$(?!P\b)/.test(body)) throw new Error(`internal: unsafe text in ${desc}`);
+  return [`nsm_step ${q(desc)} ${command} <<NSM_EOF`, body, "NSM_EOF"];
+}
+
+// A literal here-document: user text (rulesets) that the shell must never expand.
+function literal(desc: string, command: string, body: string): string[] {
+  const h = heredoc(body);
+  return [`nsm_step ${q(desc)} ${command} ${h.start}`, h.text.trimEnd(), h.end];
+}
+
+function nodes(topo: TopologyT): NodeEntry[] {
+  return Object.entries(topo.nodes).map(([n, node]) => [n, node ?? {}]);
+}
+
+/** Modules to load before anything else: those named, plus br_netfilter when a bridge calls iptables. */
+export function modulesOf(topo: TopologyT): string[] {
+  const mods = new Set<string>();
+  for (const [, node] of nodes(topo)) {
+    for (const m of node.modules ?? []) mods.add(m);
+    if (Object.values(node.bridges ?? {}).some((b) => b.nf_call_iptables)) mods.add("br_netfilter");
+  }
+  return [...mods];
+}
+
+/** Creates the namespaces (deferring their removal first) and the veth links. */
+export function namespacesAndLinks(topo: TopologyT): string[] {
+  const names = Object.keys(topo.nodes);
+  const out = names.map((n) => `nsm_defer 'nsm_ns_gone "$P-${n}"'`);
+  out.push(...batch("create namespaces", "ip -batch -", names.map((n) => `netns add $P-${n}`)));
+  // IPv6 off by default, before links exist: no DAD, RS or MLD frames to confuse bridges.
+  for (const [n, node] of nodes(topo)) {
+    if (node.ipv6) continue;
+    out.push(
+      `ip netns exec "$P-${n}" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1 || :`,
+    );
+  }
+  // Distinct ifindexes on the two ends: the kernel treats a veth whose peer has the same
+  // ifindex as not stacked, and delays its carrier event by up to a second (linkwatch).
+  const links = (topo.links ?? []).map(([a, b], i) => {
+    const [na, ia] = a.split(":");
+    const [nb, ib] = b.split(":");
+    const idx = LINK_INDEX_BASE + 2 * i;
+    return `link add ${ia} index ${idx} netns $P-${na} type veth peer name ${ib} index ${idx + 1} netns $P-${nb}`;
+  });
+  if (links.length) out.push(...batch("create veth links", "ip -batch -", links));
+  return out;
+}
+
+function routeLine(r: RouteT): string {
+  const words = ["route", "add", r.to];
+  if (r.via) words.push("via", r.via);
+  if (r.dev) words.push("dev", r.dev);
+  if (r.src) words.push("src", r.src);
+  if (r.table !== undefined) words.push("table", String(r.table));
+  if (r.metric !== undefined) words.push("metric", String(r.metric));
+  if (r.onlink) words.push("onlink");
+  return words.join(" ");
+}
+
+function nodeLinkLines(name: string, node: NodeT, topo: TopologyT): string[] {
+  const lines = ["link set lo up"];
+  const ifaces = new Set<string>();
+  for (const [a, b] of topo.links ?? []) {
+    for (const ep of [a, b]) if (ep.startsWith(`${name}:`)) ifaces.add(ep.slice(name.length + 1));
+  }
+  for (const [br, bridge] of Object.entries(node.bridges ?? {})) {
+    const opts = ["type", "bridge"];
+    if (bridge.vlan_filtering !== undefined) opts.push("vlan_filtering", bridge.vlan_filtering ? "1" : "0");
+    if (bridge.stp !== undefined) opts.push("stp_state", bridge.stp ? "1" : "0");
+    if (bridge.nf_call_iptables !== undefined) opts.push("nf_call_iptables", bridge.nf_call_iptables ? "1" : "0");
+    lines.push(`link add ${br} ${opts.join(" ")}`);
+    ifaces.add(br);
+  }
+  for (const [br, bridge] of Object.entries(node.bridges ?? {})) {
+    for (const [port, o] of Object.entries(bridge.ports)) {
+      lines.push(`link set ${port} master ${br}`);
+      const slave: string[] = [];
+      if (o?.hairpin !== undefined) slave.push("hairpin", onOff(o.hairpin));
+      if (o?.learning !== undefined) slave.push("learning", onOff(o.learning));
+      if (o?.flood !== undefined) slave.push("flood", onOff(o.flood));
+      if (slave.length) lines.push(`link set dev ${port} type bridge_slave ${slave.join(" ")}`);
+      if (o?.promisc !== undefined) lines.push(`link set ${port} promisc ${onOff(o.promisc)}`);
+    }
+  }
+  const conf = node.interfaces ?? {};
+  for (const [ifname, c] of Object.entries(conf)) {
+    if (c?.mac) lines.push(`link set ${ifname} address ${c.mac}`);
+    if (c?.mtu) lines.push(`link set ${ifname} mtu ${c.mtu}`);
+    if (c?.promisc !== undefined) lines.push(`link set ${ifname} promisc ${onOff(c.promisc)}`);
+  }
+  for (const ifname of ifaces) if (conf[ifname]?.up !== false) lines.push(`link set ${ifname} up`);
+  for (const [ifname, c] of Object.entries(conf)) {
+    for (const a of c?.addresses ?? []) lines.push(`addr add ${a} dev ${ifname}`);
+  }
+  for (const r of node.routes ?? []) lines.push(routeLine(r));
+  for (const n of node.neighbours ?? []) lines.push(`neigh replace ${n.to} lladdr ${n.lladdr} dev ${n.dev} nud permanent`);
+  return lines;
+}
+
+const sysctlValue = (v: string | number | boolean) => (typeof v === "boolean" ? (v ? "1" : "0") : String(v));
+
+function firewallLines(name: string, node: NodeT): string[] {
+  const fw = node.firewall;
+  if (!fw) return [];
+  const exec = `ip netns exec "$P-${name}"`;
+  const out: string[] = [];
+  const tables = Object.entries(fw.iptables ?? {});
+  if (tables.length) {
+    const bin = `${flavoured("iptables", fw.flavour?.iptables)}-restore`;
+    const body = tables.map(([t, rules]) => [`*${t}`, ...rules, "COMMIT"].join("\n")).join("\n");
+    out.push(...literal(`${name}: ${bin}`, `${exec} ${bin} --noflush`, body));
+  }
+  const eb = flavoured("ebtables", fw.flavour?.ebtables);
+  for (const [table, rules] of Object.entries(fw.ebtables ?? {})) {
+    for (const rule of rules) {
+      const words = shellParse(rule);
+      if (!words.every((w) => typeof w === "string")) {
+        throw new Error(`ebtables rule has shell operators: ${rule}`);
+      }
+      out.push(`nsm_step ${q(`${name}: ${eb} -t ${table}`)} ${exec} ${cmd(eb, "-t", table, ...(words as string[]))}`);
+    }
+  }
+  if (fw.nft) out.push(...literal(`${name}: nft -f`, `${exec} nft -f -`, fw.nft));
+  return out;
+}
+
+/** Per node: links, bridges, addresses and routes in one `ip -batch`, then sysctls, then firewall rules. */
+export function nodeSetup(topo: TopologyT): string[] {
+  const out: string[] = [];
+  for (const [name, node] of nodes(topo)) {
+    out.push(...batch(`${name}: interfaces, addresses, routes`, `ip -n "$P-${name}" -batch -`, nodeLinkLines(name, node, topo)));
+  }
+  for (const [name, node] of nodes(topo)) {
+    const kv = Object.entries(node.sysctls ?? {}).map(([k, v]) => q(`${k}=${sysctlValue(v)}`));
+    if (kv.length) out.push(`nsm_step ${q(`${name}: sysctls`)} ip netns exec "$P-${name}" sysctl -q -w ${kv.join(" ")}`);
+  }
+  for (const [name, node] of nodes(topo)) out.push(...firewallLines(name, node));
+  return out;
+}

@@ -1,0 +1,150 @@
+// Loads a scenario and its topology from disk, validates everything, and returns the model.
+import { readFileSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import type { z } from "zod";
+import { NsmError, type SourceIssue } from "../errors.js";
+import { zodIssueToSource } from "./issues.js";
+import { type Locate, mergedLocator, mergePatch } from "./merge.js";
+import { parseHostPort } from "./names.js";
+import { Scenario, type ScenarioT, Topology, type TopologyT } from "./schema.js";
+import { checkScenario, checkTopology } from "./semantic.js";
+import { parseSource, type Source } from "./source.js";
+import type { CheckModel, ScenarioModel, VariantModel } from "./types.js";
+
+const DEFAULT_TIMEOUT = 1;
+
+/** Reads a YAML file as a Source; missing files are E_IO. */
+export function readSource(file: string): Source {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new NsmError("E_IO", `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  return parseSource(displayPath(file), text);
+}
+
+function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith("..") ? file : rel;
+}
+
+function parseWith<T>(schema: z.ZodType<T>, data: unknown, locate: Locate, issues: SourceIssue[]): T | undefined {
+  const r = schema.safeParse(data ?? {});
+  if (r.success) return r.data;
+  for (const i of r.error.issues) issues.push(...zodIssueToSource(i, locate));
+  return undefined;
+}
+
+function fail(what: string, issues: SourceIssue[]): never {
+  const n = issues.length;
+  throw new NsmError("E_SCHEMA", `${what}: ${n} problem${n === 1 ? "" : "s"}`, issues);
+}
+
+/** Fills in nulls so the compiler never meets them. */
+function normalise(t: TopologyT): TopologyT {
+  const nodes = Object.fromEntries(
+    Object.entries(t.nodes).map(([name, n]) => {
+      const node = { ...(n ?? {}) };
+      if (node.bridges) {
+        node.bridges = Object.fromEntries(
+          Object.entries(node.bridges).map(([b, br]) => [
+            b,
+            { ...br, ports: Object.fromEntries(Object.entries(br.ports).map(([p, o]) => [p, o ?? {}])) },
+          ]),
+        );
+      }
+      if (node.interfaces) {
+        node.interfaces = Object.fromEntries(Object.entries(node.interfaces).map(([i, o]) => [i, o ?? {}]));
+      }
+      return [name, node];
+    }),
+  );
+  return { ...t, nodes, links: t.links ?? [] };
+}
+
+/** Loads and validates a topology file on its own. */
+export function loadTopology(file: string): TopologyT {
+  const src = readSource(file);
+  const issues: SourceIssue[] = [];
+  const locate = mergedLocator(src);
+  const topo = parseWith(Topology, src.data, locate, issues);
+  if (topo) issues.push(...checkTopology(topo, locate));
+  if (!topo || issues.length) fail(src.file, issues);
+  return normalise(topo);
+}
+
+function toCheck(name: string, c: ScenarioT["checks"][string], defaultTimeout: number): CheckModel {
+  const timeout = c.timeout ?? defaultTimeout;
+  const expect = c.expect ?? "reach";
+  const base = { name, description: c.description, from: c.from, timeout, expect };
+  if (c.ping) return { ...base, target: { kind: "ping", host: c.ping } };
+  const kind = c.tcp ? "tcp" : "udp";
+  const hp = parseHostPort((c.tcp ?? c.udp) as string);
+  if (!hp) throw new NsmError("E_INTERNAL", `check ${name}: target passed the schema but does not parse`);
+  return { ...base, target: { kind, host: hp.host, port: hp.port, service: c.service } };
+}
+
+/** Loads a scenario file, its topology and every variant; throws E_YAML or E_SCHEMA with located issues. */
+export function loadScenario(file: string): ScenarioModel {
+  const src = readSource(file);
+  const issues: SourceIssue[] = [];
+  const sc = parseWith(Scenario, src.data, mergedLocator(src), issues);
+  if (!sc) fail(src.file, issues);
+
+  const topoPath = resolve(dirname(file), sc.topology);
+  let topoSrc: Source;
+  try {
+    topoSrc = readSource(topoPath);
+  } catch (e) {
+    if (e instanceof NsmError && e.code === "E_IO") {
+      fail(src.file, [src.issueAt(["topology"], `topology: ${e.message}`)]);
+    }
+    throw e;
+  }
+  const baseLocate = mergedLocator(topoSrc);
+  const base = parseWith(Topology, topoSrc.data, baseLocate, issues);
+  if (!base) fail(topoSrc.file, issues);
+  issues.push(...checkTopology(base, baseLocate));
+  if (issues.length) fail(topoSrc.file, issues);
+
+  const variantEntries = Object.entries(sc.variants ?? { default: {} });
+  const variants: VariantModel[] = [];
+  for (const [name, v] of variantEntries) {
+    const prefix = ["variants", name, "patch"];
+    const locate = mergedLocator(topoSrc, { source: src, prefix });
+    const merged = parseWith(Topology, mergePatch(topoSrc.data, v?.patch ?? {}), locate, issues);
+    if (!merged) continue;
+    const found = checkTopology(merged, locate);
+    issues.push(...found);
+    if (!found.length) variants.push({ name, description: v?.description, topology: normalise(merged) });
+  }
+  issues.push(...checkScenario(sc, base, variantEntries.map(([n]) => n), mergedLocator(src)));
+  if (issues.length) fail(src.file, dedupe(issues));
+
+  const services = Object.entries(sc.services ?? {}).map(([name, s]) => ({
+    name,
+    node: s.node,
+    proto: s.tcp ? ("tcp" as const) : ("udp" as const),
+    port: (s.tcp ?? s.udp) as number,
+  }));
+  return {
+    file: src.file,
+    name: sc.scenario,
+    description: sc.description,
+    topologyFile: topoSrc.file,
+    parallel: sc.parallel ?? true,
+    services,
+    checks: Object.entries(sc.checks).map(([n, c]) => toCheck(n, c, sc.timeout ?? DEFAULT_TIMEOUT)),
+    variants,
+  };
+}
+
+// The same base-topology problem shows up once per variant; say it once.
+function dedupe(issues: SourceIssue[]): SourceIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.file}:${i.line}:${i.col}:${i.message}`;
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
+}

@@ -1,0 +1,223 @@
+// The zod schemas of the two file formats; JSON Schemas for editors are generated from these.
+import semver from "semver";
+import { z } from "zod";
+import {
+  IFNAME_RE,
+  isCidr,
+  isIp,
+  LABEL_RE,
+  MAC_RE,
+  MODULE_RE,
+  NODE_RE,
+  parseEndpoint,
+  parseHostPort,
+  SYSCTL_KEY_RE,
+  SYSCTL_VALUE_RE,
+} from "./names.js";
+
+const show = (v: unknown) => JSON.stringify(v);
+
+export const IfName = z
+  .string()
+  .regex(IFNAME_RE, "not a valid interface name (1-15 characters: letters, digits, '_', '.', '-')");
+export const NodeName = z
+  .string()
+  .regex(NODE_RE, "not a valid node name (1-24 characters: lowercase letters, digits, '_', '-'; starts with a letter)");
+export const Label = z
+  .string()
+  .regex(LABEL_RE, "not a valid name (1-64 characters: letters, digits, '_', '.', '-')");
+export const Ip = z.string().refine(isIp, { error: (i) => `${show(i.input)} is not an IP address` });
+export const Cidr = z
+  .string()
+  .refine(isCidr, { error: (i) => `${show(i.input)} is not an address with prefix, like 192.0.2.1/24` });
+export const Mac = z.string().regex(MAC_RE, "not a MAC address like 02:00:00:00:00:01");
+
+const Flag = z.boolean();
+
+export const BridgePort = z
+  .strictObject({
+    hairpin: Flag.optional().describe("reflect frames back out of the port they came in on (VEPA)"),
+    promisc: Flag.optional().describe("put the port in promiscuous mode"),
+    learning: Flag.optional().describe("learn source MACs on this port"),
+    flood: Flag.optional().describe("flood unknown unicast out of this port"),
+  })
+  .describe("bridge port options");
+
+export const Bridge = z
+  .strictObject({
+    ports: z.record(IfName, BridgePort.nullable()).describe("interfaces enslaved to the bridge"),
+    nf_call_iptables: Flag.optional().describe("pass bridged IPv4 through iptables (needs br_netfilter)"),
+    vlan_filtering: Flag.optional(),
+    stp: Flag.optional(),
+  })
+  .describe("a Linux bridge inside the node");
+
+export const Interface = z
+  .strictObject({
+    addresses: z.array(Cidr).optional(),
+    mac: Mac.optional(),
+    mtu: z.int().min(68).max(65535).optional(),
+    promisc: Flag.optional(),
+    up: Flag.optional().describe("bring the interface up (default true)"),
+  })
+  .describe("layer-3 settings of an interface: a link end, a bridge or lo");
+
+const RouteTable = z.union([z.literal("main"), z.literal("local"), z.int().min(1).max(0xfffffffe)]);
+
+export const Route = z
+  .strictObject({
+    to: z.union([z.literal("default"), Cidr, Ip]),
+    via: Ip.optional(),
+    dev: IfName.optional(),
+    table: RouteTable.optional(),
+    onlink: Flag.optional(),
+    metric: z.int().min(0).optional(),
+    src: Ip.optional(),
+  })
+  .refine((r) => r.via !== undefined || r.dev !== undefined, { error: "a route needs 'via' or 'dev'" });
+
+export const Neighbour = z
+  .strictObject({ to: Ip, lladdr: Mac, dev: IfName })
+  .describe("a permanent neighbour (ARP/NDP) entry: no broadcast is ever sent for it");
+
+const RuleLine = z
+  .string()
+  .min(1)
+  .regex(/^[^\n\r]*$/, "a rule is one line")
+  .regex(/^-[AIN] /, "a rule starts with -A, -I or -N");
+
+const Flavour = z.enum(["legacy", "nft"]);
+
+export const Firewall = z
+  .strictObject({
+    iptables: z
+      .partialRecord(z.enum(["filter", "nat", "mangle", "raw"]), z.array(RuleLine))
+      .optional()
+      .describe("per table, rules in iptables-restore syntax (-A CHAIN ...)"),
+    ebtables: z
+      .partialRecord(z.enum(["filter", "nat", "broute"]), z.array(RuleLine))
+      .optional()
+      .describe("per table, ebtables rules (-A CHAIN ...)"),
+    nft: z.string().optional().describe("an nftables ruleset, loaded with nft -f"),
+    flavour: z
+      .strictObject({ iptables: Flavour.optional(), ebtables: Flavour.optional() })
+      .optional()
+      .describe("which flavour of iptables/ebtables to use (default: the system's)"),
+  })
+  .describe("firewall rules, each applied with its own tool");
+
+const SysctlValue = z.union([
+  z.int(),
+  z.boolean(),
+  z.string().regex(SYSCTL_VALUE_RE, "sysctl values use letters, digits, spaces and _.:,- only"),
+]);
+
+export const Node = z
+  .strictObject({
+    description: z.string().optional(),
+    ipv6: Flag.optional().describe("keep IPv6 on (default false: no DAD, RS or MLD noise on the wire)"),
+    modules: z.array(z.string().regex(MODULE_RE, "not a kernel module name")).optional(),
+    sysctls: z
+      .record(z.string().regex(SYSCTL_KEY_RE, "not a sysctl key like net.ipv4.ip_forward"), SysctlValue)
+      .optional(),
+    bridges: z.record(IfName, Bridge).optional(),
+    interfaces: z.record(IfName, Interface.nullable()).optional(),
+    routes: z.array(Route).optional(),
+    neighbours: z.array(Neighbour).optional(),
+    firewall: Firewall.optional(),
+  })
+  .describe("a network namespace");
+
+const Endpoint = z
+  .string()
+  .refine((s) => parseEndpoint(s) !== undefined, {
+    error: (i) => `${show(i.input)} is not an endpoint like node:eth0`,
+  });
+
+export const Topology = z
+  .strictObject({
+    topology: Label.optional().describe("the topology's name"),
+    description: z.string().optional(),
+    nodes: z.record(NodeName, Node.nullable()),
+    links: z
+      .array(z.tuple([Endpoint, Endpoint]))
+      .optional()
+      .describe("veth pairs: [nodeA:ifname, nodeB:ifname]"),
+  })
+  .describe("an nsmatrix topology");
+
+export const Outcome = z.enum(["reach", "no-reach"]);
+export const Expectation = z.enum(["reach", "no-reach", "xfail"]);
+
+const KernelRange = z.string().refine((s) => s === "*" || semver.validRange(s) !== null, {
+  error: (i) => `${show(i.input)} is not a kernel version range like ">=4.9 <5.1"`,
+});
+const PerKernel = z.union([Expectation, z.record(KernelRange, Expectation)]);
+
+export const Expect = z.union([Expectation, z.record(z.string(), PerKernel)]);
+
+const Port = z.int().min(1).max(65535);
+
+export const Service = z
+  .strictObject({
+    node: NodeName,
+    tcp: Port.optional(),
+    udp: Port.optional(),
+  })
+  .refine((s) => (s.tcp === undefined) !== (s.udp === undefined), {
+    error: "a service listens on exactly one of 'tcp' or 'udp'",
+  });
+
+const Target = z.string().refine((s) => parseHostPort(s) !== undefined, {
+  error: (i) => `${show(i.input)} is not an address:port like 192.0.2.1:80`,
+});
+
+export const Check = z
+  .strictObject({
+    description: z.string().optional(),
+    from: NodeName,
+    ping: Ip.optional(),
+    tcp: Target.optional(),
+    udp: Target.optional(),
+    service: Label.optional().describe("the service that must answer (proves where DNAT went)"),
+    timeout: z.number().positive().max(60).optional().describe("seconds, before scaling for slow guests"),
+    expect: Expect.optional(),
+  })
+  .refine((c) => [c.ping, c.tcp, c.udp].filter((x) => x !== undefined).length === 1, {
+    error: "a check has exactly one of 'ping', 'tcp' or 'udp'",
+  });
+
+export const Variant = z
+  .strictObject({
+    description: z.string().optional(),
+    patch: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("merged over the topology: maps merge, lists append, null removes"),
+  })
+  .nullable();
+
+export const Scenario = z
+  .strictObject({
+    scenario: Label,
+    description: z.string().optional(),
+    topology: z.string().min(1).describe("path of the topology file, relative to this file"),
+    timeout: z.number().positive().max(60).optional().describe("default check timeout in seconds (1)"),
+    parallel: Flag.optional().describe("run checks concurrently (default true)"),
+    services: z.record(Label, Service).optional(),
+    variants: z.record(Label, Variant).optional(),
+    checks: z.record(Label, Check),
+  })
+  .describe("an nsmatrix scenario");
+
+export type TopologyT = z.infer<typeof Topology>;
+export type NodeT = z.infer<typeof Node>;
+export type BridgeT = z.infer<typeof Bridge>;
+export type RouteT = z.infer<typeof Route>;
+export type FirewallT = z.infer<typeof Firewall>;
+export type ScenarioT = z.infer<typeof Scenario>;
+export type CheckT = z.infer<typeof Check>;
+export type ServiceT = z.infer<typeof Service>;
+export type OutcomeT = z.infer<typeof Outcome>;
+export type ExpectationT = z.infer<typeof Expectation>;
+export type ExpectT = z.infer<typeof Expect>;

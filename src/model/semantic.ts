@@ -1,0 +1,129 @@
+// Cross-reference checks the schema cannot express: unknown nodes and interfaces, names used twice.
+import type { SourceIssue } from "../errors.js";
+import type { Locate } from "./merge.js";
+import { parseEndpoint } from "./names.js";
+import type { ScenarioT, TopologyT } from "./schema.js";
+
+const known = (names: Iterable<string>) => {
+  const list = [...names];
+  return list.length ? `known: ${list.join(", ")}` : "none defined";
+};
+
+/** Interfaces of each node: link ends, bridges and lo. */
+export function interfacesByNode(topo: TopologyT): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const [name, node] of Object.entries(topo.nodes)) {
+    out.set(name, new Set(["lo", ...Object.keys(node?.bridges ?? {})]));
+  }
+  for (const link of topo.links ?? []) {
+    for (const ep of link) {
+      const e = parseEndpoint(ep);
+      if (e) out.get(e.node)?.add(e.ifname);
+    }
+  }
+  return out;
+}
+
+/** Every cross-reference problem of a topology, located. */
+export function checkTopology(topo: TopologyT, locate: Locate): SourceIssue[] {
+  const issues: SourceIssue[] = [];
+  const nodes = Object.keys(topo.nodes);
+  const linkEnds = new Map<string, string>();
+
+  (topo.links ?? []).forEach((link, i) => {
+    link.forEach((ep, side) => {
+      const e = parseEndpoint(ep);
+      if (!e) return;
+      const at = ["links", i, side];
+      if (!(e.node in topo.nodes)) {
+        issues.push(locate(at, `link "${ep}" names unknown node "${e.node}" (${known(nodes)})`));
+      } else if (e.ifname === "lo") {
+        issues.push(locate(at, `link "${ep}": "lo" is the loopback device and cannot be a link end`));
+      } else if (linkEnds.has(ep)) {
+        issues.push(locate(at, `interface "${ep}" is used twice (first in ${linkEnds.get(ep)})`));
+      } else linkEnds.set(ep, `links[${i}]`);
+    });
+  });
+
+  const ifaces = interfacesByNode(topo);
+  for (const [nodeName, node] of Object.entries(topo.nodes)) {
+    if (!node) continue;
+    const here = ifaces.get(nodeName) ?? new Set<string>();
+    const base = ["nodes", nodeName];
+    const unknownIf = (path: (string | number)[], what: string, ifname: string, onKey = false) =>
+      issues.push(
+        locate(path, `${what} names unknown interface "${ifname}" in node "${nodeName}" (${known(here)})`, onKey),
+      );
+    const portOf = new Map<string, string>();
+    for (const [br, bridge] of Object.entries(node.bridges ?? {})) {
+      if (linkEnds.has(`${nodeName}:${br}`)) {
+        issues.push(
+          locate([...base, "bridges", br], `interface "${nodeName}:${br}" is used twice (a link end and a bridge)`, true),
+        );
+      }
+      for (const port of Object.keys(bridge.ports)) {
+        const at = [...base, "bridges", br, "ports", port];
+        if (!here.has(port) || port === "lo") unknownIf(at, `bridge "${br}" port`, port, true);
+        else if (port === br || node.bridges?.[port]) {
+          issues.push(locate(at, `bridge "${br}" cannot take bridge "${port}" as a port`, true));
+        } else if (portOf.has(port)) {
+          issues.push(locate(at, `interface "${port}" is used twice (already a port of bridge "${portOf.get(port)}")`, true));
+        } else portOf.set(port, br);
+      }
+    }
+    for (const name of Object.keys(node.interfaces ?? {})) {
+      if (!here.has(name)) unknownIf([...base, "interfaces", name], "interfaces", name, true);
+    }
+    (node.routes ?? []).forEach((r, i) => {
+      if (r.dev && !here.has(r.dev)) unknownIf([...base, "routes", i, "dev"], `route to ${r.to}`, r.dev);
+    });
+    (node.neighbours ?? []).forEach((n, i) => {
+      if (!here.has(n.dev)) unknownIf([...base, "neighbours", i, "dev"], `neighbour ${n.to}`, n.dev);
+    });
+  }
+  return issues;
+}
+
+/** Problems of the scenario's own references: nodes, services, variants. */
+export function checkScenario(sc: ScenarioT, topo: TopologyT, variants: string[], locate: Locate): SourceIssue[] {
+  const issues: SourceIssue[] = [];
+  const nodes = Object.keys(topo.nodes);
+  const services = sc.services ?? {};
+  const listening = new Map<string, string>();
+  for (const [name, svc] of Object.entries(services)) {
+    if (!(svc.node in topo.nodes)) {
+      issues.push(locate(["services", name, "node"], `service "${name}" names unknown node "${svc.node}" (${known(nodes)})`));
+    }
+    const key = `${svc.node}/${svc.tcp ? `tcp/${svc.tcp}` : `udp/${svc.udp}`}`;
+    if (listening.has(key)) {
+      issues.push(locate(["services", name], `service "${name}" listens on ${key}, as "${listening.get(key)}" does`, true));
+    } else listening.set(key, name);
+  }
+  for (const [name, check] of Object.entries(sc.checks)) {
+    const at = ["checks", name];
+    if (!(check.from in topo.nodes)) {
+      issues.push(locate([...at, "from"], `check "${name}" runs from unknown node "${check.from}" (${known(nodes)})`));
+    }
+    if (check.service !== undefined) {
+      const svc = services[check.service];
+      const proto = check.tcp ? "tcp" : check.udp ? "udp" : "ping";
+      if (!svc) {
+        issues.push(
+          locate([...at, "service"], `check "${name}" names unknown service "${check.service}" (${known(Object.keys(services))})`),
+        );
+      } else if (proto === "ping" || svc[proto] === undefined) {
+        issues.push(locate([...at, "service"], `check "${name}" is ${proto} but service "${check.service}" is not`));
+      }
+    }
+    if (check.expect && typeof check.expect === "object") {
+      for (const v of Object.keys(check.expect)) {
+        if (v !== "*" && !variants.includes(v)) {
+          issues.push(
+            locate([...at, "expect", v], `expectation names unknown variant "${v}" (${known(variants)})`, true),
+          );
+        }
+      }
+    }
+  }
+  return issues;
+}

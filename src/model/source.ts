@@ -1,0 +1,82 @@
+// A YAML file kept with its positions, so any model path can be traced back to file:line:col.
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { NsmError, type SourceIssue } from "../errors.js";
+
+export type Path = ReadonlyArray<string | number>;
+
+export interface Source {
+  file: string;
+  text: string;
+  data: unknown;
+  /** The issue for `path` (its key when `onKey`), pointing at the deepest node that exists. */
+  issueAt(path: Path, message: string, onKey?: boolean): SourceIssue;
+  /** How many leading segments of `path` exist in this file. */
+  depth(path: Path): number;
+  /** Number of items of the sequence at `path` (0 when absent). */
+  seqLength(path: Path): number;
+}
+
+interface Found {
+  node: Node | null;
+  keyNode: Node | null;
+  depth: number;
+}
+
+function walk(root: Node | null, path: Path): Found {
+  let node: Node | null = root;
+  let keyNode: Node | null = null;
+  let depth = 0;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) break;
+      keyNode = pair.key as Node;
+      node = (pair.value as Node | null) ?? keyNode;
+    } else if (isSeq(node) && typeof seg === "number" && node.items[seg]) {
+      keyNode = null;
+      node = node.items[seg] as Node;
+    } else break;
+    depth++;
+  }
+  return { node, keyNode, depth };
+}
+
+/** Renders line `line` (1-based) of `text` with a caret under column `col`. */
+export function excerpt(text: string, line: number, col: number): string {
+  const src = text.split("\n")[line - 1] ?? "";
+  const gutter = `${line} | `;
+  return `${gutter}${src}\n${" ".repeat(gutter.length + Math.max(0, col - 1))}^`;
+}
+
+/** Parses YAML text; syntax errors throw E_YAML with every problem located. */
+export function parseSource(file: string, text: string): Source {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const at = (offset: number, message: string): SourceIssue => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, col, message, excerpt: excerpt(text, line, col) };
+  };
+  if (doc.errors.length > 0) {
+    const issues = doc.errors.map((e) => at(e.pos[0], e.message.split("\n")[0] ?? e.message));
+    throw new NsmError("E_YAML", `${file}: YAML syntax error`, issues);
+  }
+  const root = doc.contents as Node | null;
+  return {
+    file,
+    text,
+    data: doc.toJS(),
+    issueAt(path, message, onKey = false) {
+      const f = walk(root, path);
+      const exact = f.depth === path.length;
+      const target = exact && onKey && f.keyNode ? f.keyNode : f.node;
+      return at(target?.range?.[0] ?? 0, message);
+    },
+    depth(path) {
+      return walk(root, path).depth;
+    },
+    seqLength(path) {
+      const f = walk(root, path);
+      return f.depth === path.length && isSeq(f.node) ? f.node.items.length : 0;
+    },
+  };
+}
