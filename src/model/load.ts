@@ -148,3 +148,10 @@ function dedupe(issues: SourceIssue[]): SourceIssue[] {
     return seen.has(k) ? false : (seen.add(k), true);
   });
 }
+
+/** Whether a file is a topology (has `nodes`) or a scenario (everything else). */
+export function fileKind(file: string): "scenario" | "topology" {
+  const data = readSource(file).data;
+  const keys = typeof data === "object" && data !== null ? Object.keys(data) : [];
+  return keys.includes("nodes") && !keys.includes("scenario") ? "topology" : "scenario";
+}

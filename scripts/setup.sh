@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what nsmatrix needs on Debian or Ubuntu, only what is missing, then builds it.
+# Idempotent and quiet when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_pkgs=(iproute2 procps kmod socat iputils-ping iptables ebtables nftables mawk coreutils)
+# Which command proves each package is there (dpkg -s is slow to run a dozen times).
+declare -A probe=([iproute2]=ip [procps]=sysctl [kmod]=modprobe [socat]=socat [iputils-ping]=ping
+  [iptables]=iptables-restore [ebtables]=ebtables [nftables]=nft [mawk]=awk [coreutils]=od)
+
+missing=()
+for p in "${need_pkgs[@]}"; do
+  PATH="$PATH:/usr/sbin:/sbin" command -v "${probe[$p]}" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: missing Debian packages: ${missing[*]}; run as root, or: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+if ! command -v node >/dev/null || (($(node -p 'process.versions.node.split(".")[0]') < 20)); then
+  echo "setup: nsmatrix needs Node.js 20 or newer (found: $(node --version 2>/dev/null || echo none))." >&2
+  echo "setup: install it from your distribution (Debian trixie/Ubuntu 24.10+: apt-get install nodejs npm) or NodeSource." >&2
+  exit 1
+fi
+
+# npm dependencies, when absent or older than the lock file.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm dependencies (npm ci)" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+
+# Build when any source is newer than the build.
+if [ ! -f dist/cli.js ] || [ -n "$(find src -newer dist/cli.js -print -quit)" ]; then
+  echo "setup: building (tsc)" >&2
+  npm run --silent build >&2
+fi

@@ -1,0 +1,207 @@
+// The nsmatrix command line. The only module, with backends, that touches the OS; one catch maps errors to exit codes.
+import { readdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { cleanLeftovers, exec, findLeftovers, hostBackend, requireRoot, requireTools } from "./backends/index.js";
+import { compileVariant } from "./compile/index.js";
+import { formatIssues, NsmError } from "./errors.js";
+import { fileKind, loadScenario, loadTopology, type ScenarioModel } from "./model/index.js";
+import { formatProgress } from "./progress.js";
+import { exitCodeOf } from "./results/index.js";
+import { formatReport, REPORT_FORMATS, type ReportFormat } from "./results/reporters/index.js";
+import { runScenarios, selectedVariants } from "./run.js";
+import { writeSchemas } from "./schemas.js";
+
+const positiveInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number of 1 or more");
+  return n;
+};
+const positive = (v: string) => {
+  const n = Number(v);
+  if (!(n > 0)) throw new InvalidArgumentError("expected a number above 0");
+  return n;
+};
+const list = (v: string, prev: string[] = []) => [...prev, ...v.split(",").filter(Boolean)];
+
+function scenarioFiles(args: string[]): string[] {
+  if (args.length) return args;
+  try {
+    return readdirSync("scenarios")
+      .filter((f) => f.endsWith(".yaml") || f.endsWith(".yml"))
+      .map((f) => join("scenarios", f));
+  } catch {
+    throw new NsmError("E_USAGE", "no scenario files given and no scenarios/ directory here");
+  }
+}
+
+function checkVariants(scenarios: ScenarioModel[], wanted?: string[]): void {
+  for (const w of wanted ?? []) {
+    if (!scenarios.some((sc) => sc.variants.some((v) => v.name === w))) {
+      const known = [...new Set(scenarios.flatMap((sc) => sc.variants.map((v) => v.name)))].join(", ");
+      throw new NsmError("E_USAGE", `unknown variant "${w}" (known: ${known})`);
+    }
+  }
+}
+
+const program = new Command()
+  .name("nsmatrix")
+  .description(
+    "Build Linux network topologies in namespaces, send ping/TCP/UDP through them, and report\n" +
+      "reachability as a matrix of scenario × variant × check × kernel.",
+  )
+  .version("0.1.0")
+  .showHelpAfterError()
+  .addHelpText(
+    "after",
+    `
+Examples:
+  nsmatrix validate scenarios/box0-bridge-dnat.yaml      check files; touches nothing
+  nsmatrix list                                           scenarios, variants and checks in scenarios/
+  nsmatrix plan scenarios/box0-bridge-dnat.yaml --variant hairpin > repro.sh
+                                                          the standalone script (attach it to a bug report)
+  sudo nsmatrix run scenarios/box0-bridge-dnat.yaml       run every variant on the host kernel
+  sudo nsmatrix run scenarios/*.yaml --format junit --output results.xml
+  sudo nsmatrix clean                                     remove what a killed run left behind
+
+Exit status: 0 every result matched its expectation, 1 otherwise, 2 usage or validation error.`,
+  );
+
+program
+  .command("run")
+  .description("run scenarios on the host kernel and print the matrix")
+  .argument("[scenarios...]", "scenario files (default: scenarios/*.yaml)")
+  .option("-v, --variant <names>", "only these variants (comma-separated, repeatable)", list)
+  .addOption(new Option("-f, --format <format>", "result format").choices(REPORT_FORMATS).default("pretty"))
+  .option("-o, --output <file>", "write results to a file instead of stdout")
+  .option("--repeat <n>", "run each variant n times; disagreeing outcomes are flagged flaky", positiveInt, 1)
+  .option("-j, --jobs <n>", "variants run at once", positiveInt, Math.max(4, availableParallelism() * 2))
+  .option("--timeout-scale <x>", "multiply every check timeout (slow machines)", positive, 1)
+  .option("--no-color", "plain text output")
+  .action(async (files: string[], o) => {
+    const scenarios = scenarioFiles(files).map(loadScenario);
+    checkVariants(scenarios, o.variant);
+    requireRoot("nsmatrix run");
+    const scripts = scenarios.flatMap((sc) => selectedVariants(sc, o.variant).map((v) => compileVariant(sc, v)));
+    requireTools(["sh", ...scripts.flatMap((s) => s.tools)]);
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    process.once("SIGINT", stop).once("SIGTERM", stop);
+    const report = await runScenarios(scenarios, hostBackend(exec), {
+      variants: o.variant,
+      repeat: o.repeat,
+      jobs: o.jobs,
+      timeoutScale: o.timeoutScale,
+      cancel: abort.signal,
+      progress: (e) => {
+        const line = formatProgress(e);
+        if (line) process.stderr.write(`${line}\n`);
+      },
+    });
+    if (abort.signal.aborted) throw new NsmError("E_BACKEND", "interrupted; everything the run made was removed");
+    const text = formatReport(o.format as ReportFormat, report, { color: o.color && !o.output && process.stdout.isTTY });
+    if (o.output) writeFileSync(o.output, text);
+    else process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+    process.exitCode = exitCodeOf(report.results);
+  });
+
+program
+  .command("validate")
+  .description("validate scenario and topology files without touching the system")
+  .argument("<files...>", "scenario or topology files")
+  .action((files: string[]) => {
+    for (const f of files) {
+      if (fileKind(f) === "topology") {
+        const t = loadTopology(f);
+        console.log(`ok ${f}: topology, ${Object.keys(t.nodes).length} nodes, ${t.links?.length ?? 0} links`);
+      } else {
+        const sc = loadScenario(f);
+        console.log(`ok ${f}: scenario ${sc.name}, ${sc.variants.length} variants, ${sc.checks.length} checks`);
+      }
+    }
+  });
+
+program
+  .command("plan")
+  .description("print the standalone POSIX sh script for one variant (runs as root, without Node)")
+  .argument("<scenario>", "scenario file")
+  .option("-v, --variant <name>", "the variant (default: the first)")
+  .action((file: string, o) => {
+    const sc = loadScenario(file);
+    const name = o.variant ?? sc.variants[0]?.name;
+    checkVariants([sc], [name]);
+    if (!o.variant && sc.variants.length > 1) {
+      process.stderr.write(`plan: variant ${name} (others: ${sc.variants.slice(1).map((v) => v.name).join(", ")})\n`);
+    }
+    process.stdout.write(compileVariant(sc, name).text);
+  });
+
+program
+  .command("list")
+  .description("list scenarios, their variants and checks")
+  .argument("[scenarios...]", "scenario files (default: scenarios/*.yaml)")
+  .action((files: string[]) => {
+    for (const sc of scenarioFiles(files).map(loadScenario)) {
+      console.log(`${sc.name}  (${sc.file}, topology ${sc.topologyFile})`);
+      if (sc.description) console.log(`  ${sc.description}`);
+      console.log("  variants:");
+      for (const v of sc.variants) console.log(`    ${v.name}${v.description ? `  ${v.description}` : ""}`);
+      console.log("  checks:");
+      for (const c of sc.checks) {
+        const t = c.target;
+        const what = t.kind === "ping" ? `ping ${t.host}` : `${t.kind} ${t.host}:${t.port}`;
+        console.log(`    ${c.name}  from ${c.from}: ${what}${c.description ? `  (${c.description})` : ""}`);
+      }
+    }
+  });
+
+program
+  .command("clean")
+  .description("remove namespaces, processes and files left by runs that died (nsm-<run>-*)")
+  .option("--force", "also remove runs that are still going")
+  .option("--dry-run", "only list what would be removed")
+  .action(async (o) => {
+    requireRoot("nsmatrix clean");
+    const found = o.dryRun ? await findLeftovers(exec) : await cleanLeftovers(exec, { force: o.force });
+    const verb = o.dryRun ? "found" : "removed";
+    console.log(
+      `${verb}: ${found.runs.length} runs, ${found.namespaces.length} namespaces, ${found.pids.length} processes, ${found.files.length} files`,
+    );
+    for (const n of found.namespaces) console.log(`  netns ${n}`);
+    for (const f of found.files) console.log(`  file  ${f}`);
+    if (found.live.length) console.log(`left alone (still running; --force to remove): ${found.live.join(", ")}`);
+  });
+
+program
+  .command("schema")
+  .description("write JSON Schemas of both file formats, for editors")
+  .option("-o, --out <dir>", "directory", "schemas")
+  .action((o) => {
+    for (const f of writeSchemas(o.out)) console.log(`wrote ${f}`);
+  });
+
+const EXIT: Record<NsmError["code"], number> = {
+  E_USAGE: 2,
+  E_YAML: 2,
+  E_SCHEMA: 2,
+  E_IO: 2,
+  E_PRIVILEGE: 2,
+  E_TOOL: 2,
+  E_BACKEND: 1,
+  E_TIMEOUT: 1,
+  E_INTERNAL: 70,
+};
+
+try {
+  await program.parseAsync();
+} catch (e) {
+  if (e instanceof NsmError) {
+    process.stderr.write(`nsmatrix: ${e.message}\n`);
+    if (e.issues.length) process.stderr.write(`${formatIssues(e.issues)}\n`);
+    process.exitCode = EXIT[e.code];
+  } else {
+    process.stderr.write(`nsmatrix: internal error (please report it): ${(e as Error)?.stack ?? e}\n`);
+    process.exitCode = 70;
+  }
+}

@@ -1,0 +1,42 @@
+// Observations + expectations → results; repeated runs that disagree are flagged flaky.
+import type { CheckModel } from "../model/index.js";
+import { expectationFor, verdictOf } from "./expect.js";
+import type { Observation, Result, Verdict } from "./types.js";
+
+export interface RunContext {
+  scenario: string;
+  variant: string;
+  kernel: string;
+  checks: CheckModel[];
+}
+
+/** One result per check. `repeats` holds the observations of each run of the same variant. */
+export function assembleResults(ctx: RunContext, repeats: Observation[][]): Result[] {
+  return ctx.checks.map((check, i) => {
+    const key = { scenario: ctx.scenario, variant: ctx.variant, check: check.name, kernel: ctx.kernel };
+    const seen = repeats.map((r) => r[i]).filter((o): o is Observation => o !== undefined);
+    const first = seen.find((o) => o.status === "error") ?? seen.find((o) => o.status === "skip") ?? seen[0];
+    if (!first) return { ...key, status: "error", reason: "no observation" };
+    if (first.status === "error") return { ...key, status: "error", reason: first.reason, evidence: first.evidence };
+    if (first.status === "skip") return { ...key, status: "skip", reason: first.reason };
+    const expected = expectationFor(check.expect, ctx.variant, ctx.kernel);
+    const outcomes = seen.flatMap((o) => (o.status === "observed" ? [o.outcome] : []));
+    const flaky = new Set(outcomes).size > 1;
+    return {
+      ...key,
+      status: flaky ? "fail" : verdictOf(first.outcome, expected),
+      outcome: first.outcome,
+      expected,
+      evidence: first.evidence,
+      ...(flaky ? { flaky: outcomes } : {}),
+    };
+  });
+}
+
+// Exit-status precedence, as in kselftest: anything unexpected makes the run fail.
+const OK_VERDICTS: ReadonlySet<Verdict> = new Set(["pass", "xfail", "skip"]);
+
+/** 0 when every result matched its expectation, else 1. */
+export function exitCodeOf(results: Result[]): 0 | 1 {
+  return results.every((r) => OK_VERDICTS.has(r.status)) ? 0 : 1;
+}

@@ -1,0 +1,60 @@
+// The script's TAP → one Observation per check. Uses tap-parser; the script's YAML diag carries the evidence.
+import { Parser, type Result as TapPoint } from "tap-parser";
+import type { Evidence, Observation } from "./types.js";
+
+/** What a backend hands back after running one script. */
+export interface ScriptRun {
+  tap: string;
+  exitCode: number | null;
+  signal?: string;
+  timedOut: boolean;
+  stderr: string;
+  durationMs: number;
+}
+
+const tail = (s: string, lines = 5) => s.trimEnd().split("\n").slice(-lines).join("\n");
+
+function evidenceOf(diag: Record<string, unknown>): Evidence {
+  const num = (v: unknown) => (typeof v === "number" ? v : Number(v ?? Number.NaN));
+  const exit = num(diag.exit);
+  return {
+    command: String(diag.command ?? ""),
+    exitCode: Number.isFinite(exit) ? exit : null,
+    durationMs: num(diag.duration_ms) || 0,
+    stderrTail: tail(String(diag.stderr ?? "")),
+    ...(diag.answered_by !== undefined ? { answeredBy: String(diag.answered_by) } : {}),
+  };
+}
+
+function observe(point: TapPoint, checks: string[]): Observation {
+  const check = checks[point.id - 1] ?? point.name;
+  if (point.skip) return { check, status: "skip", reason: typeof point.skip === "string" ? point.skip : "skipped" };
+  const diag = (point.diag ?? {}) as Record<string, unknown>;
+  const outcome = diag.outcome === "reach" || diag.outcome === "no-reach" ? diag.outcome : point.ok ? "reach" : "no-reach";
+  return { check, status: "observed", outcome, evidence: evidenceOf(diag) };
+}
+
+/** Why a script that did not report every check stopped early. */
+function whyIncomplete(run: ScriptRun, bailout: string | undefined): string {
+  if (run.timedOut) return `script timed out after ${(run.durationMs / 1000).toFixed(1)} s`;
+  if (bailout) return `set-up failed: ${bailout}`;
+  if (run.signal) return `script killed by ${run.signal}`;
+  const err = tail(run.stderr, 3);
+  return `script exited ${run.exitCode} before reporting${err ? `: ${err}` : ""}`;
+}
+
+/** Parses a script's TAP into one observation per check, in the compiled order. */
+export function observationsFromTap(run: ScriptRun, checks: string[]): Observation[] {
+  const points: TapPoint[] = [];
+  let bailout: string | undefined;
+  const parser = new Parser();
+  parser.on("assert", (p: TapPoint) => points.push(p));
+  parser.on("bailout", (reason: string) => {
+    bailout = reason;
+  });
+  parser.end(run.tap);
+  const byCheck = new Map(points.map((p) => [checks[p.id - 1] ?? p.name, observe(p, checks)]));
+  return checks.map(
+    (check) => byCheck.get(check) ?? { check, status: "error", reason: whyIncomplete(run, bailout) },
+  );
+}
