@@ -1,5 +1,6 @@
 // Validators for every name and address that ends up in a shell command or a kernel object.
 import { isIP } from "node:net";
+import { parse as shellParse } from "shell-quote";
 
 /** Kernel interface names: at most 15 bytes (IFNAMSIZ - 1), no '/', ':' or spaces; we allow a safe subset. */
 export const IFNAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
@@ -45,4 +46,10 @@ export function parseEndpoint(s: string): { node: string; ifname: string } | und
   const m = /^([^:]+):([^:]+)$/.exec(s);
   if (!m?.[1] || !m[2] || !NODE_RE.test(m[1]) || !IFNAME_RE.test(m[2])) return undefined;
   return { node: m[1], ifname: m[2] };
+}
+
+/** Whether a rule splits into plain words: no pipes, redirections, substitutions or globs. */
+export function isPlainWords(rule: string): boolean {
+  if (/[`$\\]/.test(rule)) return false;
+  return shellParse(rule).every((w) => typeof w === "string");
 }

@@ -5,6 +5,7 @@ import {
   IFNAME_RE,
   isCidr,
   isIp,
+  isPlainWords,
   LABEL_RE,
   MAC_RE,
   MODULE_RE,
@@ -95,7 +96,10 @@ export const Firewall = z
       .optional()
       .describe("per table, rules in iptables-restore syntax (-A CHAIN ...)"),
     ebtables: z
-      .partialRecord(z.enum(["filter", "nat", "broute"]), z.array(RuleLine))
+      .partialRecord(
+        z.enum(["filter", "nat", "broute"]),
+        z.array(RuleLine.refine(isPlainWords, "an ebtables rule is plain words: no ; | & < > $ ` \\ or globs")),
+      )
       .optional()
       .describe("per table, ebtables rules (-A CHAIN ...)"),
     nft: z.string().optional().describe("an nftables ruleset, loaded with nft -f"),
@@ -128,10 +132,20 @@ export const Node = z
   })
   .describe("a network namespace");
 
+/** Why `s` is not a `node:ifname` endpoint. */
+function endpointProblem(s: string): string {
+  const [node = "", ifname, ...rest] = s.split(":");
+  if (ifname === undefined) return "the ':ifname' part is missing";
+  if (rest.length) return "more than one ':'";
+  if (!NODE_RE.test(node)) return `${show(node)} is not a valid node name`;
+  if (!IFNAME_RE.test(ifname)) return `${show(ifname)} is not a valid interface name (1-15 characters)`;
+  return "malformed";
+}
+
 const Endpoint = z
   .string()
   .refine((s) => parseEndpoint(s) !== undefined, {
-    error: (i) => `${show(i.input)} is not an endpoint like node:eth0`,
+    error: (i) => `${show(i.input)} is not an endpoint like node:eth0 (${endpointProblem(String(i.input))})`,
   });
 
 export const Topology = z
@@ -147,7 +161,9 @@ export const Topology = z
   .describe("an nsmatrix topology");
 
 export const Outcome = z.enum(["reach", "no-reach"]);
-export const Expectation = z.enum(["reach", "no-reach", "xfail"]);
+export const Expectation = z.enum(["reach", "no-reach", "xfail"], {
+  error: (i) => `${show(i.input)} is not one of reach, no-reach, xfail`,
+});
 
 const KernelRange = z.string().refine((s) => s === "*" || semver.validRange(s) !== null, {
   error: (i) => `${show(i.input)} is not a kernel version range like ">=4.9 <5.1"`,
@@ -168,8 +184,16 @@ export const Service = z
     error: "a service listens on exactly one of 'tcp' or 'udp'",
   });
 
+/** Why `s` is not an `address:port` target. */
+function targetProblem(s: string): string {
+  const port = /:(\d+)$/.exec(s)?.[1];
+  if (port === undefined) return "the ':port' part is missing";
+  if (Number(port) < 1 || Number(port) > 65535) return `port ${port} is not in 1-65535`;
+  return "not an IP address; IPv6 goes in brackets, like [2001:db8::1]:80";
+}
+
 const Target = z.string().refine((s) => parseHostPort(s) !== undefined, {
-  error: (i) => `${show(i.input)} is not an address:port like 192.0.2.1:80`,
+  error: (i) => `${show(i.input)} is not an address:port like 192.0.2.1:80 (${targetProblem(String(i.input))})`,
 });
 
 export const Check = z

@@ -14,13 +14,14 @@ export interface ScriptRun {
 
 const tail = (s: string, lines = 5) => s.trimEnd().split("\n").slice(-lines).join("\n");
 
-function evidenceOf(diag: Record<string, unknown>): Evidence {
+// tap-parser moves `duration_ms` out of the diag into the point's `time`.
+function evidenceOf(diag: Record<string, unknown>, time: number | undefined): Evidence {
   const num = (v: unknown) => (typeof v === "number" ? v : Number(v ?? Number.NaN));
   const exit = num(diag.exit);
   return {
     command: String(diag.command ?? ""),
     exitCode: Number.isFinite(exit) ? exit : null,
-    durationMs: num(diag.duration_ms) || 0,
+    durationMs: time ?? (num(diag.duration_ms) || 0),
     stderrTail: tail(String(diag.stderr ?? "")),
     ...(diag.answered_by !== undefined ? { answeredBy: String(diag.answered_by) } : {}),
   };
@@ -31,7 +32,7 @@ function observe(point: TapPoint, checks: string[]): Observation {
   if (point.skip) return { check, status: "skip", reason: typeof point.skip === "string" ? point.skip : "skipped" };
   const diag = (point.diag ?? {}) as Record<string, unknown>;
   const outcome = diag.outcome === "reach" || diag.outcome === "no-reach" ? diag.outcome : point.ok ? "reach" : "no-reach";
-  return { check, status: "observed", outcome, evidence: evidenceOf(diag) };
+  return { check, status: "observed", outcome, evidence: evidenceOf(diag, point.time) };
 }
 
 /** Why a script that did not report every check stopped early. */

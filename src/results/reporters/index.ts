@@ -1,0 +1,51 @@
+// Public surface of the reporters: pure functions from a run report to text.
+import type { RunReport } from "../types.js";
+import { formatJson } from "./json.js";
+import { formatJunit } from "./junit.js";
+import { formatMarkdown } from "./markdown.js";
+import { formatPretty } from "./pretty.js";
+import { formatTap } from "./tap.js";
+
+export { formatJson } from "./json.js";
+export { formatJunit } from "./junit.js";
+export { formatMarkdown } from "./markdown.js";
+export type { Matrix, MatrixRow } from "./matrix.js";
+export { buildMatrix, cellText } from "./matrix.js";
+export type { PrettyOptions } from "./pretty.js";
+export { formatPretty } from "./pretty.js";
+export { summarize, VERDICTS } from "./summary.js";
+export { formatTap } from "./tap.js";
+
+// Every output format, in the order help text lists them.
+export const REPORT_FORMATS = ["pretty", "tap", "junit", "json", "markdown"] as const;
+
+/** One of the output formats. */
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** Options that some formats use; the others ignore them. */
+export interface ReportOptions {
+  /** Colour the pretty format with ANSI escapes (default false). */
+  color?: boolean;
+}
+
+// Formats a run in the named format.
+export function formatReport(format: ReportFormat, report: RunReport, opts: ReportOptions = {}): string {
+  switch (format) {
+    case "pretty":
+      return formatPretty(report, { color: opts.color ?? false });
+    case "tap":
+      return formatTap(report);
+    case "junit":
+      return formatJunit(report);
+    case "json":
+      return formatJson(report);
+    case "markdown":
+      return formatMarkdown(report);
+    default:
+      return assertNever(format);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unknown report format ${JSON.stringify(value)}`);
+}

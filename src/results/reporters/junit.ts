@@ -1,0 +1,147 @@
+// The JUnit reporter: one <testsuite> per kernel, one <testcase> per result.
+import type { Evidence, Result, RunReport } from "../types.js";
+import { kernelsOf } from "./matrix.js";
+
+interface Counts {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+  ms: number;
+}
+
+// Formats a run as JUnit XML; xfail counts as passing, xpass as a failure, crash as an error.
+export function formatJunit(report: RunReport): string {
+  const total: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0, ms: 0 };
+  const suites: string[] = [];
+  for (const kernel of kernelsOf(report)) {
+    const results = report.results.filter((r) => r.kernel === kernel);
+    const counts = countSuite(results);
+    total.tests += counts.tests;
+    total.failures += counts.failures;
+    total.errors += counts.errors;
+    total.skipped += counts.skipped;
+    total.ms += counts.ms;
+    suites.push(
+      `  <testsuite name=${attr(kernel)} ${countAttrs(counts)}>`,
+      ...results.map(testCase),
+      "  </testsuite>",
+    );
+  }
+  return [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<testsuites name="nsmatrix" ${countAttrs({ ...total, ms: report.durationMs })}>`,
+    ...suites,
+    "</testsuites>",
+    "",
+  ].join("\n");
+}
+
+function countSuite(results: readonly Result[]): Counts {
+  const c: Counts = { tests: results.length, failures: 0, errors: 0, skipped: 0, ms: 0 };
+  for (const r of results) {
+    c.ms += durationMs(r);
+    if (r.status === "fail" || r.status === "xpass") c.failures += 1;
+    else if (r.status === "error" || r.status === "crash") c.errors += 1;
+    else if (r.status === "skip") c.skipped += 1;
+  }
+  return c;
+}
+
+function countAttrs(c: Counts): string {
+  return `tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}" time="${seconds(c.ms)}"`;
+}
+
+function testCase(r: Result): string {
+  const open = `    <testcase classname=${attr(`${r.scenario}.${r.variant}`)} name=${attr(r.check)} time="${seconds(durationMs(r))}"`;
+  const body = caseBody(r);
+  return body === undefined ? `${open}/>` : `${open}>\n      ${body}\n    </testcase>`;
+}
+
+function caseBody(r: Result): string | undefined {
+  switch (r.status) {
+    case "pass":
+      return undefined;
+    case "xfail":
+      return "<system-out>expected failure seen</system-out>";
+    case "fail": {
+      const flaky = r.flaky ? ` (flaky: ${r.flaky.join(", ")})` : "";
+      return element(
+        "failure",
+        `expected ${r.expected}, saw ${r.outcome}${flaky}`,
+        "fail",
+        evidenceText(r.evidence),
+      );
+    }
+    case "xpass":
+      return element(
+        "failure",
+        `expected failure did not happen: saw ${r.outcome}`,
+        "xpass",
+        evidenceText(r.evidence),
+      );
+    case "error":
+      return element("error", r.reason, "error", r.evidence ? evidenceText(r.evidence) : "");
+    case "crash":
+      return element("error", `kernel crashed: ${r.reason}`, "crash", r.console);
+    case "skip":
+      return `<skipped message=${attr(r.reason)}/>`;
+    default:
+      return assertNever(r);
+  }
+}
+
+function element(tag: string, message: string, type: string, text: string): string {
+  return `<${tag} message=${attr(message)} type="${type}">${escapeText(text)}</${tag}>`;
+}
+
+function evidenceText(e: Evidence): string {
+  const lines = [`$ ${e.command}`, `exit: ${e.exitCode ?? "none"}`, `duration: ${seconds(e.durationMs)} s`];
+  if (e.answeredBy !== undefined) lines.push(`answered by: ${e.answeredBy}`);
+  if (e.stderrTail !== "") lines.push("stderr:", e.stderrTail);
+  return lines.join("\n");
+}
+
+function durationMs(r: Result): number {
+  switch (r.status) {
+    case "pass":
+    case "fail":
+    case "xfail":
+    case "xpass":
+      return r.evidence.durationMs;
+    case "error":
+      return r.evidence?.durationMs ?? 0;
+    case "skip":
+    case "crash":
+      return 0;
+    default:
+      return assertNever(r);
+  }
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
+
+// XML 1.0 forbids most C0 controls, lone surrogates, U+FFFE and U+FFFF even as character references.
+const FORBIDDEN = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+function escapeText(text: string): string {
+  return text
+    .replace(FORBIDDEN, "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;");
+}
+
+// A quoted attribute value; tab, newline and CR become references so parsers do not fold them to spaces.
+function attr(value: string): string {
+  const escaped = escapeText(value).replace(/\t/g, "&#9;").replace(/\n/g, "&#10;").replace(/\r/g, "&#13;");
+  return `"${escaped}"`;
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected result ${JSON.stringify(value)}`);
+}

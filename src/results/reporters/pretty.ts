@@ -1,0 +1,144 @@
+// The pretty reporter: aligned tables for a terminal, a summary line, then evidence for what went wrong.
+import type { Evidence, Result, RunReport, Verdict } from "../types.js";
+import { buildMatrix, byScenario, cellText, resultLabel } from "./matrix.js";
+import { summarize } from "./summary.js";
+
+/** Options for the pretty reporter. */
+export interface PrettyOptions {
+  /** Colour verdicts with ANSI escapes. */
+  color: boolean;
+}
+
+const GREEN = 32;
+const RED = 31;
+const YELLOW = 33;
+
+// Formats a run for a human: one table per scenario, the summary line, failure evidence and skip reasons.
+export function formatPretty(report: RunReport, opts: PrettyOptions): string {
+  const paint = (code: number, text: string) => (opts.color ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const { kernels, rows } = buildMatrix(report);
+  const blocks: string[] = [];
+  for (const [scenario, group] of byScenario(rows)) {
+    const header = ["variant", "check", ...kernels];
+    const body = group.map((row) => [
+      row.variant,
+      row.check,
+      ...row.cells.map((r) => (r === undefined ? "-" : paint(colorOf(r.status), cellText(r)))),
+    ]);
+    blocks.push([scenario, ...table(header, body)].join("\n"));
+  }
+  blocks.push(summaryLine(report, paint));
+  const problems = report.results.filter((r) => colorOf(r.status) === RED);
+  if (problems.length > 0) blocks.push(problems.map((r) => problem(r, paint)).join("\n\n"));
+  const reasons = skipReasons(report.results);
+  if (reasons.length > 0)
+    blocks.push([paint(YELLOW, "skipped:"), ...reasons.map((r) => `  - ${r}`)].join("\n"));
+  return `${blocks.join("\n\n")}\n`;
+}
+
+function colorOf(status: Verdict): number {
+  switch (status) {
+    case "pass":
+    case "xfail":
+      return GREEN;
+    case "skip":
+      return YELLOW;
+    case "fail":
+    case "xpass":
+    case "error":
+    case "crash":
+      return RED;
+    default:
+      return assertNever(status);
+  }
+}
+
+// Pads every column to its widest visible cell, under a rule; the last column is not padded.
+function table(header: string[], body: string[][]): string[] {
+  const widths = header.map((_, i) =>
+    Math.max(...[header, ...body].map((row) => visibleLength(row[i] ?? ""))),
+  );
+  const rule = widths.map((w) => "-".repeat(w));
+  return [header, rule, ...body].map(
+    (row) =>
+      `  ${row.map((c, i) => (i === row.length - 1 ? c : c + " ".repeat((widths[i] ?? 0) - visibleLength(c)))).join("  ")}`,
+  );
+}
+
+// ANSI colour codes take no columns on screen.
+function visibleLength(text: string): number {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ESC is the point
+  return text.replace(/\x1b\[[0-9;]*m/g, "").length;
+}
+
+type Paint = (code: number, text: string) => string;
+
+function summaryLine(report: RunReport, paint: Paint): string {
+  const c = summarize(report.results);
+  const n = report.results.length;
+  const bad = (v: Verdict) => (c[v] > 0 ? paint(RED, `${c[v]} ${v}`) : `${c[v]} ${v}`);
+  const ok = `${c.pass} pass, ${c.xfail} xfail, ${c.skip} skip`;
+  const notOk = `${bad("fail")}, ${bad("xpass")}, ${bad("error")}, ${bad("crash")}`;
+  return `${n} result${n === 1 ? "" : "s"}: ${ok} (${notOk}) in ${(report.durationMs / 1000).toFixed(1)} s`;
+}
+
+function problem(r: Result, paint: Paint): string {
+  const head = (what: string) => `${paint(RED, r.status.toUpperCase())} ${resultLabel(r)}: ${what}`;
+  switch (r.status) {
+    case "fail":
+      return [
+        head(`expected ${r.expected}, saw ${r.outcome}`),
+        ...(r.flaky ? [`  flaky: ${r.flaky.join(", ")}`] : []),
+        ...evidence(r.evidence),
+      ].join("\n");
+    case "xpass":
+      return [head(`expected failure did not happen: saw ${r.outcome}`), ...evidence(r.evidence)].join("\n");
+    case "error":
+      return [head(r.reason), ...(r.evidence ? evidence(r.evidence) : [])].join("\n");
+    case "crash":
+      return [head(r.reason), ...tail(r.console)].join("\n");
+    case "pass":
+    case "xfail":
+    case "skip":
+      return head("ok");
+    default:
+      return assertNever(r);
+  }
+}
+
+function evidence(e: Evidence): string[] {
+  const exit = e.exitCode === null ? "no exit code" : `exit ${e.exitCode}`;
+  const lines = [`  $ ${printable(e.command)}`, `  ${exit} after ${duration(e.durationMs)}`];
+  if (e.answeredBy !== undefined) lines.push(`  answered by: ${e.answeredBy}`);
+  return [...lines, ...tail(e.stderrTail)];
+}
+
+// The last three non-empty lines, quoted.
+function tail(text: string): string[] {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
+  return lines.slice(-3).map((l) => `  > ${printable(l)}`);
+}
+
+// Control characters from a command's output could move the cursor or recolour the terminal, so they are shown as escapes.
+function printable(text: string): string {
+  return text.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+    /[\x00-\x08\x0b-\x1f\x7f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+}
+
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+// Distinct skip reasons in first-seen order, with how many results each covers.
+function skipReasons(results: readonly Result[]): string[] {
+  const counts = new Map<string, number>();
+  for (const r of results) if (r.status === "skip") counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1);
+  return [...counts].map(([reason, n]) => `${reason} (${n} result${n === 1 ? "" : "s"})`);
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected verdict ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,83 @@
+// The TAP reporter: TAP version 13, one test point per result, YAML diagnostics on failures.
+import { stringify } from "yaml";
+import type { Evidence, Result, RunReport } from "../types.js";
+import { resultLabel } from "./matrix.js";
+
+// Formats a run as TAP version 13; xfail is a TODO, xpass and every failure are strict "not ok".
+export function formatTap(report: RunReport): string {
+  const lines = ["TAP version 13", `1..${report.results.length}`];
+  report.results.forEach((r, i) => {
+    lines.push(...testPoint(r, i + 1));
+  });
+  return `${lines.join("\n")}\n`;
+}
+
+function testPoint(r: Result, n: number): string[] {
+  const desc = `${n} - ${escapeDesc(resultLabel(r))}`;
+  switch (r.status) {
+    case "pass":
+      return [`ok ${desc}`];
+    case "xfail":
+      return [`not ok ${desc} # TODO expected failure`];
+    case "skip":
+      return [`ok ${desc} # SKIP ${escapeDesc(r.reason)}`];
+    case "xpass": {
+      const message =
+        r.outcome === "reach" ? "unexpectedly reached" : `unexpectedly passed (saw ${r.outcome})`;
+      return [`not ok ${desc}`, ...diag({ message, ...verdictFields(r) })];
+    }
+    case "fail": {
+      const message = `expected ${r.expected}, saw ${r.outcome}${r.flaky ? " (flaky)" : ""}`;
+      return [`not ok ${desc}`, ...diag({ message, ...verdictFields(r) })];
+    }
+    case "error":
+      return [
+        `not ok ${desc}`,
+        ...diag({ message: r.reason, ...(r.evidence ? evidenceFields(r.evidence) : {}) }),
+      ];
+    case "crash":
+      return [`not ok ${desc}`, ...diag({ message: `kernel crashed: ${r.reason}`, console: r.console })];
+    default:
+      return assertNever(r);
+  }
+}
+
+type Checked = Extract<Result, { status: "pass" | "fail" | "xfail" | "xpass" }>;
+
+function verdictFields(r: Checked): Record<string, unknown> {
+  return {
+    outcome: r.outcome,
+    expected: r.expected,
+    ...evidenceFields(r.evidence),
+    ...(r.flaky ? { flaky: r.flaky } : {}),
+  };
+}
+
+function evidenceFields(e: Evidence): Record<string, unknown> {
+  return {
+    command: e.command,
+    exit: e.exitCode,
+    duration_ms: e.durationMs,
+    stderr: e.stderrTail,
+    ...(e.answeredBy !== undefined ? { answered_by: e.answeredBy } : {}),
+  };
+}
+
+// A YAML block between "---" and "...", indented two spaces under its test point.
+function diag(fields: Record<string, unknown>): string[] {
+  const body = stringify(fields, { lineWidth: 0 }).trimEnd().split("\n");
+  return ["  ---", ...body.map((line) => (line === "" ? line : `  ${line}`)), "  ..."];
+}
+
+// "#" starts a directive and a newline ends the line, so descriptions escape the one and flatten the other.
+function escapeDesc(text: string): string {
+  return text
+    .replace(/\\/g, "\\\\")
+    .replace(/#/g, "\\#")
+    .replace(/\s*\r?\n\s*/g, " ")
+    .trim();
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected result ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,126 @@
+import { execFileSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { compileVariant, q } from "../../src/compile/index.js";
+import { loadScenario, type ScenarioModel } from "../../src/model/index.js";
+
+const box0 = loadScenario("scenarios/box0-bridge-dnat.yaml");
+
+/** The lines between `start` (inclusive) and the next `end` line (inclusive). */
+function section(text: string, start: string, end = "NSM_EOF"): string {
+  const lines = text.split("\n");
+  const i = lines.findIndex((l) => l.startsWith(start));
+  const j = lines.findIndex((l, k) => k > i && l === end);
+  return lines.slice(i, j + 1).join("\n");
+}
+
+function withNode(sc: ScenarioModel, name: string): ScenarioModel {
+  const v = sc.variants[0];
+  if (!v) throw new Error("no variant");
+  const topology = { ...v.topology, nodes: { ...v.topology.nodes, [name]: {} } };
+  return { ...sc, variants: [{ ...v, topology }] };
+}
+
+describe("compileVariant", () => {
+  it("is pure: the same model gives the same script", () => {
+    expect(compileVariant(box0, "hairpin").text).toBe(compileVariant(box0, "hairpin").text);
+  });
+
+  it.each(box0.variants.map((v) => v.name))("writes a script that sh parses for variant %s", (variant) => {
+    const { text } = compileVariant(box0, variant);
+    expect(() => execFileSync("sh", ["-n"], { input: text })).not.toThrow();
+  });
+
+  it("builds Box0's bridge in one ip batch, with the br_netfilter option", () => {
+    expect(section(compileVariant(box0, "baseline").text, "nsm_step 'box0: interfaces")).toMatchInlineSnapshot(`
+      "nsm_step 'box0: interfaces, addresses, routes' ip -n "$P-box0" -batch - <<NSM_EOF
+      link set lo up
+      link add br0 type bridge nf_call_iptables 1
+      link set eth0 master br0
+      link set eth1 master br0
+      link set br0 address 02:00:00:00:b0:01
+      link set eth1 up
+      link set eth0 up
+      link set br0 up
+      addr add 1.1.1.1/24 dev br0
+      addr add 192.168.44.1/24 dev br0
+      NSM_EOF"
+    `);
+  });
+
+  it("applies a variant's port options and appended routes", () => {
+    const hairpin = compileVariant(box0, "hairpin").text;
+    expect(hairpin).toContain("link set dev eth1 type bridge_slave hairpin on");
+    expect(compileVariant(box0, "baseline").text).not.toContain("hairpin on");
+    const vepa = compileVariant(box0, "hairpin-vepa").text;
+    expect(vepa).toContain("link set dev swp0 type bridge_slave learning off");
+    const route = compileVariant(box0, "route-broute-arp").text;
+    expect(route).toContain("route add 192.168.44.129/32 dev eth1");
+    expect(route).toContain(
+      "ebtables-legacy -t broute -A BROUTING -i eth1 -p ARP --arp-ip-src 192.168.44.129 -j DROP",
+    );
+  });
+
+  it("feeds iptables rules through a quoted here-document, never the shell", () => {
+    expect(section(compileVariant(box0, "baseline").text, "nsm_step 'box0: iptables-restore'")).toMatchInlineSnapshot(`
+      "nsm_step 'box0: iptables-restore' ip netns exec "$P-box0" iptables-restore --noflush <<'NSM_EOF'
+      *nat
+      -A PREROUTING -d 1.1.1.1/32 -p tcp --dport 8080 -j DNAT --to-destination 192.168.44.129:80
+      -A PREROUTING -d 1.1.1.1/32 -p tcp --dport 8081 -j DNAT --to-destination 192.168.44.130:80
+      COMMIT
+      NSM_EOF"
+    `);
+  });
+
+  it("gives veth ends distinct ifindexes so carrier events are not delayed", () => {
+    expect(compileVariant(box0, "baseline").text).toContain(
+      "link add eth0 index 100 netns $P-host1 type veth peer name swp1 index 101 netns $P-switch",
+    );
+  });
+
+  it("probes the features the variant uses and names the reason to skip", () => {
+    const base = compileVariant(box0, "baseline").text;
+    expect(base).toContain("nsm_need 'kernel lacks br_netfilter (CONFIG_BRIDGE_NETFILTER)'");
+    expect(base).not.toContain("broute");
+    expect(compileVariant(box0, "broute-ipv4").text).toContain(
+      `nsm_need 'kernel lacks the ebtables broute table (CONFIG_BRIDGE_EBT_BROUTE, legacy ebtables)' 'ip netns exec "$PROBE" ebtables-legacy -t broute -L'`,
+    );
+  });
+
+  it("lists the tools the backend must find", () => {
+    expect(compileVariant(box0, "baseline").tools.sort()).toEqual(
+      ["awk", "iptables-restore", "ip", "modprobe", "od", "ping", "socat", "sysctl"].sort(),
+    );
+    expect(compileVariant(box0, "broute-ipv4").tools).toContain("ebtables-legacy");
+  });
+
+  it("runs checks concurrently and waits only for them, not the services", () => {
+    const text = compileVariant(box0, "baseline").text;
+    expect(text).toContain('nsm_measure 2 /dev/null $nsm_c2 &\nnsm_pids="$nsm_pids $!"');
+    expect(text).toContain("wait $nsm_pids");
+    expect(compileVariant({ ...box0, parallel: false }, "baseline").text).not.toContain("wait $nsm_pids");
+  });
+
+  it("refuses a node name that would put shell syntax into a command", () => {
+    expect(() => compileVariant(withNode(box0, "x$(reboot)"), "baseline")).toThrow(/unsafe text/);
+  });
+
+  it("refuses an nft ruleset that contains the here-document terminator", () => {
+    const v = box0.variants[0];
+    if (!v) throw new Error("no variant");
+    const box = v.topology.nodes.box0 ?? {};
+    const nodes = { ...v.topology.nodes, box0: { ...box, firewall: { nft: "table ip t {}\nNSM_EOF\nreboot" } } };
+    const sc = { ...box0, variants: [{ ...v, topology: { ...v.topology, nodes } }] };
+    expect(() => compileVariant(sc, v.name)).toThrow(/NSM_EOF/);
+  });
+
+  it.each([
+    ["eth0", "eth0"],
+    ["1.1.1.1/24", "1.1.1.1/24"],
+    ["a b", "'a b'"],
+    ["$(reboot)", "'$(reboot)'"],
+    ["it's", `'it'\\''s'`],
+    ["", "''"],
+  ])("quotes %j as %s", (word, quoted) => {
+    expect(q(word)).toBe(quoted);
+  });
+});
