@@ -4,11 +4,23 @@ import type { SourceIssue } from "../errors.js";
 import type { Locate } from "./merge.js";
 import type { Path } from "./source.js";
 
-/** `nodes.box0.routes[2].via` */
+/** `nodes.box0.routes[2].via`; keys that are not plain words are quoted: `sysctls["net.ipv4.ip_forward"]` */
 export function formatPath(path: Path): string {
   let out = "";
-  for (const seg of path) out += typeof seg === "number" ? `[${seg}]` : out ? `.${seg}` : seg;
+  for (const seg of path) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else if (!/^[A-Za-z0-9_-]+$/.test(seg)) out += `[${JSON.stringify(seg)}]`;
+    else out += out ? `.${seg}` : seg;
+  }
   return out || "(top level)";
+}
+
+/** The issues of the one union member whose type fits the input (e.g. the record, for a map), if only one does. */
+function fittingBranch(issue: z.core.$ZodIssueInvalidUnion): z.core.$ZodIssue[] | undefined {
+  const misfit = (i: z.core.$ZodIssue) =>
+    i.path.length === 0 && (i.code === "invalid_type" || i.code === "invalid_value");
+  const fits = issue.errors.filter((branch) => !branch.some(misfit));
+  return fits.length === 1 ? fits[0] : undefined;
 }
 
 function leafMessages(issue: z.core.$ZodIssue): string[] {
@@ -26,13 +38,19 @@ function leafMessages(issue: z.core.$ZodIssue): string[] {
 /** Converts one zod issue into located issues (an unknown-keys issue gives one per key). */
 export function zodIssueToSource(issue: z.core.$ZodIssue, locate: Locate): SourceIssue[] {
   const path = issue.path as Path;
+  if (issue.code === "invalid_union") {
+    // Report inside the member that fits, so the deepest wrong key is named and located.
+    const branch = fittingBranch(issue);
+    if (branch) return branch.flatMap((i) => zodIssueToSource({ ...i, path: [...path, ...i.path] }, locate));
+  }
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((k) => locate([...path, k], `${formatPath([...path, k])}: unknown key "${k}"`, true));
   }
   if (issue.code === "invalid_key") {
-    const key = path[path.length - 1];
-    const msg = `${formatPath(path)}: name ${JSON.stringify(key)} is ${leafMessages(issue).join("; or ")}`;
-    return [locate(path, msg.replace("is not", "not"), true)];
+    const key = JSON.stringify(String(path[path.length - 1]));
+    // Leaf messages read either `not a ...` or `"<key>" is not a ...`.
+    const why = leafMessages(issue).map((m) => (m.startsWith(`${key} is `) ? m.slice(key.length + 4) : m));
+    return [locate(path, `${formatPath(path)}: name ${key} is ${why.join("; or ")}`, true)];
   }
   if (issue.code === "invalid_type" && issue.input === undefined) {
     return [locate(path, `${formatPath(path)}: required key is missing (expected ${issue.expected})`, true)];

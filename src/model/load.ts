@@ -98,7 +98,8 @@ export function loadScenario(file: string): ScenarioModel {
     topoSrc = readSource(topoPath);
   } catch (e) {
     if (e instanceof NsmError && e.code === "E_IO") {
-      fail(src.file, [src.issueAt(["topology"], `topology: ${e.message}`)]);
+      // Still an I/O error, but located at the scenario's `topology:` value.
+      throw new NsmError("E_IO", `${src.file}: ${e.message}`, [src.issueAt(["topology"], `topology: ${e.message}`)]);
     }
     throw e;
   }
@@ -112,7 +113,9 @@ export function loadScenario(file: string): ScenarioModel {
   const variants: VariantModel[] = [];
   for (const [name, v] of variantEntries) {
     const prefix = ["variants", name, "patch"];
-    const locate = mergedLocator(topoSrc, { source: src, prefix });
+    const at = mergedLocator(topoSrc, { source: src, prefix });
+    // A variant's problem may sit in the base topology (e.g. a link to a node the patch removed): name the variant.
+    const locate: Locate = (path, message, onKey) => at(path, `variant "${name}": ${message}`, onKey);
     const merged = parseWith(Topology, mergePatch(topoSrc.data, v?.patch ?? {}), locate, issues);
     if (!merged) continue;
     const found = checkTopology(merged, locate);

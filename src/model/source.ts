@@ -1,5 +1,5 @@
 // A YAML file kept with its positions, so any model path can be traced back to file:line:col.
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { isCollection, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLError } from "yaml";
 import { NsmError, type SourceIssue } from "../errors.js";
 
 export type Path = ReadonlyArray<string | number>;
@@ -56,8 +56,15 @@ export function parseSource(file: string, text: string): Source {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col, message, excerpt: excerpt(text, line, col) };
   };
+  const describe = (e: YAMLError): string => {
+    const first = e.message.split("\n")[0] ?? e.message;
+    if (e.code !== "DUPLICATE_KEY") return first;
+    // yaml only says "Map keys must be unique"; name the key.
+    const key = /^("[^"\n]*"|'[^'\n]*'|[^\n,{}[\]]*?)(?=[ \t]*:(?:\s|$))/.exec(text.slice(e.pos[0]))?.[1];
+    return key ? `duplicate key ${/^["']/.test(key) ? key : JSON.stringify(key)} (map keys must be unique)` : first;
+  };
   if (doc.errors.length > 0) {
-    const issues = doc.errors.map((e) => at(e.pos[0], e.message.split("\n")[0] ?? e.message));
+    const issues = doc.errors.map((e) => at(e.pos[0], describe(e)));
     throw new NsmError("E_YAML", `${file}: YAML syntax error`, issues);
   }
   const root = doc.contents as Node | null;
@@ -68,7 +75,9 @@ export function parseSource(file: string, text: string): Source {
     issueAt(path, message, onKey = false) {
       const f = walk(root, path);
       const exact = f.depth === path.length;
-      const target = exact && onKey && f.keyNode ? f.keyNode : f.node;
+      // A block collection starts at its first item, which would point at the wrong line: use its key.
+      const block = isCollection(f.node) && !f.node.flow;
+      const target = ((exact && onKey) || block) && f.keyNode ? f.keyNode : f.node;
       return at(target?.range?.[0] ?? 0, message);
     },
     depth(path) {

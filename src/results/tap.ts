@@ -32,7 +32,7 @@ function observe(point: TapPoint, checks: string[]): Observation {
   if (point.skip) return { check, status: "skip", reason: typeof point.skip === "string" ? point.skip : "skipped" };
   const diag = (point.diag ?? {}) as Record<string, unknown>;
   const outcome = diag.outcome === "reach" || diag.outcome === "no-reach" ? diag.outcome : point.ok ? "reach" : "no-reach";
-  return { check, status: "observed", outcome, evidence: evidenceOf(diag, point.time) };
+  return { check, status: "observed", outcome, evidence: evidenceOf(diag, point.time ?? undefined) };
 }
 
 /** Why a script that did not report every check stopped early. */
