@@ -3,7 +3,14 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { cleanLeftovers, exec, findLeftovers, hostBackend, requireRoot, requireTools } from "./backends/index.js";
+import {
+  cleanLeftovers,
+  exec,
+  findLeftovers,
+  hostBackend,
+  requireRoot,
+  requireTools,
+} from "./backends/index.js";
 import { compileVariant } from "./compile/index.js";
 import { formatIssues, NsmError } from "./errors.js";
 import { fileKind, loadScenario, loadTopology, type ScenarioModel } from "./model/index.js";
@@ -83,7 +90,9 @@ program
     const scenarios = scenarioFiles(files).map(loadScenario);
     checkVariants(scenarios, o.variant);
     requireRoot("nsmatrix run");
-    const scripts = scenarios.flatMap((sc) => selectedVariants(sc, o.variant).map((v) => compileVariant(sc, v)));
+    const scripts = scenarios.flatMap((sc) =>
+      selectedVariants(sc, o.variant).map((v) => compileVariant(sc, v)),
+    );
     requireTools(["sh", ...scripts.flatMap((s) => s.tools)]);
     const abort = new AbortController();
     const stop = () => abort.abort();
@@ -99,8 +108,11 @@ program
         if (line) process.stderr.write(`${line}\n`);
       },
     });
-    if (abort.signal.aborted) throw new NsmError("E_BACKEND", "interrupted; everything the run made was removed");
-    const text = formatReport(o.format as ReportFormat, report, { color: o.color && !o.output && process.stdout.isTTY });
+    if (abort.signal.aborted)
+      throw new NsmError("E_BACKEND", "interrupted; everything the run made was removed");
+    const text = formatReport(o.format as ReportFormat, report, {
+      color: o.color && !o.output && process.stdout.isTTY,
+    });
     if (o.output) writeFileSync(o.output, text);
     else process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
     process.exitCode = exitCodeOf(report.results);
@@ -117,7 +129,9 @@ program
         console.log(`ok ${f}: topology, ${Object.keys(t.nodes).length} nodes, ${t.links?.length ?? 0} links`);
       } else {
         const sc = loadScenario(f);
-        console.log(`ok ${f}: scenario ${sc.name}, ${sc.variants.length} variants, ${sc.checks.length} checks`);
+        console.log(
+          `ok ${f}: scenario ${sc.name}, ${sc.variants.length} variants, ${sc.checks.length} checks`,
+        );
       }
     }
   });
@@ -132,7 +146,12 @@ program
     const name = o.variant ?? sc.variants[0]?.name;
     checkVariants([sc], [name]);
     if (!o.variant && sc.variants.length > 1) {
-      process.stderr.write(`plan: variant ${name} (others: ${sc.variants.slice(1).map((v) => v.name).join(", ")})\n`);
+      process.stderr.write(
+        `plan: variant ${name} (others: ${sc.variants
+          .slice(1)
+          .map((v) => v.name)
+          .join(", ")})\n`,
+      );
     }
     process.stdout.write(compileVariant(sc, name).text);
   });
@@ -170,7 +189,8 @@ program
     );
     for (const n of found.namespaces) console.log(`  netns ${n}`);
     for (const f of found.files) console.log(`  file  ${f}`);
-    if (found.live.length) console.log(`left alone (still running; --force to remove): ${found.live.join(", ")}`);
+    if (found.live.length)
+      console.log(`left alone (still running; --force to remove): ${found.live.join(", ")}`);
   });
 
 program

@@ -4,7 +4,14 @@ import type { Verdict } from "./results/index.js";
 export type ProgressEvent =
   | { kind: "variant-start"; scenario: string; variant: string; kernel: string; repeat: number }
   | { kind: "script-line"; scenario: string; variant: string; text: string }
-  | { kind: "variant-done"; scenario: string; variant: string; kernel: string; durationMs: number; verdicts: Verdict[] };
+  | {
+      kind: "variant-done";
+      scenario: string;
+      variant: string;
+      kernel: string;
+      durationMs: number;
+      verdicts: Verdict[];
+    };
 
 export type Progress = (e: ProgressEvent) => void;
 

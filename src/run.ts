@@ -1,10 +1,17 @@
 // The pipeline for `nsmatrix run`: model → script → backend → TAP → results.
+
+import semver from "semver";
 import type { Backend } from "./backends/index.js";
 import { type CompiledScript, compileVariant } from "./compile/index.js";
 import type { ScenarioModel } from "./model/index.js";
 import type { Progress } from "./progress.js";
-import { assembleResults, kernelSemver, observationsFromTap, type Result, type RunReport } from "./results/index.js";
-import semver from "semver";
+import {
+  assembleResults,
+  kernelSemver,
+  observationsFromTap,
+  type Result,
+  type RunReport,
+} from "./results/index.js";
 
 export interface RunOptions {
   variants?: string[];
@@ -55,12 +62,19 @@ async function runVariant(sc: ScenarioModel, script: CompiledScript, backend: Ba
   const started = Date.now();
   for (let r = 1; r <= opts.repeat; r++) {
     if (opts.cancel?.aborted) break;
-    opts.progress?.({ kind: "variant-start", scenario: sc.name, variant: script.variant, kernel: backend.kernel, repeat: r });
+    opts.progress?.({
+      kind: "variant-start",
+      scenario: sc.name,
+      variant: script.variant,
+      kernel: backend.kernel,
+      repeat: r,
+    });
     const run = await backend.runScript(script, {
       timeoutMs: budgetMs(sc, opts.timeoutScale),
       timeoutScale: opts.timeoutScale,
       cancel: opts.cancel,
-      onLine: (text) => opts.progress?.({ kind: "script-line", scenario: sc.name, variant: script.variant, text }),
+      onLine: (text) =>
+        opts.progress?.({ kind: "script-line", scenario: sc.name, variant: script.variant, text }),
     });
     repeats.push(observationsFromTap(run, script.checks));
   }
@@ -80,10 +94,16 @@ async function runVariant(sc: ScenarioModel, script: CompiledScript, backend: Ba
 }
 
 /** Runs every selected variant of every scenario on one backend. */
-export async function runScenarios(scenarios: ScenarioModel[], backend: Backend, opts: RunOptions): Promise<RunReport> {
+export async function runScenarios(
+  scenarios: ScenarioModel[],
+  backend: Backend,
+  opts: RunOptions,
+): Promise<RunReport> {
   const started = Date.now();
   const tasks = scenarios.flatMap((sc) =>
-    selectedVariants(sc, opts.variants).map((v) => () => runVariant(sc, compileVariant(sc, v), backend, opts)),
+    selectedVariants(sc, opts.variants).map(
+      (v) => () => runVariant(sc, compileVariant(sc, v), backend, opts),
+    ),
   );
   const results: Result[] = (await pool(safeJobs(backend.kernel, opts.jobs), tasks)).flat();
   return { results, kernels: [backend.kernel], durationMs: Date.now() - started };

@@ -39,5 +39,8 @@ export function requireTools(tools: Iterable<string>): void {
   if (!missing.length) return;
   const pkgs = [...new Set(missing.map((t) => PACKAGE_OF[t] ?? t))];
   const list = missing.map((t) => `${t} (Debian package ${PACKAGE_OF[t] ?? "unknown"})`).join(", ");
-  throw new NsmError("E_TOOL", `missing tools: ${list}. Install them with: apt-get install ${pkgs.join(" ")}`);
+  throw new NsmError(
+    "E_TOOL",
+    `missing tools: ${list}. Install them with: apt-get install ${pkgs.join(" ")}`,
+  );
 }

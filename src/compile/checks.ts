@@ -26,7 +26,7 @@ function commandOf(c: CheckModel): string {
   if (tgt.kind === "tcp") {
     return `${exec} socat -u -T ${t} TCP${v6 ? 6 : 4}:${addr}:${tgt.port},connect-timeout=${t} STDOUT`;
   }
-  return `${exec} socat -T ${t} -t ${t} STDIO UDP${v6 ? 6 : 4}:${addr}:${tgt.port}`;
+  return `nsm_udp ${t} ${c.from} UDP${v6 ? 6 : 4}:${addr}:${tgt.port}`;
 }
 
 /** Runs the checks (concurrently unless `parallel` is false) and prints one TAP point each. */
@@ -35,8 +35,7 @@ export function checkLines(checks: CheckModel[], parallel: boolean): string[] {
   checks.forEach((c, i) => {
     const id = i + 1;
     out.push(`nsm_c${id}="${commandOf(c)}"`);
-    const stdin = c.target.kind === "udp" ? '"$T/udp-payload"' : "/dev/null";
-    out.push(`nsm_measure ${id} ${stdin} $nsm_c${id}${parallel ? ' &\nnsm_pids="$nsm_pids $!"' : ""}`);
+    out.push(`nsm_measure ${id} /dev/null $nsm_c${id}${parallel ? ' &\nnsm_pids="$nsm_pids $!"' : ""}`);
   });
   // Wait for the checks only: the services are children too.
   if (parallel) out.push("wait $nsm_pids");

@@ -78,7 +78,7 @@ export function compileVariant(sc: ScenarioModel, variantName: string): Compiled
     ...skipAll(sc),
     "",
     "echo 'TAP version 13'",
-    `echo ${q(`# nsmatrix ${sc.name} / ${v.name} / kernel $(uname -r)`).replace("$(uname -r)'", "'\"$(uname -r)\"")}`,
+    `echo ${q(`# nsmatrix ${sc.name} / ${v.name} / kernel $(uname -r)`).replace("$(uname -r)'", '\'"$(uname -r)"')}`,
     ...tools.map((t) => `nsm_tool ${t} ${PACKAGE_OF[t] ?? t}`),
     'mkdir -m 700 "$T" || { echo "Bail out! cannot create $T"; exit 1; }',
     'echo $$ >"$T/owner"',
@@ -106,5 +106,11 @@ export function compileVariant(sc: ScenarioModel, variantName: string): Compiled
     ...checkLines(sc.checks, sc.parallel),
     "exit 0",
   ];
-  return { scenario: sc.name, variant: v.name, text: `${body.join("\n")}\n`, tools, checks: sc.checks.map((c) => c.name) };
+  return {
+    scenario: sc.name,
+    variant: v.name,
+    text: `${body.join("\n")}\n`,
+    tools,
+    checks: sc.checks.map((c) => c.name),
+  };
 }

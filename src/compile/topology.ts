@@ -42,7 +42,13 @@ export function modulesOf(topo: TopologyT): string[] {
 export function namespacesAndLinks(topo: TopologyT): string[] {
   const names = Object.keys(topo.nodes);
   const out = names.map((n) => `nsm_defer 'nsm_ns_gone "$P-${n}"'`);
-  out.push(...batch("create namespaces", "ip -batch -", names.map((n) => `netns add $P-${n}`)));
+  out.push(
+    ...batch(
+      "create namespaces",
+      "ip -batch -",
+      names.map((n) => `netns add $P-${n}`),
+    ),
+  );
   // IPv6 off by default, before links exist: no DAD, RS or MLD frames to confuse bridges.
   for (const [n, node] of nodes(topo)) {
     if (node.ipv6) continue;
@@ -83,7 +89,8 @@ function nodeLinkLines(name: string, node: NodeT, topo: TopologyT): string[] {
     const opts = ["type", "bridge"];
     if (bridge.vlan_filtering !== undefined) opts.push("vlan_filtering", bridge.vlan_filtering ? "1" : "0");
     if (bridge.stp !== undefined) opts.push("stp_state", bridge.stp ? "1" : "0");
-    if (bridge.nf_call_iptables !== undefined) opts.push("nf_call_iptables", bridge.nf_call_iptables ? "1" : "0");
+    if (bridge.nf_call_iptables !== undefined)
+      opts.push("nf_call_iptables", bridge.nf_call_iptables ? "1" : "0");
     lines.push(`link add ${br} ${opts.join(" ")}`);
     ifaces.add(br);
   }
@@ -109,7 +116,8 @@ function nodeLinkLines(name: string, node: NodeT, topo: TopologyT): string[] {
     for (const a of c?.addresses ?? []) lines.push(`addr add ${a} dev ${ifname}`);
   }
   for (const r of node.routes ?? []) lines.push(routeLine(r));
-  for (const n of node.neighbours ?? []) lines.push(`neigh replace ${n.to} lladdr ${n.lladdr} dev ${n.dev} nud permanent`);
+  for (const n of node.neighbours ?? [])
+    lines.push(`neigh replace ${n.to} lladdr ${n.lladdr} dev ${n.dev} nud permanent`);
   return lines;
 }
 
@@ -133,7 +141,9 @@ function firewallLines(name: string, node: NodeT): string[] {
       if (!words.every((w) => typeof w === "string")) {
         throw new Error(`ebtables rule has shell operators: ${rule}`);
       }
-      out.push(`nsm_step ${q(`${name}: ${eb} -t ${table}`)} ${exec} ${cmd(eb, "-t", table, ...(words as string[]))}`);
+      out.push(
+        `nsm_step ${q(`${name}: ${eb} -t ${table}`)} ${exec} ${cmd(eb, "-t", table, ...(words as string[]))}`,
+      );
     }
   }
   if (fw.nft) out.push(...literal(`${name}: nft -f`, `${exec} nft -f -`, fw.nft));
@@ -144,11 +154,18 @@ function firewallLines(name: string, node: NodeT): string[] {
 export function nodeSetup(topo: TopologyT): string[] {
   const out: string[] = [];
   for (const [name, node] of nodes(topo)) {
-    out.push(...batch(`${name}: interfaces, addresses, routes`, `ip -n "$P-${name}" -batch -`, nodeLinkLines(name, node, topo)));
+    out.push(
+      ...batch(
+        `${name}: interfaces, addresses, routes`,
+        `ip -n "$P-${name}" -batch -`,
+        nodeLinkLines(name, node, topo),
+      ),
+    );
   }
   for (const [name, node] of nodes(topo)) {
     const kv = Object.entries(node.sysctls ?? {}).map(([k, v]) => q(`${k}=${sysctlValue(v)}`));
-    if (kv.length) out.push(`nsm_step ${q(`${name}: sysctls`)} ip netns exec "$P-${name}" sysctl -q -w ${kv.join(" ")}`);
+    if (kv.length)
+      out.push(`nsm_step ${q(`${name}: sysctls`)} ip netns exec "$P-${name}" sysctl -q -w ${kv.join(" ")}`);
   }
   for (const [name, node] of nodes(topo)) out.push(...firewallLines(name, node));
   return out;

@@ -1,5 +1,5 @@
 // Public surface of the model: load and validate user files.
 export { fileKind, loadScenario, loadTopology } from "./load.js";
-export { Scenario, Topology } from "./schema.js";
 export type { ExpectationT, ExpectT, OutcomeT, TopologyT } from "./schema.js";
+export { Scenario, Topology } from "./schema.js";
 export type { CheckModel, CheckTarget, Proto, ScenarioModel, ServiceModel, VariantModel } from "./types.js";

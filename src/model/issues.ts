@@ -44,7 +44,9 @@ export function zodIssueToSource(issue: z.core.$ZodIssue, locate: Locate): Sourc
     if (branch) return branch.flatMap((i) => zodIssueToSource({ ...i, path: [...path, ...i.path] }, locate));
   }
   if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((k) => locate([...path, k], `${formatPath([...path, k])}: unknown key "${k}"`, true));
+    return issue.keys.map((k) =>
+      locate([...path, k], `${formatPath([...path, k])}: unknown key "${k}"`, true),
+    );
   }
   if (issue.code === "invalid_key") {
     const key = JSON.stringify(String(path[path.length - 1]));

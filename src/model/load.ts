@@ -29,7 +29,12 @@ function displayPath(file: string): string {
   return rel.startsWith("..") ? file : rel;
 }
 
-function parseWith<T>(schema: z.ZodType<T>, data: unknown, locate: Locate, issues: SourceIssue[]): T | undefined {
+function parseWith<T>(
+  schema: z.ZodType<T>,
+  data: unknown,
+  locate: Locate,
+  issues: SourceIssue[],
+): T | undefined {
   const r = schema.safeParse(data ?? {});
   if (r.success) return r.data;
   for (const i of r.error.issues) issues.push(...zodIssueToSource(i, locate));
@@ -99,7 +104,8 @@ export function loadScenario(file: string): ScenarioModel {
   } catch (e) {
     if (e instanceof NsmError && e.code === "E_IO") {
       // Still an I/O error, but located at the scenario's `topology:` value.
-      throw new NsmError("E_IO", `${src.file}: ${e.message}`, [src.issueAt(["topology"], `topology: ${e.message}`)]);
+      const issue = src.issueAt(["topology"], `topology: ${e.message}`);
+      throw new NsmError("E_IO", `${src.file}: ${e.message}`, [issue]);
     }
     throw e;
   }
@@ -122,7 +128,14 @@ export function loadScenario(file: string): ScenarioModel {
     issues.push(...found);
     if (!found.length) variants.push({ name, description: v?.description, topology: normalise(merged) });
   }
-  issues.push(...checkScenario(sc, base, variantEntries.map(([n]) => n), mergedLocator(src)));
+  issues.push(
+    ...checkScenario(
+      sc,
+      base,
+      variantEntries.map(([n]) => n),
+      mergedLocator(src),
+    ),
+  );
   if (issues.length) fail(src.file, dedupe(issues));
 
   const services = Object.entries(sc.services ?? {}).map(([name, s]) => ({
@@ -148,7 +161,9 @@ function dedupe(issues: SourceIssue[]): SourceIssue[] {
   const seen = new Set<string>();
   return issues.filter((i) => {
     const k = `${i.file}:${i.line}:${i.col}:${i.message}`;
-    return seen.has(k) ? false : (seen.add(k), true);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
   });
 }
 

@@ -23,7 +23,10 @@ export const IfName = z
   .regex(IFNAME_RE, "not a valid interface name (1-15 characters: letters, digits, '_', '.', '-')");
 export const NodeName = z
   .string()
-  .regex(NODE_RE, "not a valid node name (1-24 characters: lowercase letters, digits, '_', '-'; starts with a letter)");
+  .regex(
+    NODE_RE,
+    "not a valid node name (1-24 characters: lowercase letters, digits, '_', '-'; starts with a letter)",
+  );
 export const Label = z
   .string()
   .regex(LABEL_RE, "not a valid name (1-64 characters: letters, digits, '_', '.', '-')");
@@ -31,7 +34,9 @@ export const Ip = z.string().refine(isIp, { error: (i) => `${show(i.input)} is n
 export const Cidr = z
   .string()
   .refine(isCidr, { error: (i) => `${show(i.input)} is not an address with prefix, like 192.0.2.1/24` });
-export const Mac = z.string().regex(MAC_RE, "not a MAC address like 02:00:00:00:00:01");
+export const Mac = z
+  .string()
+  .regex(MAC_RE, { error: (i) => `${show(i.input)} is not a MAC address like 02:00:00:00:00:01` });
 
 const Flag = z.boolean();
 
@@ -98,7 +103,9 @@ export const Firewall = z
     ebtables: z
       .partialRecord(
         z.enum(["filter", "nat", "broute"]),
-        z.array(RuleLine.refine(isPlainWords, "an ebtables rule is plain words: no ; | & < > $ ` \\ or globs")),
+        z.array(
+          RuleLine.refine(isPlainWords, "an ebtables rule is plain words: no ; | & < > $ ` \\ or globs"),
+        ),
       )
       .optional()
       .describe("per table, ebtables rules (-A CHAIN ...)"),
@@ -142,11 +149,9 @@ function endpointProblem(s: string): string {
   return "malformed";
 }
 
-const Endpoint = z
-  .string()
-  .refine((s) => parseEndpoint(s) !== undefined, {
-    error: (i) => `${show(i.input)} is not an endpoint like node:eth0 (${endpointProblem(String(i.input))})`,
-  });
+const Endpoint = z.string().refine((s) => parseEndpoint(s) !== undefined, {
+  error: (i) => `${show(i.input)} is not an endpoint like node:eth0 (${endpointProblem(String(i.input))})`,
+});
 
 export const Topology = z
   .strictObject({
@@ -193,7 +198,8 @@ function targetProblem(s: string): string {
 }
 
 const Target = z.string().refine((s) => parseHostPort(s) !== undefined, {
-  error: (i) => `${show(i.input)} is not an address:port like 192.0.2.1:80 (${targetProblem(String(i.input))})`,
+  error: (i) =>
+    `${show(i.input)} is not an address:port like 192.0.2.1:80 (${targetProblem(String(i.input))})`,
 });
 
 export const Check = z

@@ -1,5 +1,6 @@
 // Cross-reference checks the schema cannot express: unknown nodes and interfaces, names used twice.
 import type { SourceIssue } from "../errors.js";
+import { formatPath } from "./issues.js";
 import type { Locate } from "./merge.js";
 import { parseEndpoint } from "./names.js";
 import type { ScenarioT, TopologyT } from "./schema.js";
@@ -8,6 +9,12 @@ const known = (names: Iterable<string>) => {
   const list = [...names];
   return list.length ? `known: ${list.join(", ")}` : "none defined";
 };
+
+/** Starts each message with the model path it is about, as schema messages do. */
+const withPath =
+  (locate: Locate): Locate =>
+  (path, message, onKey) =>
+    locate(path, `${formatPath(path)}: ${message}`, onKey);
 
 /** Interfaces of each node: link ends, bridges and lo. */
 export function interfacesByNode(topo: TopologyT): Map<string, Set<string>> {
@@ -25,7 +32,8 @@ export function interfacesByNode(topo: TopologyT): Map<string, Set<string>> {
 }
 
 /** Every cross-reference problem of a topology, located. */
-export function checkTopology(topo: TopologyT, locate: Locate): SourceIssue[] {
+export function checkTopology(topo: TopologyT, locateAt: Locate): SourceIssue[] {
+  const locate = withPath(locateAt);
   const issues: SourceIssue[] = [];
   const nodes = Object.keys(topo.nodes);
   const linkEnds = new Map<string, string>();
@@ -52,13 +60,21 @@ export function checkTopology(topo: TopologyT, locate: Locate): SourceIssue[] {
     const base = ["nodes", nodeName];
     const unknownIf = (path: (string | number)[], what: string, ifname: string, onKey = false) =>
       issues.push(
-        locate(path, `${what} names unknown interface "${ifname}" in node "${nodeName}" (${known(here)})`, onKey),
+        locate(
+          path,
+          `${what} names unknown interface "${ifname}" in node "${nodeName}" (${known(here)})`,
+          onKey,
+        ),
       );
     const portOf = new Map<string, string>();
     for (const [br, bridge] of Object.entries(node.bridges ?? {})) {
       if (linkEnds.has(`${nodeName}:${br}`)) {
         issues.push(
-          locate([...base, "bridges", br], `interface "${nodeName}:${br}" is used twice (a link end and a bridge)`, true),
+          locate(
+            [...base, "bridges", br],
+            `interface "${nodeName}:${br}" is used twice (a link end and a bridge)`,
+            true,
+          ),
         );
       }
       for (const port of Object.keys(bridge.ports)) {
@@ -67,7 +83,13 @@ export function checkTopology(topo: TopologyT, locate: Locate): SourceIssue[] {
         else if (port === br || node.bridges?.[port]) {
           issues.push(locate(at, `bridge "${br}" cannot take bridge "${port}" as a port`, true));
         } else if (portOf.has(port)) {
-          issues.push(locate(at, `interface "${port}" is used twice (already a port of bridge "${portOf.get(port)}")`, true));
+          issues.push(
+            locate(
+              at,
+              `interface "${port}" is used twice (already a port of bridge "${portOf.get(port)}")`,
+              true,
+            ),
+          );
         } else portOf.set(port, br);
       }
     }
@@ -85,41 +107,69 @@ export function checkTopology(topo: TopologyT, locate: Locate): SourceIssue[] {
 }
 
 /** Problems of the scenario's own references: nodes, services, variants. */
-export function checkScenario(sc: ScenarioT, topo: TopologyT, variants: string[], locate: Locate): SourceIssue[] {
+export function checkScenario(
+  sc: ScenarioT,
+  topo: TopologyT,
+  variants: string[],
+  locateAt: Locate,
+): SourceIssue[] {
+  const locate = withPath(locateAt);
   const issues: SourceIssue[] = [];
   const nodes = Object.keys(topo.nodes);
   const services = sc.services ?? {};
   const listening = new Map<string, string>();
   for (const [name, svc] of Object.entries(services)) {
     if (!(svc.node in topo.nodes)) {
-      issues.push(locate(["services", name, "node"], `service "${name}" names unknown node "${svc.node}" (${known(nodes)})`));
+      issues.push(
+        locate(
+          ["services", name, "node"],
+          `service "${name}" names unknown node "${svc.node}" (${known(nodes)})`,
+        ),
+      );
     }
     const key = `${svc.node}/${svc.tcp ? `tcp/${svc.tcp}` : `udp/${svc.udp}`}`;
     if (listening.has(key)) {
-      issues.push(locate(["services", name], `service "${name}" listens on ${key}, as "${listening.get(key)}" does`, true));
+      issues.push(
+        locate(
+          ["services", name],
+          `service "${name}" listens on ${key}, as "${listening.get(key)}" does`,
+          true,
+        ),
+      );
     } else listening.set(key, name);
   }
   for (const [name, check] of Object.entries(sc.checks)) {
     const at = ["checks", name];
     if (!(check.from in topo.nodes)) {
-      issues.push(locate([...at, "from"], `check "${name}" runs from unknown node "${check.from}" (${known(nodes)})`));
+      issues.push(
+        locate([...at, "from"], `check "${name}" runs from unknown node "${check.from}" (${known(nodes)})`),
+      );
     }
     if (check.service !== undefined) {
       const svc = services[check.service];
       const proto = check.tcp ? "tcp" : check.udp ? "udp" : "ping";
       if (!svc) {
         issues.push(
-          locate([...at, "service"], `check "${name}" names unknown service "${check.service}" (${known(Object.keys(services))})`),
+          locate(
+            [...at, "service"],
+            `check "${name}" names unknown service "${check.service}" (${known(Object.keys(services))})`,
+          ),
         );
       } else if (proto === "ping" || svc[proto] === undefined) {
-        issues.push(locate([...at, "service"], `check "${name}" is ${proto} but service "${check.service}" is not`));
+        issues.push(
+          locate([...at, "service"], `check "${name}" is ${proto} but service "${check.service}" is not`),
+        );
       }
     }
     if (check.expect && typeof check.expect === "object") {
       for (const v of Object.keys(check.expect)) {
         if (v !== "*" && !variants.includes(v)) {
           issues.push(
-            locate([...at, "expect", v], `expectation names unknown variant "${v}" (${known(variants)})`, true),
+            locate(
+              [...at, "expect", v],
+              `expectation names unknown variant "${v}" (${known(variants)})`,
+              true,
+            ),
           );
         }
       }

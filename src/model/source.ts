@@ -1,5 +1,15 @@
 // A YAML file kept with its positions, so any model path can be traced back to file:line:col.
-import { isCollection, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLError } from "yaml";
+import {
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  type YAMLError,
+} from "yaml";
 import { NsmError, type SourceIssue } from "../errors.js";
 
 export type Path = ReadonlyArray<string | number>;
@@ -28,7 +38,9 @@ function walk(root: Node | null, path: Path): Found {
   let depth = 0;
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
+      );
       if (!pair) break;
       keyNode = pair.key as Node;
       node = (pair.value as Node | null) ?? keyNode;
@@ -61,7 +73,8 @@ export function parseSource(file: string, text: string): Source {
     if (e.code !== "DUPLICATE_KEY") return first;
     // yaml only says "Map keys must be unique"; name the key.
     const key = /^("[^"\n]*"|'[^'\n]*'|[^\n,{}[\]]*?)(?=[ \t]*:(?:\s|$))/.exec(text.slice(e.pos[0]))?.[1];
-    return key ? `duplicate key ${/^["']/.test(key) ? key : JSON.stringify(key)} (map keys must be unique)` : first;
+    if (!key) return first;
+    return `duplicate key ${/^["']/.test(key) ? key : JSON.stringify(key)} (map keys must be unique)`;
   };
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((e) => at(e.pos[0], describe(e)));

@@ -17,7 +17,8 @@ export function assembleResults(ctx: RunContext, repeats: Observation[][]): Resu
     const seen = repeats.map((r) => r[i]).filter((o): o is Observation => o !== undefined);
     const first = seen.find((o) => o.status === "error") ?? seen.find((o) => o.status === "skip") ?? seen[0];
     if (!first) return { ...key, status: "error", reason: "no observation" };
-    if (first.status === "error") return { ...key, status: "error", reason: first.reason, evidence: first.evidence };
+    if (first.status === "error")
+      return { ...key, status: "error", reason: first.reason, evidence: first.evidence };
     if (first.status === "skip") return { ...key, status: "skip", reason: first.reason };
     const expected = expectationFor(check.expect, ctx.variant, ctx.kernel);
     const outcomes = seen.flatMap((o) => (o.status === "observed" ? [o.outcome] : []));

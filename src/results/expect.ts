@@ -7,7 +7,10 @@ export function kernelSemver(release: string): string | undefined {
   return semver.coerce(release)?.version;
 }
 
-function fromRanges(spec: ExpectationT | Record<string, ExpectationT>, version?: string): ExpectationT | undefined {
+function fromRanges(
+  spec: ExpectationT | Record<string, ExpectationT>,
+  version?: string,
+): ExpectationT | undefined {
   if (typeof spec === "string") return spec;
   for (const [range, e] of Object.entries(spec)) {
     if (range !== "*" && version && semver.satisfies(version, range)) return e;

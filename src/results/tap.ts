@@ -29,9 +29,11 @@ function evidenceOf(diag: Record<string, unknown>, time: number | undefined): Ev
 
 function observe(point: TapPoint, checks: string[]): Observation {
   const check = checks[point.id - 1] ?? point.name;
-  if (point.skip) return { check, status: "skip", reason: typeof point.skip === "string" ? point.skip : "skipped" };
+  if (point.skip)
+    return { check, status: "skip", reason: typeof point.skip === "string" ? point.skip : "skipped" };
   const diag = (point.diag ?? {}) as Record<string, unknown>;
-  const outcome = diag.outcome === "reach" || diag.outcome === "no-reach" ? diag.outcome : point.ok ? "reach" : "no-reach";
+  const outcome =
+    diag.outcome === "reach" || diag.outcome === "no-reach" ? diag.outcome : point.ok ? "reach" : "no-reach";
   return { check, status: "observed", outcome, evidence: evidenceOf(diag, point.time ?? undefined) };
 }
 

@@ -31,7 +31,9 @@ describe("compileVariant", () => {
   });
 
   it("builds Box0's bridge in one ip batch, with the br_netfilter option", () => {
-    expect(section(compileVariant(box0, "baseline").text, "nsm_step 'box0: interfaces")).toMatchInlineSnapshot(`
+    expect(
+      section(compileVariant(box0, "baseline").text, "nsm_step 'box0: interfaces"),
+    ).toMatchInlineSnapshot(`
       "nsm_step 'box0: interfaces, addresses, routes' ip -n "$P-box0" -batch - <<NSM_EOF
       link set lo up
       link add br0 type bridge nf_call_iptables 1
@@ -61,7 +63,9 @@ describe("compileVariant", () => {
   });
 
   it("feeds iptables rules through a quoted here-document, never the shell", () => {
-    expect(section(compileVariant(box0, "baseline").text, "nsm_step 'box0: iptables-restore'")).toMatchInlineSnapshot(`
+    expect(
+      section(compileVariant(box0, "baseline").text, "nsm_step 'box0: iptables-restore'"),
+    ).toMatchInlineSnapshot(`
       "nsm_step 'box0: iptables-restore' ip netns exec "$P-box0" iptables-restore --noflush <<'NSM_EOF'
       *nat
       -A PREROUTING -d 1.1.1.1/32 -p tcp --dport 8080 -j DNAT --to-destination 192.168.44.129:80
@@ -108,7 +112,10 @@ describe("compileVariant", () => {
     const v = box0.variants[0];
     if (!v) throw new Error("no variant");
     const box = v.topology.nodes.box0 ?? {};
-    const nodes = { ...v.topology.nodes, box0: { ...box, firewall: { nft: "table ip t {}\nNSM_EOF\nreboot" } } };
+    const nodes = {
+      ...v.topology.nodes,
+      box0: { ...box, firewall: { nft: "table ip t {}\nNSM_EOF\nreboot" } },
+    };
     const sc = { ...box0, variants: [{ ...v, topology: { ...v.topology, nodes } }] };
     expect(() => compileVariant(sc, v.name)).toThrow(/NSM_EOF/);
   });

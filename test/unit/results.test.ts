@@ -59,7 +59,9 @@ describe("observationsFromTap", () => {
     expect(obs).toHaveLength(4);
     for (const o of obs) {
       expect(o.status).toBe("error");
-      expect(o.status === "error" && o.reason).toMatch(/^set-up failed: box0: iptables-restore failed: .*NOSUCHTARGET/);
+      expect(o.status === "error" && o.reason).toMatch(
+        /^set-up failed: box0: iptables-restore failed: .*NOSUCHTARGET/,
+      );
     }
   });
 
@@ -96,10 +98,13 @@ describe("expectations", () => {
     ["cmd2", "baseline", "3.10.0", "reach"],
     ["cmd2", "baseline", "4.9.0-19-amd64", "xfail"],
     ["cmd2", "baseline", "6.1.0-37-amd64", "reach"],
-  ])("expects %s in %s on %s to be %s (the article's table and our measurements)", (name, variant, kernel, want) => {
-    const check = name === "cmd1" ? cmd1 : cmd2;
-    expect(expectationFor(check?.expect ?? "reach", variant, kernel)).toBe(want);
-  });
+  ])(
+    "expects %s in %s on %s to be %s (the article's table and our measurements)",
+    (name, variant, kernel, want) => {
+      const check = name === "cmd1" ? cmd1 : cmd2;
+      expect(expectationFor(check?.expect ?? "reach", variant, kernel)).toBe(want);
+    },
+  );
 
   it("falls back from the variant to the check's '*' entry, then to reach", () => {
     const expect_ = { baseline: { ">=5.0": "no-reach" as const }, "*": "xfail" as const };
@@ -149,7 +154,9 @@ describe("assembleResults", () => {
 
   it("keeps skips and errors with their reasons", () => {
     const obs: Observation[] = checks.map((check, i) =>
-      i === 0 ? { check, status: "error", reason: "set-up failed: x" } : { check, status: "skip", reason: "no vrf" },
+      i === 0
+        ? { check, status: "error", reason: "set-up failed: x" }
+        : { check, status: "skip", reason: "no vrf" },
     );
     const results = assembleResults(ctx, [obs]);
     expect(results[0]).toMatchObject({ status: "error", reason: "set-up failed: x" });

@@ -1,0 +1,28 @@
+// Shared helpers for integration tests: they need root and create real namespaces.
+import { execFileSync } from "node:child_process";
+import { execa } from "execa";
+
+export const isRoot = process.getuid?.() === 0;
+export const whyNot = "integration tests need root (they create network namespaces); run them with sudo";
+
+/** Runs the built CLI; never throws. */
+export function cli(args: string[], opts: { timeout?: number } = {}) {
+  return execa("node", ["bin/nsmatrix.js", ...args], { reject: false, timeout: opts.timeout ?? 120_000 });
+}
+
+/** Namespaces whose name carries a run prefix. */
+export function runNamespaces(): string[] {
+  return execFileSync("ip", ["netns", "list"], { encoding: "utf8" })
+    .split("\n")
+    .map((l) => l.split(" ")[0] ?? "")
+    .filter((n) => /^nsm-[0-9a-f]{8}-/.test(n));
+}
+
+export async function until(pred: () => boolean, timeoutMs: number, stepMs = 20): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (pred()) return true;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return pred();
+}
