@@ -95,8 +95,9 @@ program
     );
     requireTools(["sh", ...scripts.flatMap((s) => s.tools)]);
     const abort = new AbortController();
+    // `on`, not `once`: execa's exit hook re-raises a signal that has no listener left.
     const stop = () => abort.abort();
-    process.once("SIGINT", stop).once("SIGTERM", stop);
+    process.on("SIGINT", stop).on("SIGTERM", stop);
     const report = await runScenarios(scenarios, hostBackend(exec), {
       variants: o.variant,
       repeat: o.repeat,
@@ -109,7 +110,7 @@ program
       },
     });
     if (abort.signal.aborted)
-      throw new NsmError("E_BACKEND", "interrupted; everything the run made was removed");
+      throw new NsmError("E_INTERRUPTED", "interrupted; everything the run made was removed");
     const text = formatReport(o.format as ReportFormat, report, {
       color: o.color && !o.output && process.stdout.isTTY,
     });
@@ -123,17 +124,27 @@ program
   .description("validate scenario and topology files without touching the system")
   .argument("<files...>", "scenario or topology files")
   .action((files: string[]) => {
+    let bad = 0;
     for (const f of files) {
-      if (fileKind(f) === "topology") {
-        const t = loadTopology(f);
-        console.log(`ok ${f}: topology, ${Object.keys(t.nodes).length} nodes, ${t.links?.length ?? 0} links`);
-      } else {
-        const sc = loadScenario(f);
-        console.log(
-          `ok ${f}: scenario ${sc.name}, ${sc.variants.length} variants, ${sc.checks.length} checks`,
-        );
+      try {
+        if (fileKind(f) === "topology") {
+          const t = loadTopology(f);
+          console.log(
+            `ok ${f}: topology, ${Object.keys(t.nodes).length} nodes, ${t.links?.length ?? 0} links`,
+          );
+        } else {
+          const sc = loadScenario(f);
+          console.log(
+            `ok ${f}: scenario ${sc.name}, ${sc.variants.length} variants, ${sc.checks.length} checks`,
+          );
+        }
+      } catch (e) {
+        if (!(e instanceof NsmError)) throw e;
+        bad++;
+        reportError(e);
       }
     }
+    if (bad) throw new NsmError("E_SCHEMA", `${bad} of ${files.length} files are invalid`);
   });
 
 program
@@ -210,15 +221,20 @@ const EXIT: Record<NsmError["code"], number> = {
   E_TOOL: 2,
   E_BACKEND: 1,
   E_TIMEOUT: 1,
+  E_INTERRUPTED: 130,
   E_INTERNAL: 70,
 };
+
+function reportError(e: NsmError): void {
+  process.stderr.write(`nsmatrix: ${e.message}\n`);
+  if (e.issues.length) process.stderr.write(`${formatIssues(e.issues)}\n`);
+}
 
 try {
   await program.parseAsync();
 } catch (e) {
   if (e instanceof NsmError) {
-    process.stderr.write(`nsmatrix: ${e.message}\n`);
-    if (e.issues.length) process.stderr.write(`${formatIssues(e.issues)}\n`);
+    reportError(e);
     process.exitCode = EXIT[e.code];
   } else {
     process.stderr.write(`nsmatrix: internal error (please report it): ${(e as Error)?.stack ?? e}\n`);

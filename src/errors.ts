@@ -8,6 +8,7 @@ export type ErrorCode =
   | "E_TOOL"
   | "E_BACKEND"
   | "E_TIMEOUT"
+  | "E_INTERRUPTED"
   | "E_INTERNAL";
 
 /** A problem located in a user's file. */

@@ -15,6 +15,16 @@ export interface Leftovers {
   live: string[];
 }
 
+// `ip netns list` can fail ("Peer netns reference is invalid") while a namespace's last
+// process is dying; the mount points under /run/netns are what `ip netns del` removes.
+function namedNamespaces(): string[] {
+  try {
+    return readdirSync("/run/netns");
+  } catch {
+    return [];
+  }
+}
+
 function environOf(pid: number): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/environ`, "latin1");
@@ -39,11 +49,7 @@ function isLive(run: string, dir: string): boolean {
 /** Everything on this machine that belongs to an nsmatrix run (only `runs` when given). */
 export async function findLeftovers(exec: Exec, only?: string[], dir = tmpdir()): Promise<Leftovers> {
   const wanted = (run: string | undefined): run is string => !!run && (!only || only.includes(run));
-  const ns = await exec("ip", ["netns", "list"], { timeoutMs: 10_000 });
-  const namespaces = ns.stdout
-    .split("\n")
-    .map((l) => l.split(" ")[0] ?? "")
-    .filter((n) => wanted(RUN_NAME.exec(n)?.[1]));
+  const namespaces = namedNamespaces().filter((n) => wanted(RUN_NAME.exec(n)?.[1]));
   const pids = readdirSync("/proc")
     .filter((d) => /^\d+$/.test(d))
     .map(Number)

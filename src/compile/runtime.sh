@@ -15,7 +15,9 @@ nsm_defer() {
 $NSM_UNDO"
 }
 nsm_teardown() {
-  trap - EXIT INT TERM HUP
+  # Nothing may interrupt the teardown, not even a reader that went away (SIGPIPE).
+  trap '' INT TERM HUP PIPE
+  trap - EXIT
   printf '%s\n' "$NSM_UNDO" | while IFS= read -r nsm_c; do
     [ -n "$nsm_c" ] && eval "$nsm_c" >/dev/null 2>&1
   done

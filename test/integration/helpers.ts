@@ -1,5 +1,5 @@
 // Shared helpers for integration tests: they need root and create real namespaces.
-import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { execa } from "execa";
 
 export const isRoot = process.getuid?.() === 0;
@@ -12,10 +12,13 @@ export function cli(args: string[], opts: { timeout?: number } = {}) {
 
 /** Namespaces whose name carries a run prefix. */
 export function runNamespaces(): string[] {
-  return execFileSync("ip", ["netns", "list"], { encoding: "utf8" })
-    .split("\n")
-    .map((l) => l.split(" ")[0] ?? "")
-    .filter((n) => /^nsm-[0-9a-f]{8}-/.test(n));
+  let names: string[] = [];
+  try {
+    names = readdirSync("/run/netns");
+  } catch {
+    // no namespace was ever created
+  }
+  return names.filter((n) => /^nsm-[0-9a-f]{8}-/.test(n));
 }
 
 export async function until(pred: () => boolean, timeoutMs: number, stepMs = 20): Promise<boolean> {
