@@ -28,11 +28,11 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-# Kill what still runs inside a namespace, then remove it.
-nsm_ns_gone() {
-  nsm_p=$(ip netns pids "$1" 2>/dev/null)
+# Kill what still runs inside the namespaces, then remove them: two ip processes for all of them.
+nsm_ns_gone() { # namespace...
+  nsm_p=$(for nsm_n in "$@"; do echo "netns pids $nsm_n"; done | ip -force -batch - 2>/dev/null)
   [ -n "$nsm_p" ] && kill -9 $nsm_p
-  ip netns del "$1"
+  for nsm_n in "$@"; do echo "netns del $nsm_n"; done | ip -force -batch - 2>/dev/null
 }
 
 nsm_bail() {

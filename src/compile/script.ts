@@ -4,7 +4,7 @@ import type { ScenarioModel, VariantModel } from "../model/index.js";
 import { checkLines, serviceLines } from "./checks.js";
 import { featuresOf, flavoured, PACKAGE_OF } from "./features.js";
 import { q } from "./shell.js";
-import { modulesOf, namespacesAndLinks, nodeSetup } from "./topology.js";
+import { bridgedNodes, links, modulesOf, namespaces, nodeSetup } from "./topology.js";
 
 // The fixed helper functions every script carries (kept as a real .sh file so it can be linted).
 const RUNTIME = readFileSync(new URL("./runtime.sh", import.meta.url), "utf8");
@@ -86,21 +86,21 @@ export function compileVariant(sc: ScenarioModel, variantName: string): Compiled
     "# Kernel modules the topology needs (module autoload does not cover br_netfilter).",
     ...modulesOf(v.topology).map((m) => `modprobe -q ${m} 2>/dev/null || :`),
     "",
+    ...namespaces(v.topology),
+    "",
     "# Probe features in a scratch namespace; a missing one skips every check with the reason.",
     'PROBE="$P-probe"',
-    `nsm_defer 'nsm_ns_gone "$P-probe"'`,
-    'ip netns add "$PROBE" 2>"$T/step.err" || nsm_bail "create a network namespace"',
     ...features.map((f) => `nsm_need ${q(f.reason)} ${q(f.probe)}`),
-    'nsm_ns_gone "$PROBE"',
+    'ip netns del "$PROBE"',
     "",
     `echo "1..${sc.checks.length}"`,
     "echo '# building topology'",
-    ...namespacesAndLinks(v.topology),
+    ...links(v.topology),
     ...nodeSetup(v.topology),
     "",
     "echo '# starting services'",
     ...serviceLines(sc.services),
-    `nsm_settle ${Object.keys(v.topology.nodes).join(" ")}`,
+    ...(bridgedNodes(v.topology).length ? [`nsm_settle ${bridgedNodes(v.topology).join(" ")}`] : []),
     "",
     "echo '# running checks'",
     ...checkLines(sc.checks, sc.parallel),

@@ -38,34 +38,42 @@ export function modulesOf(topo: TopologyT): string[] {
   return [...mods];
 }
 
-/** Creates the namespaces (deferring their removal first) and the veth links. */
-export function namespacesAndLinks(topo: TopologyT): string[] {
+/** Creates every namespace, and the probe one, in one batch, deferring their removal first. */
+export function namespaces(topo: TopologyT): string[] {
   const names = Object.keys(topo.nodes);
-  const out = names.map((n) => `nsm_defer 'nsm_ns_gone "$P-${n}"'`);
-  out.push(
-    ...batch(
-      "create namespaces",
-      "ip -batch -",
-      names.map((n) => `netns add $P-${n}`),
-    ),
-  );
-  // IPv6 off by default, before links exist: no DAD, RS or MLD frames to confuse bridges.
+  const out = [`nsm_defer 'nsm_ns_gone ${[...names, "probe"].map((n) => `"$P-${n}"`).join(" ")}'`];
+  const lines = [...names, "probe"].map((n) => `netns add $P-${n}`);
+  // IPv6 off by default, before any link exists: no DAD, RS or MLD frames to confuse bridges.
+  // (-e: a kernel without IPv6 has no such keys, which is fine.)
   for (const [n, node] of nodes(topo)) {
-    if (node.ipv6) continue;
-    out.push(
-      `ip netns exec "$P-${n}" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1 || :`,
-    );
+    if (!node.ipv6) {
+      lines.push(
+        `netns exec $P-${n} sysctl -q -e -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1`,
+      );
+    }
   }
+  out.push(...batch("create namespaces", "ip -batch -", lines));
+  return out;
+}
+
+/** Creates the veth links between nodes. */
+export function links(topo: TopologyT): string[] {
   // Distinct ifindexes on the two ends: the kernel treats a veth whose peer has the same
   // ifindex as not stacked, and delays its carrier event by up to a second (linkwatch).
-  const links = (topo.links ?? []).map(([a, b], i) => {
+  const lines = (topo.links ?? []).map(([a, b], i) => {
     const [na, ia] = a.split(":");
     const [nb, ib] = b.split(":");
     const idx = LINK_INDEX_BASE + 2 * i;
     return `link add ${ia} index ${idx} netns $P-${na} type veth peer name ${ib} index ${idx + 1} netns $P-${nb}`;
   });
-  if (links.length) out.push(...batch("create veth links", "ip -batch -", links));
-  return out;
+  return lines.length ? batch("create veth links", "ip -batch -", lines) : [];
+}
+
+/** Nodes with bridges: the only ones whose ports must reach the forwarding state before traffic. */
+export function bridgedNodes(topo: TopologyT): string[] {
+  return nodes(topo)
+    .filter(([, n]) => Object.keys(n.bridges ?? {}).length > 0)
+    .map(([name]) => name);
 }
 
 function routeLine(r: RouteT): string {
