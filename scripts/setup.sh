@@ -30,10 +30,11 @@ if ! command -v node >/dev/null || (($(node -p 'process.versions.node.split(".")
   exit 1
 fi
 
-# npm dependencies, when absent or older than the lock file.
+# npm dependencies, when absent or older than the lock file. (`npm install`, not `npm ci`:
+# npm 11 writes lock files without other platforms' optional packages, which `npm ci` rejects.)
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: installing npm dependencies (npm ci)" >&2
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "setup: installing npm dependencies (npm install, versions from package-lock.json)" >&2
+  npm install --no-audit --no-fund --loglevel=error >&2
 fi
 
 # Build when any source is newer than the build.
