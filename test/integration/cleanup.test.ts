@@ -98,6 +98,23 @@ describe.skipIf(!isRoot)("refusals", () => {
     expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).toBe(before);
   });
 
+  it("creates nothing for any of the malformed scenarios", async () => {
+    const files = readdirSync("test/fixtures/bad")
+      .filter((f) => f.endsWith(".yaml") && !f.endsWith(".topo.yaml") && !f.startsWith("_"))
+      .map((f) => `test/fixtures/bad/${f}`);
+    expect(files.length).toBeGreaterThanOrEqual(20);
+    const before = execFileSync("ip", ["netns", "list"], { encoding: "utf8" });
+    for (let i = 0; i < files.length; i += 8) {
+      const runs = await Promise.all(files.slice(i, i + 8).map((f) => cli(["run", f])));
+      for (const r of runs) {
+        expect(r.exitCode).toBe(2);
+        expect(r.stderr).toMatch(/^nsmatrix: .*\n\S+\.yaml:\d+:\d+: /);
+      }
+    }
+    expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).toBe(before);
+    expect(runFiles()).toEqual([]);
+  }, 60_000);
+
   it("refuses to run without root, saying why", async () => {
     const { execa } = await import("execa");
     const r = await execa(
