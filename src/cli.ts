@@ -17,7 +17,7 @@ import { fileKind, loadScenario, loadTopology, type ScenarioModel } from "./mode
 import { formatProgress } from "./progress.js";
 import { exitCodeOf } from "./results/index.js";
 import { formatReport, REPORT_FORMATS, type ReportFormat } from "./results/reporters/index.js";
-import { runScenarios, selectedVariants } from "./run.js";
+import { planJobs, runMatrix } from "./run.js";
 import { writeSchemas } from "./schemas.js";
 
 const positiveInt = (v: string) => {
@@ -90,18 +90,17 @@ program
     const scenarios = scenarioFiles(files).map(loadScenario);
     checkVariants(scenarios, o.variant);
     requireRoot("nsmatrix run");
-    const scripts = scenarios.flatMap((sc) =>
-      selectedVariants(sc, o.variant).map((v) => compileVariant(sc, v)),
-    );
-    requireTools(["sh", ...scripts.flatMap((s) => s.tools)]);
+    const jobs = planJobs(scenarios, o.variant, 1);
+    requireTools(["sh", ...jobs.flatMap((j) => j.script.tools)]);
     const abort = new AbortController();
     // `on`, not `once`: execa's exit hook re-raises a signal that has no listener left.
     const stop = () => abort.abort();
     process.on("SIGINT", stop).on("SIGTERM", stop);
-    const report = await runScenarios(scenarios, hostBackend(exec), {
+    const report = await runMatrix(scenarios, [hostBackend(exec)], {
       variants: o.variant,
       repeat: o.repeat,
       jobs: o.jobs,
+      kernelJobs: 1,
       timeoutScale: o.timeoutScale,
       cancel: abort.signal,
       progress: (e) => {

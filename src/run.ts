@@ -1,13 +1,14 @@
-// The pipeline for `nsmatrix run`: model → script → backend → TAP → results.
-
+// The pipeline for `nsmatrix run`: model → scripts → backends (one per kernel) → TAP → results.
 import semver from "semver";
-import type { Backend } from "./backends/index.js";
+import type { Backend, BatchRun } from "./backends/index.js";
 import { type CompiledScript, compileVariant } from "./compile/index.js";
 import type { ScenarioModel } from "./model/index.js";
+import { pool } from "./pool.js";
 import type { Progress } from "./progress.js";
 import {
   assembleResults,
   kernelSemver,
+  type Observation,
   observationsFromTap,
   type Result,
   type RunReport,
@@ -16,8 +17,12 @@ import {
 export interface RunOptions {
   variants?: string[];
   repeat: number;
+  /** Variant runs at once on the host. */
   jobs: number;
-  timeoutScale: number;
+  /** Kernels (guests) at once. */
+  kernelJobs: number;
+  /** Overrides each backend's own timeout scale. */
+  timeoutScale?: number;
   cancel?: AbortSignal;
   progress?: Progress;
 }
@@ -25,18 +30,10 @@ export interface RunOptions {
 // Set-up and teardown allowance on top of the checks' own timeouts.
 const SETUP_BUDGET_S = 30;
 
-/** Runs `tasks` with at most `limit` at once, keeping their order in the output. */
-async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
-  const out: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      out[i] = await (tasks[i] as () => Promise<T>)();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
-  return out;
+interface Job {
+  sc: ScenarioModel;
+  script: CompiledScript;
+  repeat: number;
 }
 
 function budgetMs(sc: ScenarioModel, scale: number): number {
@@ -57,54 +54,130 @@ function safeJobs(kernel: string, jobs: number): number {
   return v && semver.lt(v, "5.3.0") ? 1 : jobs;
 }
 
-async function runVariant(sc: ScenarioModel, script: CompiledScript, backend: Backend, opts: RunOptions) {
-  const repeats = [];
-  const started = Date.now();
-  for (let r = 1; r <= opts.repeat; r++) {
-    if (opts.cancel?.aborted) break;
-    opts.progress?.({
-      kind: "variant-start",
-      scenario: sc.name,
-      variant: script.variant,
-      kernel: backend.kernel,
-      repeat: r,
-    });
-    const run = await backend.runScript(script, {
-      timeoutMs: budgetMs(sc, opts.timeoutScale),
-      timeoutScale: opts.timeoutScale,
-      cancel: opts.cancel,
-      onLine: (text) =>
-        opts.progress?.({ kind: "script-line", scenario: sc.name, variant: script.variant, text }),
-    });
-    repeats.push(observationsFromTap(run, script.checks));
-  }
-  const results = assembleResults(
-    { scenario: sc.name, variant: script.variant, kernel: backend.kernel, checks: sc.checks },
-    repeats,
+/** The jobs of a run: every selected variant of every scenario, `repeat` times. */
+export function planJobs(scenarios: ScenarioModel[], variants: string[] | undefined, repeat: number): Job[] {
+  return scenarios.flatMap((sc) =>
+    selectedVariants(sc, variants).flatMap((v) => {
+      const script = compileVariant(sc, v);
+      return Array.from({ length: repeat }, (_, r) => ({ sc, script, repeat: r + 1 }));
+    }),
   );
-  opts.progress?.({
-    kind: "variant-done",
-    scenario: sc.name,
-    variant: script.variant,
-    kernel: backend.kernel,
-    durationMs: Date.now() - started,
-    verdicts: results.map((r) => r.status),
-  });
-  return results;
 }
 
-/** Runs every selected variant of every scenario on one backend. */
-export async function runScenarios(
+function summary(obs: Observation[]): string {
+  const counts = new Map<string, number>();
+  for (const o of obs) {
+    const k = o.status === "observed" ? o.outcome : o.status;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => `${n} ${k}`).join(", ");
+}
+
+function resultsOf(jobs: Job[], batch: BatchRun, backend: Backend): Result[] {
+  const byVariant = new Map<string, { job: Job; repeats: Observation[][] }>();
+  jobs.forEach((job, i) => {
+    const key = `${job.sc.file}\0${job.script.variant}`;
+    const entry = byVariant.get(key) ?? { job, repeats: [] };
+    byVariant.set(key, entry);
+    const run = batch.runs[i];
+    if (run) entry.repeats.push(observationsFromTap(run, job.script.checks));
+  });
+  return [...byVariant.values()].flatMap(({ job, repeats }) => {
+    const key = { scenario: job.sc.name, variant: job.script.variant, kernel: backend.kernel };
+    // The kernel died before this variant finished: its checks crashed with it.
+    const incomplete = repeats.length === 0 || repeats.some((r) => r.some((o) => o.status === "error"));
+    if (batch.crash && incomplete) {
+      return job.sc.checks.map(
+        (c): Result => ({
+          ...key,
+          check: c.name,
+          status: "crash",
+          reason: `kernel ${batch.crash?.kind}`,
+          console: batch.crash?.excerpt ?? "",
+        }),
+      );
+    }
+    const filled = repeats.length
+      ? repeats
+      : [
+          job.script.checks.map((check) => ({
+            check,
+            status: "error" as const,
+            reason: "not run (interrupted)",
+          })),
+        ];
+    return assembleResults({ ...key, checks: job.sc.checks }, filled);
+  });
+}
+
+async function runOnBackend(jobs: Job[], backend: Backend, opts: RunOptions): Promise<Result[]> {
+  const started = Date.now();
+  const scale = opts.timeoutScale ?? 1;
+  opts.progress?.({
+    kind: "kernel-start",
+    label: backend.label,
+    kernel: backend.kernel,
+    scripts: jobs.length,
+  });
+  const batch = await backend.runBatch(
+    jobs.map((j) => j.script),
+    jobs.map((j) => budgetMs(j.sc, scale)),
+    {
+      timeoutScale: scale,
+      jobs: safeJobs(backend.kernel, opts.jobs),
+      cancel: opts.cancel,
+      log: (message) => opts.progress?.({ kind: "log", label: backend.label, message }),
+      onLine: (i, text) => {
+        const j = jobs[i];
+        if (j)
+          opts.progress?.({
+            kind: "script-line",
+            label: backend.label,
+            scenario: j.sc.name,
+            variant: j.script.variant,
+            text,
+          });
+      },
+      onDone: (i, run) => {
+        const j = jobs[i];
+        if (!j) return;
+        const obs = observationsFromTap(run, j.script.checks);
+        opts.progress?.({
+          kind: "variant-done",
+          label: backend.label,
+          scenario: j.sc.name,
+          variant: j.script.variant,
+          repeat: j.repeat,
+          durationMs: run.durationMs,
+          summary: summary(obs),
+        });
+      },
+    },
+  );
+  opts.progress?.({
+    kind: "kernel-done",
+    label: backend.label,
+    kernel: backend.kernel,
+    durationMs: Date.now() - started,
+  });
+  return resultsOf(jobs, batch, backend);
+}
+
+/** Runs every selected variant of every scenario on every backend; one matrix column per kernel. */
+export async function runMatrix(
   scenarios: ScenarioModel[],
-  backend: Backend,
+  backends: Backend[],
   opts: RunOptions,
 ): Promise<RunReport> {
   const started = Date.now();
-  const tasks = scenarios.flatMap((sc) =>
-    selectedVariants(sc, opts.variants).map(
-      (v) => () => runVariant(sc, compileVariant(sc, v), backend, opts),
-    ),
+  const jobs = planJobs(scenarios, opts.variants, opts.repeat);
+  const perKernel = await pool(
+    opts.kernelJobs,
+    backends.map((b) => () => runOnBackend(jobs, b, opts)),
   );
-  const results: Result[] = (await pool(safeJobs(backend.kernel, opts.jobs), tasks)).flat();
-  return { results, kernels: [backend.kernel], durationMs: Date.now() - started };
+  return {
+    results: perKernel.flat(),
+    kernels: backends.map((b) => b.kernel),
+    durationMs: Date.now() - started,
+  };
 }

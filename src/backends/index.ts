@@ -1,5 +1,6 @@
 // Public surface of the backends: the only code besides cli.ts that touches the system.
 export { cleanLeftovers, findLeftovers, type Leftovers } from "./clean.js";
 export { describeFailure, type Exec, exec, type ProcessResult } from "./exec.js";
-export { type Backend, hostBackend, newRunId, type RunScriptOptions } from "./host.js";
+export { hostBackend, newRunId } from "./host.js";
 export { hasTool, requireRoot, requireTools } from "./preflight.js";
+export type { Backend, BatchOptions, BatchRun } from "./types.js";

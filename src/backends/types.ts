@@ -1,0 +1,31 @@
+// What every backend offers: run a batch of compiled scripts on one kernel.
+import type { CompiledScript } from "../compile/index.js";
+import type { ScriptRun } from "../results/tap.js";
+
+export interface BatchOptions {
+  /** Multiplies every check timeout (slow guests). */
+  timeoutScale: number;
+  /** Scripts run at once (the host runs variants concurrently; a guest may run them in turn). */
+  jobs: number;
+  cancel?: AbortSignal;
+  /** Each TAP line of a script, as it is printed (when the backend can stream). */
+  onLine?: (index: number, line: string) => void;
+  /** Called as each script finishes. */
+  onDone?: (index: number, run: ScriptRun) => void;
+  /** Human progress: booting, downloading, which accelerator. */
+  log?: (message: string) => void;
+}
+
+/** The outcome of a batch: one run per script (undefined when it never ran), and a crash if the kernel died. */
+export interface BatchRun {
+  runs: (ScriptRun | undefined)[];
+  crash?: { kind: string; excerpt: string };
+}
+
+export interface Backend {
+  /** `uname -r` of the kernel the scripts run on: the matrix column and the key for expectations. */
+  kernel: string;
+  /** How the user named it: `host`, `debian:6.1`, `file:...`. */
+  label: string;
+  runBatch(scripts: CompiledScript[], budgetsMs: number[], opts: BatchOptions): Promise<BatchRun>;
+}
