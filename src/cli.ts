@@ -13,6 +13,7 @@ import {
 } from "./backends/index.js";
 import { compileVariant } from "./compile/index.js";
 import { formatIssues, NsmError } from "./errors.js";
+import { kernelsCommand } from "./kernels/index.js";
 import { fileKind, loadScenario, loadTopology, type ScenarioModel } from "./model/index.js";
 import { formatProgress } from "./progress.js";
 import { exitCodeOf } from "./results/index.js";
@@ -202,6 +203,8 @@ program
     if (found.live.length)
       console.log(`left alone (still running; --force to remove): ${found.live.join(", ")}`);
   });
+
+program.addCommand(kernelsCommand({ exec }));
 
 program
   .command("schema")

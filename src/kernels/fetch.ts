@@ -1,0 +1,142 @@
+// Fetches a Debian kernel into the cache: index, newest image, verified download, extraction, depmod.
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
+import { homedir } from "node:os";
+import { dirname, isAbsolute, join } from "node:path";
+import { describeFailure, type Exec } from "../backends/exec.js";
+import { hasTool, searchPath } from "../backends/preflight.js";
+import { NsmError } from "../errors.js";
+import { DEFAULT_MIRROR, type DebianSeries, debianSeries, knownSeries } from "./catalog.js";
+import { imageRelease, newestImage, type PackageStanza, parsePackages } from "./debian-index.js";
+import { download } from "./download.js";
+import {
+  type CachedKernel,
+  entryName,
+  readEntry,
+  STAGING_PREFIX,
+  sweepPartial,
+  writeEntry,
+} from "./entry.js";
+import type { KernelProgress } from "./progress.js";
+
+/** What fetching needs; only exec is required. */
+export interface FetchOptions {
+  exec: Exec;
+  /** Default: defaultCacheDir(). */
+  cacheDir?: string;
+  /** Default: the global fetch. */
+  fetch?: typeof globalThis.fetch;
+  progress?: KernelProgress;
+  /** Default: http://deb.debian.org/debian. */
+  mirror?: string;
+  cancel?: AbortSignal;
+}
+
+// Debian package of each tool a fetch runs.
+const TOOLS: Record<string, string> = { xz: "xz-utils", "dpkg-deb": "dpkg", depmod: "kmod" };
+
+/** `$XDG_CACHE_HOME/nsmatrix/kernels`, or `~/.cache/nsmatrix/kernels`. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_CACHE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), ".cache"), "nsmatrix", "kernels");
+}
+
+const mirrorOf = (o: FetchOptions) => (o.mirror ?? DEFAULT_MIRROR).replace(/\/+$/, "");
+
+async function run(o: FetchOptions, file: string, args: string[], timeoutMs: number): Promise<void> {
+  const r = await o.exec(file, args, { timeoutMs, env: { PATH: searchPath() }, cancel: o.cancel });
+  if (r.exitCode !== 0) throw new NsmError("E_BACKEND", describeFailure(r));
+}
+
+async function readIndex(d: DebianSeries, staging: string, o: FetchOptions): Promise<PackageStanza[]> {
+  const url = `${mirrorOf(o)}/dists/${d.suite}/main/binary-amd64/Packages.xz`;
+  o.progress?.({ kind: "index", spec: `debian:${d.series}`, url });
+  const xz = join(staging, "Packages.xz");
+  await download(url, xz, { fetch: o.fetch ?? globalThis.fetch, cancel: o.cancel });
+  // `xz -d` to a file: the index is ~50 MB, too much to hold as a process's stdout.
+  await run(o, "xz", ["-d", "-f", xz], 120_000);
+  const text = await readFile(join(staging, "Packages"), "utf8");
+  await rm(join(staging, "Packages"), { force: true });
+  return parsePackages(text);
+}
+
+// Extracts the package into staging and runs depmod; returns vmlinuz and modulesRoot relative to staging.
+async function unpack(deb: string, staging: string, release: string, o: FetchOptions) {
+  await run(o, "dpkg-deb", ["-x", deb, staging], 600_000);
+  await rm(deb, { force: true });
+  const vmlinuz = `boot/vmlinuz-${release}`;
+  // 5.10 and 6.1 install to /lib/modules, 6.12 (merged /usr) to /usr/lib/modules.
+  const modulesRoot = ["lib/modules", "usr/lib/modules"].find((m) => existsSync(join(staging, m, release)));
+  if (!existsSync(join(staging, vmlinuz)) || !modulesRoot) {
+    throw new NsmError(
+      "E_BACKEND",
+      `${deb} has no ${vmlinuz} or no lib/modules/${release}: not a kernel image`,
+    );
+  }
+  // depmod -b wants the directory holding lib/modules: staging, or staging/usr for /usr/lib/modules.
+  await run(o, "depmod", ["-b", join(staging, dirname(dirname(modulesRoot))), release], 300_000);
+  if (!existsSync(join(staging, modulesRoot, release, "modules.dep"))) {
+    throw new NsmError("E_BACKEND", `depmod wrote no modules.dep for ${release} in ${staging}`);
+  }
+  return { vmlinuz, modulesRoot };
+}
+
+/** Fetches the newest kernel of a Debian series unless the cache already holds it; returns the entry. */
+export async function fetchDebianKernel(series: string, o: FetchOptions): Promise<CachedKernel> {
+  const d = debianSeries(series);
+  if (!d) throw new NsmError("E_USAGE", `unknown Debian series "${series}" (known: ${knownSeries()})`);
+  const missing = Object.keys(TOOLS).filter((t) => !hasTool(t));
+  if (missing.length) {
+    const pkgs = missing.map((t) => TOOLS[t]).join(" ");
+    throw new NsmError("E_TOOL", `fetching kernels needs ${missing.join(", ")}: apt-get install ${pkgs}`);
+  }
+  const started = Date.now();
+  const spec = `debian:${series}`;
+  const cacheDir = o.cacheDir ?? defaultCacheDir();
+  await mkdir(cacheDir, { recursive: true });
+  sweepPartial(cacheDir, o.progress);
+  const staging = await mkdtemp(join(cacheDir, `${STAGING_PREFIX}${process.pid}-`));
+  try {
+    const image = newestImage(await readIndex(d, staging, o), series);
+    const release = image && imageRelease(series, image.package);
+    if (!image || !release) {
+      throw new NsmError("E_BACKEND", `the ${d.suite} index has no package matching ${d.image.source}`);
+    }
+    const final = join(cacheDir, entryName(series, release));
+    const cached = readEntry(final);
+    if (cached) {
+      o.progress?.({ kind: "cached", spec, release, dir: final });
+      return cached;
+    }
+    const deb = join(staging, "package.deb");
+    const url = `${mirrorOf(o)}/${image.filename}`;
+    const fetchFn = o.fetch ?? globalThis.fetch;
+    await download(url, deb, {
+      fetch: fetchFn,
+      label: image.package,
+      progress: o.progress,
+      total: image.size,
+      sha256: image.sha256,
+      cancel: o.cancel,
+    });
+    o.progress?.({ kind: "extract", spec, file: image.package });
+    const paths = await unpack(deb, staging, release, o);
+    const { package: pkg, version, sha256 } = image;
+    await writeEntry(staging, { spec, release, ...paths, package: pkg, version, sha256 });
+    await rm(final, { recursive: true, force: true });
+    try {
+      await rename(staging, final);
+    } catch (e) {
+      // Another fetch of the same kernel finished first: use its entry.
+      const other = readEntry(final);
+      if (!other) throw e;
+      return other;
+    }
+    const entry = readEntry(final);
+    if (!entry) throw new NsmError("E_INTERNAL", `${final} is incomplete right after it was written`);
+    o.progress?.({ kind: "ready", spec, release, dir: final, durationMs: Date.now() - started });
+    return entry;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,15 @@
+// The kernel catalog's public surface: parse specs, fetch Debian kernels, resolve any spec to a guest kernel.
+
+export { listCached, pruneOlder, type ResolveOptions, removeCached, resolveKernel } from "./cache.js";
+export { DEBIAN_SERIES, type DebianSeries } from "./catalog.js";
+export { type KernelsDeps, kernelsCommand } from "./cli.js";
+export type { CachedKernel } from "./entry.js";
+export { defaultCacheDir, type FetchOptions, fetchDebianKernel } from "./fetch.js";
+export {
+  formatKernelEvent,
+  type KernelEvent,
+  type KernelProgress,
+  kernelProgressPrinter,
+} from "./progress.js";
+export { formatKernelSpec, parseKernelList, parseKernelSpec } from "./spec.js";
+export type { GuestKernel, KernelSpec } from "./types.js";

@@ -1,0 +1,66 @@
+// Parses kernel specs as users write them: `host`, `debian:<series>`, `file:<vmlinuz>[:<modules dir>]`.
+import { NsmError } from "../errors.js";
+import { debianSeries, knownSeries } from "./catalog.js";
+import type { KernelSpec } from "./types.js";
+
+const ACCEPTED = "host, debian:<series> or file:<vmlinuz>[:<modules dir>]";
+
+/** Parses one spec; throws E_USAGE saying what is accepted. */
+export function parseKernelSpec(s: string): KernelSpec {
+  const text = s.trim();
+  if (text === "host") return { kind: "host" };
+  const colon = text.indexOf(":");
+  const kind = colon < 0 ? text : text.slice(0, colon);
+  const rest = colon < 0 ? undefined : text.slice(colon + 1);
+  if (kind === "debian") {
+    if (!rest)
+      throw new NsmError("E_USAGE", `kernel "${s}": give a series: debian:<series> (${knownSeries()})`);
+    if (!debianSeries(rest)) {
+      throw new NsmError(
+        "E_USAGE",
+        `kernel "${s}": unknown Debian series "${rest}" (known: ${knownSeries()})`,
+      );
+    }
+    return { kind: "debian", series: rest };
+  }
+  if (kind === "file") {
+    const parts = (rest ?? "").split(":");
+    const [vmlinuz, modules] = parts;
+    if (!vmlinuz || parts.length > 2 || modules === "") {
+      throw new NsmError(
+        "E_USAGE",
+        `kernel "${s}": expected file:<vmlinuz>[:<modules dir>] (paths without ":"), e.g. file:/boot/vmlinuz-6.1.0-50-amd64:/lib/modules/6.1.0-50-amd64`,
+      );
+    }
+    return modules === undefined ? { kind: "file", vmlinuz } : { kind: "file", vmlinuz, modules };
+  }
+  throw new NsmError("E_USAGE", `kernel "${s}" is not a kernel spec: expected ${ACCEPTED}`);
+}
+
+/** The canonical text of a spec, e.g. `debian:6.1`; parseKernelSpec(formatKernelSpec(k)) equals k. */
+export function formatKernelSpec(k: KernelSpec): string {
+  switch (k.kind) {
+    case "host":
+      return "host";
+    case "debian":
+      return `debian:${k.series}`;
+    case "file":
+      return k.modules === undefined ? `file:${k.vmlinuz}` : `file:${k.vmlinuz}:${k.modules}`;
+  }
+}
+
+/** Parses `host,debian:6.1`; rejects empty items and duplicates. */
+export function parseKernelList(s: string): KernelSpec[] {
+  const items = s.split(",").map((i) => i.trim());
+  if (items.some((i) => i === "")) {
+    throw new NsmError("E_USAGE", `kernel list "${s}" has an empty item: expected e.g. host,debian:6.1`);
+  }
+  const seen = new Set<string>();
+  return items.map((item) => {
+    const spec = parseKernelSpec(item);
+    const key = formatKernelSpec(spec);
+    if (seen.has(key)) throw new NsmError("E_USAGE", `kernel list "${s}" names ${key} twice`);
+    seen.add(key);
+    return spec;
+  });
+}
