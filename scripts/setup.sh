@@ -4,14 +4,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_pkgs=(iproute2 procps kmod socat iputils-ping iptables ebtables nftables mawk coreutils)
+need_pkgs=(iproute2 procps kmod socat iputils-ping iptables ebtables nftables mawk coreutils
+  qemu-system-x86 busybox-static xz-utils)
 # Which command proves each package is there (dpkg -s is slow to run a dozen times).
 declare -A probe=([iproute2]=ip [procps]=sysctl [kmod]=modprobe [socat]=socat [iputils-ping]=ping
-  [iptables]=iptables-restore [ebtables]=ebtables [nftables]=nft [mawk]=awk [coreutils]=od)
+  [iptables]=iptables-restore [ebtables]=ebtables [nftables]=nft [mawk]=awk [coreutils]=od
+  [qemu-system-x86]=qemu-system-x86_64 [xz-utils]=xz)
 
 missing=()
 for p in "${need_pkgs[@]}"; do
-  PATH="$PATH:/usr/sbin:/sbin" command -v "${probe[$p]}" >/dev/null 2>&1 || missing+=("$p")
+  if [ "$p" = busybox-static ]; then
+    # Guest initramfs needs a static busybox; the ordinary busybox package is dynamic.
+    dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  else
+    PATH="$PATH:/usr/sbin:/sbin" command -v "${probe[$p]}" >/dev/null 2>&1 || missing+=("$p")
+  fi
 done
 if ((${#missing[@]})); then
   if [ "$(id -u)" != 0 ]; then

@@ -4,18 +4,26 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import {
+  type Backend,
   cleanLeftovers,
   exec,
   findLeftovers,
+  guestBackend,
   hostBackend,
   requireRoot,
   requireTools,
 } from "./backends/index.js";
 import { compileVariant } from "./compile/index.js";
 import { formatIssues, NsmError } from "./errors.js";
-import { kernelsCommand } from "./kernels/index.js";
+import {
+  defaultCacheDir,
+  kernelProgressPrinter,
+  kernelsCommand,
+  parseKernelList,
+  resolveKernel,
+} from "./kernels/index.js";
 import { fileKind, loadScenario, loadTopology, type ScenarioModel } from "./model/index.js";
-import { formatProgress } from "./progress.js";
+import { formatProgress, type ProgressEvent } from "./progress.js";
 import { exitCodeOf } from "./results/index.js";
 import { formatReport, REPORT_FORMATS, type ReportFormat } from "./results/reporters/index.js";
 import { planJobs, runMatrix } from "./run.js";
@@ -78,36 +86,75 @@ Exit status: 0 every result matched its expectation, 1 otherwise, 2 usage or val
 
 program
   .command("run")
-  .description("run scenarios on the host kernel and print the matrix")
+  .description("run scenarios on the host kernel and on guest kernels, and print the matrix")
   .argument("[scenarios...]", "scenario files (default: scenarios/*.yaml)")
   .option("-v, --variant <names>", "only these variants (comma-separated, repeatable)", list)
+  .option(
+    "-k, --kernel <specs>",
+    "kernels: host, debian:5.10, debian:6.1, debian:6.12, file:VMLINUZ[:MODULES] (comma-separated)",
+    "host",
+  )
+  .addOption(
+    new Option("--accel <mode>", "guest acceleration; auto uses KVM only if a probe boots")
+      .choices(["auto", "kvm", "tcg"])
+      .default("auto"),
+  )
   .addOption(new Option("-f, --format <format>", "result format").choices(REPORT_FORMATS).default("pretty"))
   .option("-o, --output <file>", "write results to a file instead of stdout")
   .option("--repeat <n>", "run each variant n times; disagreeing outcomes are flagged flaky", positiveInt, 1)
-  .option("-j, --jobs <n>", "variants run at once", positiveInt, Math.max(4, availableParallelism() * 2))
-  .option("--timeout-scale <x>", "multiply every check timeout (slow machines)", positive, 1)
+  .option("-j, --jobs <n>", "guest kernels booted at once", positiveInt, availableParallelism())
+  .option(
+    "--variant-jobs <n>",
+    "variants run at once on the host",
+    positiveInt,
+    Math.max(4, availableParallelism() * 2),
+  )
+  .option(
+    "--timeout-scale <x>",
+    "multiply every check timeout (default: 1 on the host, 3 in guests)",
+    positive,
+  )
+  .option("--cache-dir <dir>", "where guest kernels are kept", defaultCacheDir())
   .option("--no-color", "plain text output")
   .action(async (files: string[], o) => {
     const scenarios = scenarioFiles(files).map(loadScenario);
     checkVariants(scenarios, o.variant);
-    requireRoot("nsmatrix run");
+    const specs = parseKernelList(o.kernel);
+    if (specs.some((k) => k.kind === "host")) requireRoot("nsmatrix run on the host kernel");
     const jobs = planJobs(scenarios, o.variant, 1);
-    requireTools(["sh", ...jobs.flatMap((j) => j.script.tools)]);
+    const guests = specs.some((k) => k.kind !== "host");
+    requireTools([
+      "sh",
+      ...jobs.flatMap((j) => j.script.tools),
+      ...(guests ? ["qemu-system-x86_64", "busybox", "xz", "dpkg-deb", "depmod"] : []),
+    ]);
+    const progress = (e: ProgressEvent) => {
+      const line = formatProgress(e);
+      if (line) process.stderr.write(`${line}\n`);
+    };
+    const backends: Backend[] = [];
+    for (const spec of specs) {
+      const kernel = await resolveKernel(spec, {
+        exec,
+        cacheDir: o.cacheDir,
+        progress: kernelProgressPrinter(process.stderr),
+      });
+      backends.push(
+        kernel ? guestBackend(kernel, { exec, accel: o.accel, cacheDir: o.cacheDir }) : hostBackend(exec),
+      );
+    }
     const abort = new AbortController();
     // `on`, not `once`: execa's exit hook re-raises a signal that has no listener left.
     const stop = () => abort.abort();
     process.on("SIGINT", stop).on("SIGTERM", stop);
-    const report = await runMatrix(scenarios, [hostBackend(exec)], {
+    const report = await runMatrix(scenarios, backends, {
       variants: o.variant,
       repeat: o.repeat,
-      jobs: o.jobs,
-      kernelJobs: 1,
+      jobs: o.variantJobs,
+      kernelJobs: o.jobs,
       timeoutScale: o.timeoutScale,
       cancel: abort.signal,
-      progress: (e) => {
-        const line = formatProgress(e);
-        if (line) process.stderr.write(`${line}\n`);
-      },
+      progress,
     });
     if (abort.signal.aborted)
       throw new NsmError("E_INTERRUPTED", "interrupted; everything the run made was removed");

@@ -112,7 +112,7 @@ function resultsOf(jobs: Job[], batch: BatchRun, backend: Backend): Result[] {
 
 async function runOnBackend(jobs: Job[], backend: Backend, opts: RunOptions): Promise<Result[]> {
   const started = Date.now();
-  const scale = opts.timeoutScale ?? 1;
+  const scale = opts.timeoutScale ?? backend.defaultTimeoutScale ?? 1;
   opts.progress?.({
     kind: "kernel-start",
     label: backend.label,

@@ -1,6 +1,7 @@
 // Public surface of the backends: the only code besides cli.ts that touches the system.
 export { cleanLeftovers, findLeftovers, type Leftovers } from "./clean.js";
 export { describeFailure, type Exec, exec, type ProcessResult } from "./exec.js";
+export { type GuestBackendOptions, guestBackend } from "./guest.js";
 export { hostBackend, newRunId } from "./host.js";
 export { hasTool, requireRoot, requireTools } from "./preflight.js";
 export type { Backend, BatchOptions, BatchRun } from "./types.js";

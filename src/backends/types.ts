@@ -27,5 +27,7 @@ export interface Backend {
   kernel: string;
   /** How the user named it: `host`, `debian:6.1`, `file:...`. */
   label: string;
+  /** Check-timeout multiplier when the user gives none (slow emulated guests need more). */
+  defaultTimeoutScale?: number;
   runBatch(scripts: CompiledScript[], budgetsMs: number[], opts: BatchOptions): Promise<BatchRun>;
 }

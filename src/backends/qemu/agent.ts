@@ -1,0 +1,68 @@
+// The guest agent: PID 1 in the guest's real root. Runs the jobs in order, writes results, powers off.
+import { GUEST_JOB_DIR } from "./init.js";
+
+/** One job as the agent sees it: `<file>.sh` in the job directory, run with its own NSM_RUN. */
+export interface AgentJob {
+  file: string;
+  run: string;
+}
+
+/** Files the agent writes into the job directory. */
+export const AGENT_FILES = {
+  /** `uname -r`, written just before the first job starts. */
+  release: "release",
+  /** Written after the last job, before power-off. */
+  done: "done",
+  tap: (file: string) => `${file}.tap`,
+  err: (file: string) => `${file}.err`,
+  rc: (file: string) => `${file}.rc`,
+  ms: (file: string) => `${file}.ms`,
+} as const;
+
+function jobLines(j: AgentJob, timeoutScale: number): string[] {
+  const d = GUEST_JOB_DIR;
+  return [
+    `t=$(ms)`,
+    `NSM_RUN=${j.run} NSM_TIMEOUT_SCALE=${timeoutScale} sh ${d}/${j.file}.sh </dev/null >${d}/${AGENT_FILES.tap(j.file)} 2>${d}/${AGENT_FILES.err(j.file)}`,
+    `echo $? >${d}/${AGENT_FILES.rc(j.file)}`,
+    `echo $(($(ms) - t)) >${d}/${AGENT_FILES.ms(j.file)}`,
+  ];
+}
+
+/** The agent script (POSIX sh, run by the host's /bin/sh). It must never exit: PID 1 exiting panics. */
+export function agentScript(jobs: AgentJob[], timeoutScale: number): string {
+  if (!Number.isFinite(timeoutScale) || timeoutScale <= 0)
+    throw new Error(`bad timeout scale ${timeoutScale}`);
+  for (const j of jobs) {
+    if (!/^[0-9a-f]{8}$/.test(j.run)) throw new Error(`NSM_RUN must be 8 lowercase hex digits: ${j.run}`);
+    if (!/^[\w.-]+$/.test(j.file)) throw new Error(`bad job file name ${j.file}`);
+  }
+  const d = GUEST_JOB_DIR;
+  return `#!/bin/sh
+# nsmatrix guest agent (PID 1). Results go to ${d}, the host's job directory.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C
+# /init mounted proc, sys, dev, /run and /tmp (faster there); only a foreign /init would need this.
+[ -d /proc/self ] || mount -t proc proc /proc
+[ -d /sys/kernel ] || mount -t sysfs sys /sys
+[ -c /dev/null ] || mount -t devtmpfs dev /dev
+[ -d /run/netns ] || { mount -t tmpfs -o mode=755 run /run && mount -t tmpfs -o mode=1777 tmp /tmp && mkdir /run/netns; }
+# Booted quiet; from now on let warnings reach the console, where the host scans for them.
+echo 5 >/proc/sys/kernel/printk
+cd /
+ms() {
+  read -r u _ </proc/uptime
+  c=\${u#*.}
+  c=\${c#0}
+  echo $((\${u%.*} * 1000 + c * 10))
+}
+read -r release </proc/sys/kernel/osrelease
+echo "$release" >${d}/${AGENT_FILES.release}
+${jobs.flatMap((j) => jobLines(j, timeoutScale)).join("\n")}
+echo ok >${d}/${AGENT_FILES.done}
+sync
+mkfifo /run/nsm-hold
+echo o >/proc/sysrq-trigger
+# Wait for the power-off without ever exiting (or running anything from the 9p root, going away now).
+while :; do read -r _ </run/nsm-hold; done
+`;
+}

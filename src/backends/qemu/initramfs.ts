@@ -1,0 +1,157 @@
+// Builds (and caches per kernel) the initramfs: static busybox, the modules to mount the root, and /init.
+import { createHash } from "node:crypto";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { NsmError } from "../../errors.js";
+import type { GuestKernel } from "../../kernels/types.js";
+import type { Exec } from "../exec.js";
+import { type CpioEntry, writeCpio } from "./cpio.js";
+import { initScript } from "./init.js";
+
+/** What /init needs: the virtio PCI transport (q35), 9p over virtio, overlayfs. */
+export const ROOT_MODULES = ["virtio_pci", "9p", "9pnet_virtio", "overlay"];
+
+const BUSYBOX = "/bin/busybox";
+const APPLETS = ["sh", "mount", "mkdir", "insmod", "cat", "echo", "sleep", "switch_root"];
+// The most virtio-9p accepts (6.1 clamps larger values, with a console message).
+const MSIZE = 512_000;
+
+// ELF64: no PT_INTERP program header means nothing to load at run time.
+function isStaticElf(b: Buffer): boolean {
+  if (b.length < 64 || b.readUInt32BE(0) !== 0x7f454c46 || b[4] !== 2) return false;
+  const phoff = Number(b.readBigUInt64LE(0x20));
+  const phentsize = b.readUInt16LE(0x36);
+  for (let i = 0; i < b.readUInt16LE(0x38); i++) {
+    if (b.readUInt32LE(phoff + i * phentsize) === 3) return false;
+  }
+  return true;
+}
+
+// modprobe -d wants the directory that holds lib/modules; make one when modulesRoot is elsewhere.
+function modprobeBase(modulesRoot: string): { base: string; done: () => void } {
+  const m = /^(.*)\/lib\/modules\/?$/.exec(modulesRoot);
+  if (m) return { base: m[1] || "/", done: () => {} };
+  const base = mkdtempSync(join(tmpdir(), "nsmatrix-modroot-"));
+  mkdirSync(join(base, "lib"));
+  symlinkSync(modulesRoot, join(base, "lib", "modules"));
+  return { base, done: () => rmSync(base, { recursive: true, force: true }) };
+}
+
+/** Module files to insmod, in load order (`modprobe --show-depends`); built-in ones are left out. */
+export async function moduleLoadOrder(
+  kernel: GuestKernel,
+  exec: Exec,
+  names = ROOT_MODULES,
+): Promise<string[]> {
+  const { base, done } = modprobeBase(kernel.modulesRoot);
+  try {
+    const args = ["-a", "--show-depends", "-d", base, "-S", kernel.release, ...names];
+    const r = await exec("modprobe", args, { timeoutMs: 20_000 });
+    if (r.exitCode !== 0) {
+      const why = r.stderr.trim() || r.stdout.trim();
+      throw new NsmError(
+        "E_BACKEND",
+        `modules for ${kernel.spec} (${kernel.release}): ${why} (did depmod run?)`,
+      );
+    }
+    const paths = r.stdout
+      .split("\n")
+      .map((l) => /^insmod (\S+)/.exec(l)?.[1])
+      .filter((p): p is string => !!p);
+    return [...new Set(paths)];
+  } finally {
+    done();
+  }
+}
+
+// busybox insmod cannot read compressed modules: decompress .ko.xz / .ko.zst / .ko.gz here.
+async function moduleData(path: string, exec: Exec): Promise<Buffer> {
+  if (path.endsWith(".ko")) return readFileSync(path);
+  if (path.endsWith(".gz")) return gunzipSync(readFileSync(path));
+  const tool = path.endsWith(".xz") ? "xz" : path.endsWith(".zst") ? "zstd" : undefined;
+  if (!tool) throw new Error(`unknown module compression: ${path}`);
+  const dir = mkdtempSync(join(tmpdir(), "nsmatrix-ko-"));
+  try {
+    const copy = join(dir, basename(path));
+    copyFileSync(path, copy);
+    const r = await exec(tool, ["-d", "-q", copy], { timeoutMs: 30_000 });
+    if (r.exitCode !== 0) throw new NsmError("E_BACKEND", `${tool} -d ${path} failed: ${r.stderr.trim()}`);
+    return readFileSync(copy.replace(/\.(xz|zst)$/, ""));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// What goes in, named but not yet read: module sources with their names in the archive, and /init.
+async function plan(kernel: GuestKernel, exec: Exec) {
+  const modules = (await moduleLoadOrder(kernel, exec)).map((src, i) => ({
+    src,
+    path: `lib/${String(i).padStart(2, "0")}-${basename(src).replace(/\.ko.*$/, ".ko")}`,
+  }));
+  // The host root is the guest's lower layer; /lib may be a symlink there (to usr/lib).
+  const modulesAt = join(realpathSync("/lib"), "modules");
+  return { modules, init: initScript({ modules: modules.map((m) => m.path), modulesAt, msize: MSIZE }) };
+}
+
+function staticBusybox(): Buffer {
+  const busybox = existsSync(BUSYBOX) ? readFileSync(BUSYBOX) : Buffer.alloc(0);
+  if (!isStaticElf(busybox)) {
+    throw new NsmError(
+      "E_TOOL",
+      `${BUSYBOX} is missing or not statically linked: apt-get install busybox-static`,
+    );
+  }
+  return busybox;
+}
+
+/** The archive's members in order: directories, busybox and its applets, modules, /init. */
+export async function initramfsEntries(kernel: GuestKernel, exec: Exec): Promise<CpioEntry[]> {
+  const p = await plan(kernel, exec);
+  const modules: CpioEntry[] = [];
+  for (const m of p.modules)
+    modules.push({ kind: "file", path: m.path, data: await moduleData(m.src, exec) });
+  return [
+    ...["bin", "dev", "lib", "proc", "sys"].map((path): CpioEntry => ({ kind: "dir", path })),
+    { kind: "chardev", path: "dev/console", major: 5, minor: 1 },
+    { kind: "file", path: "bin/busybox", data: staticBusybox(), mode: 0o755 },
+    ...APPLETS.map((a): CpioEntry => ({ kind: "symlink", path: `bin/${a}`, target: "busybox" })),
+    ...modules,
+    { kind: "file", path: "init", data: p.init, mode: 0o755 },
+  ];
+}
+
+/** Path of `initramfs-<release>.cpio.gz` in cacheDir, rebuilt when missing or any input changed. */
+export async function buildInitramfs(
+  kernel: GuestKernel,
+  opts: { exec: Exec; cacheDir: string },
+): Promise<string> {
+  // Cheap to check: /init's text and the size and mtime of every file that goes in.
+  const p = await plan(kernel, opts.exec);
+  const stamp = (f: string) => `${f} ${statSync(f).size} ${statSync(f).mtimeMs}`;
+  const inputs = [p.init, ...APPLETS, stamp(BUSYBOX), ...p.modules.map((m) => `${m.path} ${stamp(m.src)}`)];
+  const key = createHash("sha256").update(inputs.join("\n")).digest("hex");
+  const out = join(opts.cacheDir, `initramfs-${kernel.release}.cpio.gz`);
+  const keyFile = `${out}.sha256`;
+  if (existsSync(out) && existsSync(keyFile) && readFileSync(keyFile, "utf8").trim() === key) return out;
+  const cpio = writeCpio(await initramfsEntries(kernel, opts.exec));
+  await mkdir(opts.cacheDir, { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  await writeFile(tmp, gzipSync(cpio, { level: 6 }));
+  renameSync(tmp, out);
+  await writeFile(keyFile, `${key}\n`);
+  return out;
+}

@@ -1,0 +1,140 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { exec } from "../../src/backends/exec.js";
+import type { CpioEntry } from "../../src/backends/qemu/cpio.js";
+import { buildInitramfs, initramfsEntries, moduleLoadOrder } from "../../src/backends/qemu/initramfs.js";
+import { bootImage, bzImagePayload, hasPvhEntry } from "../../src/backends/qemu/vmlinux.js";
+import type { GuestKernel } from "../../src/kernels/types.js";
+
+// An extracted Debian kernel package: NSM_TEST_KERNEL_DIR, else /tmp/k61 (see test/integration/qemu.test.ts).
+function devKernel(): GuestKernel | undefined {
+  const dir = process.env.NSM_TEST_KERNEL_DIR ?? "/tmp/k61";
+  const root = existsSync(join(dir, "root", "boot")) ? join(dir, "root") : dir;
+  const image = existsSync(join(root, "boot"))
+    ? readdirSync(join(root, "boot")).find((f) => f.startsWith("vmlinuz-"))
+    : undefined;
+  if (!image) return undefined;
+  const release = image.slice("vmlinuz-".length);
+  const modulesRoot = [join(root, "lib", "modules"), join(root, "usr", "lib", "modules")].find((m) =>
+    existsSync(join(m, release, "modules.dep")),
+  );
+  return modulesRoot ? { spec: "dev", release, vmlinuz: join(root, "boot", image), modulesRoot } : undefined;
+}
+
+const kernel = devKernel();
+const noKernel =
+  "no dev kernel: set NSM_TEST_KERNEL_DIR to an extracted linux-image package (after depmod -b)";
+if (!kernel) console.warn(`skipping initramfs tests: ${noKernel}`);
+
+const moduleName = (path: string) =>
+  basename(path)
+    .replace(/\.ko(\.\w+)?$/, "")
+    .replaceAll("-", "_");
+
+describe.skipIf(!kernel)("the initramfs for the dev kernel", () => {
+  const k = kernel as GuestKernel;
+
+  it("loads each module after the modules it depends on (modules.dep)", async () => {
+    const order = (await moduleLoadOrder(k, exec)).map(moduleName);
+    const deps = new Map(
+      readFileSync(join(k.modulesRoot, k.release, "modules.dep"), "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => {
+          const [mod, rest = ""] = l.split(":");
+          return [moduleName(mod ?? ""), rest.trim().split(/\s+/).filter(Boolean).map(moduleName)];
+        }),
+    );
+    for (const [i, m] of order.entries()) {
+      for (const d of deps.get(m) ?? []) expect(order.indexOf(d), `${d} before ${m}`).toBeLessThan(i);
+    }
+    expect(order).toEqual(expect.arrayContaining(["9p", "9pnet_virtio", "overlay"]));
+  });
+
+  it("holds busybox, its applets, the modules in load order (decompressed) and /init, in that order", async () => {
+    const entries = await initramfsEntries(k, exec);
+    const modules = (await moduleLoadOrder(k, exec)).map(
+      (p, i) => `lib/${String(i).padStart(2, "0")}-${basename(p).replace(/\.ko.*$/, ".ko")}`,
+    );
+    const applets = ["sh", "mount", "mkdir", "insmod", "cat", "echo", "sleep", "switch_root"].map(
+      (a) => `bin/${a}`,
+    );
+    const dirs = ["bin", "dev", "lib", "proc", "sys"];
+    expect(entries.map((e) => e.path)).toEqual([
+      ...dirs,
+      "dev/console",
+      "bin/busybox",
+      ...applets,
+      ...modules,
+      "init",
+    ]);
+    const data = (e: CpioEntry | undefined) => (e?.kind === "file" ? Buffer.from(e.data) : Buffer.alloc(0));
+    for (const m of modules) {
+      expect(
+        data(entries.find((e) => e.path === m))
+          .subarray(0, 4)
+          .toString("latin1"),
+      ).toBe("\x7fELF");
+    }
+    const insmods = data(entries.at(-1))
+      .toString()
+      .split("\n")
+      .filter((l) => l.startsWith("insmod "));
+    expect(insmods).toEqual(modules.map((m) => `insmod /${m} || fail "insmod ${m}"`));
+  });
+
+  it("writes initramfs-<release>.cpio.gz once, and reuses it while nothing that goes in changes", async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), "nsmatrix-test-"));
+    try {
+      const path = await buildInitramfs(k, { exec, cacheDir });
+      expect(path).toBe(join(cacheDir, `initramfs-${k.release}.cpio.gz`));
+      const listing = execFileSync("/bin/busybox", ["cpio", "-t"], {
+        input: gunzipSync(readFileSync(path)),
+        stdio: "pipe",
+      });
+      const entries = await initramfsEntries(k, exec);
+      expect(listing.toString().trim().split("\n")).toEqual(entries.map((e) => e.path));
+      const mtime = statSync(path).mtimeMs;
+      expect(await buildInitramfs(k, { exec, cacheDir })).toBe(path);
+      expect(statSync(path).mtimeMs).toBe(mtime);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it.runIf(kernel?.release.startsWith("6.1."))(
+    "for Debian 6.1: virtio-pci and 9p come from these modules",
+    async () => {
+      expect((await moduleLoadOrder(k, exec)).map(moduleName)).toEqual([
+        "virtio_ring",
+        "virtio",
+        "virtio_pci_modern_dev",
+        "virtio_pci_legacy_dev",
+        "virtio_pci",
+        "netfs",
+        "fscache",
+        "9pnet",
+        "9p",
+        "9pnet_virtio",
+        "overlay",
+      ]);
+    },
+  );
+
+  it("cuts a PVH-bootable vmlinux out of the bzImage, and caches it", async () => {
+    expect(bzImagePayload(readFileSync(k.vmlinuz))?.format).toMatch(/^(xz|gzip|zstd)$/);
+    const cacheDir = mkdtempSync(join(tmpdir(), "nsmatrix-test-"));
+    try {
+      const image = await bootImage(k, { exec, cacheDir });
+      expect(image).toBe(join(cacheDir, `vmlinux-${k.release}`));
+      expect(hasPvhEntry(readFileSync(image))).toBe(true);
+      expect(await bootImage(k, { exec: () => Promise.reject(new Error("cached")), cacheDir })).toBe(image);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
