@@ -31,6 +31,7 @@ export function guestBackend(kernel: GuestKernel, o: GuestBackendOptions): Backe
           exec: o.exec,
           cacheDir: o.cacheDir,
           timeoutScale: opts.timeoutScale,
+          concurrency: opts.jobs,
           timeoutMs: BOOT_BUDGET_MS + budgetsMs.reduce((a, b) => a + b, 0),
           log: opts.log,
         },

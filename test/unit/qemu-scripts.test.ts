@@ -35,7 +35,7 @@ describe("the guest's /init and agent", () => {
 
   it("the agent runs each job with its own NSM_RUN and the timeout scale, recording exit code and duration", () => {
     const lines = agent.split("\n");
-    expect(lines.filter((l) => l.includes("job-"))).toEqual([
+    expect(lines.filter((l) => l.includes("job-")).map((l) => l.trim())).toEqual([
       "NSM_RUN=0123abcd NSM_TIMEOUT_SCALE=2.5 sh /nsm/job-1.sh </dev/null >/nsm/job-1.tap 2>/nsm/job-1.err",
       "echo $? >/nsm/job-1.rc",
       "echo $(($(ms) - t)) >/nsm/job-1.ms",
@@ -43,6 +43,18 @@ describe("the guest's /init and agent", () => {
       "echo $? >/nsm/job-2.rc",
       "echo $(($(ms) - t)) >/nsm/job-2.ms",
     ]);
+    // One at a time by default: each job in a subshell, then wait.
+    expect(lines.filter((l) => l === "wait")).toHaveLength(2);
+  });
+
+  it("runs jobs several at a time when asked, waiting after each group", () => {
+    const jobs = ["job-1", "job-2", "job-3"].map((file, i) => ({ file, run: `0000000${i}` }));
+    const lines = agentScript(jobs, 1, 2).split("\n");
+    const shape = lines
+      .filter((l) => l === "wait" || l.includes(".sh </dev/null"))
+      .map((l) => (l === "wait" ? "wait" : "job"));
+    expect(shape).toEqual(["job", "job", "wait", "job", "wait"]);
+    syntaxOk(["/bin/sh"], agentScript(jobs, 1, 2));
     expect(lines.at(-2)).toBe("while :; do read -r _ </run/nsm-hold; done");
   });
 

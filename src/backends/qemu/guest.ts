@@ -61,6 +61,8 @@ export interface GuestOptions {
   /** Where initramfs and vmlinux images are cached, per kernel release. */
   cacheDir: string;
   log?: (msg: string) => void;
+  /** Jobs run at once inside the guest (default 1). */
+  concurrency?: number;
   /** Extra kernel command-line words. */
   extraAppend?: string;
   /** Defaults to the process-wide chooser (KVM probed once per process). */
@@ -148,7 +150,7 @@ export async function runInGuest(
     for (const [i, a] of agentJobs.entries()) {
       writeFileSync(join(share, `${a.file}.sh`), jobs[i]?.script ?? "");
     }
-    writeFileSync(join(share, AGENT), agentScript(agentJobs, opts.timeoutScale));
+    writeFileSync(join(share, AGENT), agentScript(agentJobs, opts.timeoutScale, opts.concurrency));
     const [image, initrd] = await Promise.all([bootImage(kernel, opts), buildInitramfs(kernel, opts)]);
     const choose = opts.chooseAccel ?? processChooser;
     const { accel, why } = await choose(opts.accel, kvmProbe({ image, initrd, exec: opts.exec }));
