@@ -133,7 +133,7 @@ describe.skipIf(!isRoot)("refusals", () => {
       },
     );
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/nsmatrix run needs root: it creates network namespaces/);
+    expect(r.stderr).toMatch(/nsmatrix run on the host kernel needs root: it creates network namespaces/);
   });
 
   it("refuses an unknown variant before touching anything", async () => {
