@@ -13,13 +13,13 @@ export function serviceLines(services: ServiceModel[]): string[] {
 
 // The check's command as one variable: the same words run it and are printed as evidence.
 // Every word is a validated address, name or number, and the script runs with `set -f`.
-function commandOf(c: CheckModel): string {
+function commandOf(c: CheckModel, timeouts: number[]): string {
   const exec = `ip netns exec $P-${c.from}`;
-  const t = `$(nsm_t ${c.timeout})`;
+  const t = `$nsm_t${timeouts.indexOf(c.timeout)}`;
   const tgt = c.target;
   if (tgt.kind === "ping") {
     const six = tgt.host.includes(":") ? " -6" : "";
-    return `${exec} ping${six} -n -c 1 -W $(nsm_tint ${c.timeout}) ${tgt.host}`;
+    return `${exec} ping${six} -n -c 1 -W $nsm_ti${timeouts.indexOf(c.timeout)} ${tgt.host}`;
   }
   const v6 = tgt.host.includes(":");
   const addr = v6 ? `[${tgt.host}]` : tgt.host;
@@ -31,10 +31,16 @@ function commandOf(c: CheckModel): string {
 
 /** Runs the checks (concurrently unless `parallel` is false) and prints one TAP point each. */
 export function checkLines(checks: CheckModel[], parallel: boolean): string[] {
-  const out: string[] = ["printf 'nsmatrix\\n' >\"$T/udp-payload\"", "nsm_pids="];
+  // Scale each distinct timeout once (awk per value, not per check: processes are dear in guests).
+  const timeouts = [...new Set(checks.map((c) => c.timeout))];
+  const out: string[] = [
+    "printf 'nsmatrix\\n' >\"$T/udp-payload\"",
+    "nsm_pids=",
+    ...timeouts.map((t, i) => `nsm_t${i}=$(nsm_t ${t}) nsm_ti${i}=$(nsm_tint ${t})`),
+  ];
   checks.forEach((c, i) => {
     const id = i + 1;
-    out.push(`nsm_c${id}="${commandOf(c)}"`);
+    out.push(`nsm_c${id}="${commandOf(c, timeouts)}"`);
     out.push(`nsm_measure ${id} /dev/null $nsm_c${id}${parallel ? ' &\nnsm_pids="$nsm_pids $!"' : ""}`);
   });
   // Wait for the checks only: the services are children too.

@@ -125,13 +125,31 @@ nsm_udp() { # timeout node socat-address
   return 1
 }
 
-nsm_yq() { printf "'%s'" "$(printf '%s' "$1" | tr -cd '\11\40-\176' | sed "s/'/''/g")"; }
+# A YAML single-quoted scalar, in shell builtins only (processes are dear in emulated guests).
+nsm_yq() {
+  nsm_in=$1
+  nsm_q=
+  while :; do
+    case $nsm_in in
+    *\'*)
+      nsm_q="$nsm_q${nsm_in%%\'*}''"
+      nsm_in=${nsm_in#*\'}
+      ;;
+    *)
+      nsm_q="$nsm_q$nsm_in"
+      break
+      ;;
+    esac
+  done
+  printf "'%s'" "$nsm_q"
+}
 
 # Prints one TAP test point: ok when the target was reached.
 nsm_report() { # id name kind service command
-  nsm_rc=$(cat "$T/c$1.rc" 2>/dev/null || echo 255)
-  nsm_dur=$(cat "$T/c$1.ms" 2>/dev/null || echo 0)
-  nsm_ans=$(head -n 1 "$T/c$1.out" 2>/dev/null)
+  nsm_rc=255 nsm_dur=0 nsm_ans=
+  read -r nsm_rc <"$T/c$1.rc" 2>/dev/null
+  read -r nsm_dur <"$T/c$1.ms" 2>/dev/null
+  [ "$3" != ping ] && read -r nsm_ans <"$T/c$1.out" 2>/dev/null
   nsm_o=no-reach
   if [ "$nsm_rc" = 0 ]; then
     case $3 in
@@ -142,7 +160,7 @@ nsm_report() { # id name kind service command
   if [ "$nsm_o" = reach ]; then printf 'ok %s - %s\n' "$1" "$2"; else printf 'not ok %s - %s\n' "$1" "$2"; fi
   printf '  ---\n  check: %s\n  outcome: %s\n  command: %s\n  exit: %s\n  duration_ms: %s\n' \
     "$2" "$nsm_o" "$(nsm_yq "$5")" "$nsm_rc" "$nsm_dur"
-  [ "$3" != ping ] && [ -n "$nsm_ans" ] && printf '  answered_by: %s\n' "$(nsm_yq "$nsm_ans")"
+  [ -n "$nsm_ans" ] && printf '  answered_by: %s\n' "$(nsm_yq "$nsm_ans")"
   if [ -s "$T/c$1.err" ]; then
     printf '  stderr: |\n'
     tail -c 400 "$T/c$1.err" | tr -cd '\11\12\40-\176' | sed 's/^/    /'
