@@ -1,5 +1,6 @@
 // Kernel and userspace features a topology needs, and how the script probes each one.
 import type { TopologyT } from "../model/index.js";
+import type { NodeT } from "../model/schema.js";
 
 export interface Feature {
   id: string;
@@ -30,7 +31,64 @@ const FEATURES: Record<string, Feature> = {
     probe: 'ip netns exec "$PROBE" nft list ruleset',
     reason: "kernel lacks nf_tables (CONFIG_NF_TABLES)",
   },
+  vrf: {
+    id: "vrf",
+    probe: 'ip -n "$PROBE" link add nsmv type vrf table 10',
+    reason: "kernel lacks VRF (CONFIG_NET_VRF)",
+  },
+  gretap: {
+    id: "gretap",
+    probe: 'ip -n "$PROBE" link add nsmg type gretap external',
+    reason: "kernel lacks gretap (CONFIG_NET_IPGRE)",
+  },
+  // A keyless gre with neither local nor remote would clash with the fallback gre0 (EEXIST).
+  gre: {
+    id: "gre",
+    probe: 'ip -n "$PROBE" link add nsmgr type gre remote 192.0.2.1',
+    reason: "kernel lacks gre (CONFIG_NET_IPGRE)",
+  },
+  ipip: {
+    id: "ipip",
+    probe: 'ip -n "$PROBE" link add nsmi type ipip remote 192.0.2.1',
+    reason: "kernel lacks ipip (CONFIG_NET_IPIP)",
+  },
+  vxlan: {
+    id: "vxlan",
+    probe: 'ip -n "$PROBE" link add nsmx type vxlan id 1 dstport 4789',
+    reason: "kernel lacks vxlan (CONFIG_VXLAN)",
+  },
+  // The encap state is built from the route's attributes alone, so lo carries it as well as a tunnel.
+  lwtunnel: {
+    id: "lwtunnel",
+    probe:
+      'ip -n "$PROBE" link set lo up && ip -n "$PROBE" route add 10.255.0.1/32 encap ip id 1 dst 10.255.0.2 dev lo',
+    reason: "kernel lacks lightweight tunnels (CONFIG_LWTUNNEL)",
+  },
+  // Kernels before 5.8 refuse a flowtable without devices, so it holds lo.
+  flowtable: {
+    id: "flowtable",
+    probe:
+      "echo 'table inet nsmf { flowtable f { hook ingress priority 0; devices = { lo }; }; }' | ip netns exec \"$PROBE\" nft -f -",
+    reason: "kernel lacks nftables flowtable (CONFIG_NF_FLOW_TABLE)",
+  },
+  iifkind: {
+    id: "iifkind",
+    probe:
+      'echo \'table inet nsmk { chain c { meta iifkind "vrf" accept; }; }\' | ip netns exec "$PROBE" nft -f -',
+    reason: "meta iifkind/oifkind needs NFT_META_IIFKIND/OIFKIND (kernel 5.1+) and nft 0.9.1+",
+  },
 };
+
+const TUNNEL_MODULE = { gretap: "ip_gre", gre: "ip_gre", ipip: "ipip", vxlan: "vxlan" } as const;
+
+/** Modules of a node's VRFs, tunnels and flowtables (autoload misses some, e.g. in a guest). */
+export function l3Modules(node: NodeT): string[] {
+  const mods = new Set<string>();
+  if (Object.keys(node.vrfs ?? {}).length) mods.add("vrf");
+  for (const t of Object.values(node.tunnels ?? {})) mods.add(TUNNEL_MODULE[t.type]);
+  if (node.firewall?.nft?.includes("flowtable")) mods.add("nf_flow_table").add("nf_flow_table_inet");
+  return [...mods];
+}
 
 /** The binary for an iptables/ebtables flavour: the system default, or `-legacy` / `-nft`. */
 export function flavoured(tool: "iptables" | "ebtables", flavour?: "legacy" | "nft"): string {
@@ -74,6 +132,11 @@ export function featuresOf(topo: TopologyT): Feature[] {
       add(tableFeature(flavoured("ebtables", fw?.flavour?.ebtables), table));
     }
     if (fw?.nft) add(FEATURES.nft);
+    if (fw?.nft?.includes("flowtable")) add(FEATURES.flowtable);
+    if (fw?.nft && /[io]ifkind/.test(fw.nft)) add(FEATURES.iifkind);
+    if (Object.keys(node.vrfs ?? {}).length) add(FEATURES.vrf);
+    for (const t of Object.values(node.tunnels ?? {})) add(FEATURES[t.type]);
+    if ((node.routes ?? []).some((r) => r.encap)) add(FEATURES.lwtunnel);
   }
   return [...out.values()];
 }

@@ -1,8 +1,9 @@
 // Topology → the setup part of the script: namespaces, links, bridges, addresses, routes, sysctls, firewall.
 import { parse as shellParse } from "shell-quote";
 import type { TopologyT } from "../model/index.js";
-import type { NodeT, RouteT } from "../model/schema.js";
-import { flavoured } from "./features.js";
+import type { NodeT } from "../model/schema.js";
+import { flavoured, l3Modules } from "./features.js";
+import { deviceLines, deviceNames, routeLine, ruleLine, vrfMemberLines } from "./l3.js";
 import { cmd, heredoc, q } from "./shell.js";
 
 type NodeEntry = [string, NodeT];
@@ -28,12 +29,14 @@ function nodes(topo: TopologyT): NodeEntry[] {
   return Object.entries(topo.nodes).map(([n, node]) => [n, node ?? {}]);
 }
 
-/** Modules to load before anything else: those named, plus br_netfilter when a bridge calls iptables. */
+/** Modules to load before anything else: those named, br_netfilter when a bridge calls iptables, and
+ * those of VRFs, tunnels and flowtables. */
 export function modulesOf(topo: TopologyT): string[] {
   const mods = new Set<string>();
   for (const [, node] of nodes(topo)) {
     for (const m of node.modules ?? []) mods.add(m);
     if (Object.values(node.bridges ?? {}).some((b) => b.nf_call_iptables)) mods.add("br_netfilter");
+    for (const m of l3Modules(node)) mods.add(m);
   }
   return [...mods];
 }
@@ -76,17 +79,6 @@ export function bridgedNodes(topo: TopologyT): string[] {
     .map(([name]) => name);
 }
 
-function routeLine(r: RouteT): string {
-  const words = ["route", "add", r.to];
-  if (r.via) words.push("via", r.via);
-  if (r.dev) words.push("dev", r.dev);
-  if (r.src) words.push("src", r.src);
-  if (r.table !== undefined) words.push("table", String(r.table));
-  if (r.metric !== undefined) words.push("metric", String(r.metric));
-  if (r.onlink) words.push("onlink");
-  return words.join(" ");
-}
-
 function nodeLinkLines(name: string, node: NodeT, topo: TopologyT): string[] {
   const lines = ["link set lo up"];
   const ifaces = new Set<string>();
@@ -102,6 +94,8 @@ function nodeLinkLines(name: string, node: NodeT, topo: TopologyT): string[] {
     lines.push(`link add ${br} ${opts.join(" ")}`);
     ifaces.add(br);
   }
+  lines.push(...deviceLines(node));
+  for (const dev of deviceNames(node)) ifaces.add(dev);
   for (const [br, bridge] of Object.entries(node.bridges ?? {})) {
     for (const [port, o] of Object.entries(bridge.ports)) {
       lines.push(`link set ${port} master ${br}`);
@@ -113,6 +107,7 @@ function nodeLinkLines(name: string, node: NodeT, topo: TopologyT): string[] {
       if (o?.promisc !== undefined) lines.push(`link set ${port} promisc ${onOff(o.promisc)}`);
     }
   }
+  lines.push(...vrfMemberLines(node));
   const conf = node.interfaces ?? {};
   for (const [ifname, c] of Object.entries(conf)) {
     if (c?.mac) lines.push(`link set ${ifname} address ${c.mac}`);
@@ -126,6 +121,7 @@ function nodeLinkLines(name: string, node: NodeT, topo: TopologyT): string[] {
   for (const r of node.routes ?? []) lines.push(routeLine(r));
   for (const n of node.neighbours ?? [])
     lines.push(`neigh replace ${n.to} lladdr ${n.lladdr} dev ${n.dev} nud permanent`);
+  for (const r of node.rules ?? []) lines.push(ruleLine(r));
   return lines;
 }
 
@@ -158,7 +154,8 @@ function firewallLines(name: string, node: NodeT): string[] {
   return out;
 }
 
-/** Per node: links, bridges, addresses and routes in one `ip -batch`, then sysctls, then firewall rules. */
+/** Per node: links, bridges, tunnels, VRFs, addresses, routes and rules in one `ip -batch`, then
+ * sysctls, then firewall rules. */
 export function nodeSetup(topo: TopologyT): string[] {
   const out: string[] = [];
   for (const [name, node] of nodes(topo)) {

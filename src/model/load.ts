@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import type { z } from "zod";
 import { NsmError, type SourceIssue } from "../errors.js";
-import { zodIssueToSource } from "./issues.js";
+import { formatPath, zodIssueToSource } from "./issues.js";
 import { type Locate, mergedLocator, mergePatch } from "./merge.js";
 import { parseHostPort } from "./names.js";
 import { Scenario, type ScenarioT, Topology, type TopologyT } from "./schema.js";
@@ -46,6 +46,31 @@ function fail(what: string, issues: SourceIssue[]): never {
   throw new NsmError("E_SCHEMA", `${what}: ${n} problem${n === 1 ? "" : "s"}`, issues);
 }
 
+/**
+ * Reads each `firewall.nft_file` (relative to `dir`) into `firewall.nft`, so the compiler stays pure.
+ * Problems are located at the `nft_file` key.
+ */
+function readNftFiles(t: TopologyT, dir: string, locate: Locate, issues: SourceIssue[]): TopologyT {
+  const nodes = { ...t.nodes };
+  for (const [name, node] of Object.entries(t.nodes)) {
+    const fw = node?.firewall;
+    if (fw?.nft_file === undefined) continue;
+    const at = ["nodes", name, "firewall", "nft_file"];
+    if (fw.nft !== undefined) {
+      issues.push(locate(at, `${formatPath(at)}: give either 'nft' or 'nft_file', not both`, true));
+      continue;
+    }
+    const { nft_file, ...rest } = fw;
+    try {
+      nodes[name] = { ...node, firewall: { ...rest, nft: readFileSync(resolve(dir, nft_file), "utf8") } };
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code ?? String(e);
+      issues.push(locate(at, `${formatPath(at)}: cannot read ${JSON.stringify(nft_file)}: ${why}`, true));
+    }
+  }
+  return { ...t, nodes };
+}
+
 /** Fills in nulls so the compiler never meets them. */
 function normalise(t: TopologyT): TopologyT {
   const nodes = Object.fromEntries(
@@ -73,8 +98,9 @@ export function loadTopology(file: string): TopologyT {
   const src = readSource(file);
   const issues: SourceIssue[] = [];
   const locate = mergedLocator(src);
-  const topo = parseWith(Topology, src.data, locate, issues);
-  if (topo) issues.push(...checkTopology(topo, locate));
+  const parsed = parseWith(Topology, src.data, locate, issues);
+  if (parsed) issues.push(...checkTopology(parsed, locate));
+  const topo = parsed && readNftFiles(parsed, dirname(file), locate, issues);
   if (!topo || issues.length) fail(src.file, issues);
   return normalise(topo);
 }
@@ -113,6 +139,8 @@ export function loadScenario(file: string): ScenarioModel {
   const base = parseWith(Topology, topoSrc.data, baseLocate, issues);
   if (!base) fail(topoSrc.file, issues);
   issues.push(...checkTopology(base, baseLocate));
+  const topoDir = dirname(topoPath);
+  readNftFiles(base, topoDir, baseLocate, issues);
   if (issues.length) fail(topoSrc.file, issues);
 
   const variantEntries = Object.entries(sc.variants ?? { default: {} });
@@ -125,8 +153,9 @@ export function loadScenario(file: string): ScenarioModel {
     const merged = parseWith(Topology, mergePatch(topoSrc.data, v?.patch ?? {}), locate, issues);
     if (!merged) continue;
     const found = checkTopology(merged, locate);
+    const withFiles = found.length ? merged : readNftFiles(merged, topoDir, locate, found);
     issues.push(...found);
-    if (!found.length) variants.push({ name, description: v?.description, topology: normalise(merged) });
+    if (!found.length) variants.push({ name, description: v?.description, topology: normalise(withFiles) });
   }
   issues.push(
     ...checkScenario(

@@ -3,11 +3,7 @@ import semver from "semver";
 import { z } from "zod";
 import {
   IFNAME_RE,
-  isCidr,
-  isIp,
   isPlainWords,
-  LABEL_RE,
-  MAC_RE,
   MODULE_RE,
   NODE_RE,
   parseEndpoint,
@@ -15,30 +11,10 @@ import {
   SYSCTL_KEY_RE,
   SYSCTL_VALUE_RE,
 } from "./names.js";
+import { Cidr, Flag, IfName, Ip, Label, Mac, NodeName, show } from "./schema-base.js";
+import { Encap, PolicyRule, RouteTable, Tunnel, Vrf } from "./schema-l3.js";
 
-const show = (v: unknown) => JSON.stringify(v);
-
-export const IfName = z
-  .string()
-  .regex(IFNAME_RE, "not a valid interface name (1-15 characters: letters, digits, '_', '.', '-')");
-export const NodeName = z
-  .string()
-  .regex(
-    NODE_RE,
-    "not a valid node name (1-24 characters: lowercase letters, digits, '_', '-'; starts with a letter)",
-  );
-export const Label = z
-  .string()
-  .regex(LABEL_RE, "not a valid name (1-64 characters: letters, digits, '_', '.', '-')");
-export const Ip = z.string().refine(isIp, { error: (i) => `${show(i.input)} is not an IP address` });
-export const Cidr = z
-  .string()
-  .refine(isCidr, { error: (i) => `${show(i.input)} is not an address with prefix, like 192.0.2.1/24` });
-export const Mac = z
-  .string()
-  .regex(MAC_RE, { error: (i) => `${show(i.input)} is not a MAC address like 02:00:00:00:00:01` });
-
-const Flag = z.boolean();
+export { Cidr, IfName, Ip, Label, Mac, NodeName } from "./schema-base.js";
 
 export const BridgePort = z
   .strictObject({
@@ -68,8 +44,6 @@ export const Interface = z
   })
   .describe("layer-3 settings of an interface: a link end, a bridge or lo");
 
-const RouteTable = z.union([z.literal("main"), z.literal("local"), z.int().min(1).max(0xfffffffe)]);
-
 export const Route = z
   .strictObject({
     to: z.union([z.literal("default"), Cidr, Ip]),
@@ -79,8 +53,13 @@ export const Route = z
     onlink: Flag.optional(),
     metric: z.int().min(0).optional(),
     src: Ip.optional(),
+    encap: Encap.optional(),
   })
-  .refine((r) => r.via !== undefined || r.dev !== undefined, { error: "a route needs 'via' or 'dev'" });
+  .refine((r) => r.via !== undefined || r.dev !== undefined, { error: "a route needs 'via' or 'dev'" })
+  .refine((r) => r.encap === undefined || r.dev !== undefined, {
+    error: "a route with 'encap' needs 'dev' (the tunnel device)",
+    path: ["encap"],
+  });
 
 export const Neighbour = z
   .strictObject({ to: Ip, lladdr: Mac, dev: IfName })
@@ -110,6 +89,11 @@ export const Firewall = z
       .optional()
       .describe("per table, ebtables rules (-A CHAIN ...)"),
     nft: z.string().optional().describe("an nftables ruleset, loaded with nft -f"),
+    nft_file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("a file holding an nftables ruleset, relative to the topology file (instead of nft)"),
     flavour: z
       .strictObject({ iptables: Flavour.optional(), ebtables: Flavour.optional() })
       .optional()
@@ -132,8 +116,11 @@ export const Node = z
       .record(z.string().regex(SYSCTL_KEY_RE, "not a sysctl key like net.ipv4.ip_forward"), SysctlValue)
       .optional(),
     bridges: z.record(IfName, Bridge).optional(),
+    vrfs: z.record(IfName, Vrf).optional().describe("VRF devices, each with its routing table"),
+    tunnels: z.record(IfName, Tunnel).optional().describe("tunnel devices: gretap, gre, ipip, vxlan"),
     interfaces: z.record(IfName, Interface.nullable()).optional(),
     routes: z.array(Route).optional(),
+    rules: z.array(PolicyRule).optional().describe("policy routing rules (ip rule)"),
     neighbours: z.array(Neighbour).optional(),
     firewall: Firewall.optional(),
   })
@@ -244,6 +231,7 @@ export type TopologyT = z.infer<typeof Topology>;
 export type NodeT = z.infer<typeof Node>;
 export type BridgeT = z.infer<typeof Bridge>;
 export type RouteT = z.infer<typeof Route>;
+export type { EncapT, PolicyRuleT, TunnelT, VrfT } from "./schema-l3.js";
 export type FirewallT = z.infer<typeof Firewall>;
 export type ScenarioT = z.infer<typeof Scenario>;
 export type CheckT = z.infer<typeof Check>;

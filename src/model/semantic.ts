@@ -4,6 +4,7 @@ import { formatPath } from "./issues.js";
 import type { Locate } from "./merge.js";
 import { parseEndpoint } from "./names.js";
 import type { ScenarioT, TopologyT } from "./schema.js";
+import { checkL3 } from "./semantic-l3.js";
 
 const known = (names: Iterable<string>) => {
   const list = [...names];
@@ -16,11 +17,12 @@ const withPath =
   (path, message, onKey) =>
     locate(path, `${formatPath(path)}: ${message}`, onKey);
 
-/** Interfaces of each node: link ends, bridges and lo. */
+/** Interfaces of each node: link ends, bridges, VRFs, tunnels and lo. */
 export function interfacesByNode(topo: TopologyT): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const [name, node] of Object.entries(topo.nodes)) {
-    out.set(name, new Set(["lo", ...Object.keys(node?.bridges ?? {})]));
+    const devices = [node?.bridges, node?.vrfs, node?.tunnels].flatMap((m) => Object.keys(m ?? {}));
+    out.set(name, new Set(["lo", ...devices]));
   }
   for (const link of topo.links ?? []) {
     for (const ep of link) {
@@ -102,6 +104,7 @@ export function checkTopology(topo: TopologyT, locateAt: Locate): SourceIssue[] 
     (node.neighbours ?? []).forEach((n, i) => {
       if (!here.has(n.dev)) unknownIf([...base, "neighbours", i, "dev"], `neighbour ${n.to}`, n.dev);
     });
+    issues.push(...checkL3({ name: nodeName, node, here, linkEnds, portOf, locate, unknownIf }));
   }
   return issues;
 }

@@ -31,4 +31,19 @@ describe.skipIf(!isRoot)("a scenario in a Debian 6.1 guest under QEMU", () => {
     expect(r.exitCode).toBe(0);
     expect(runNamespaces()).toEqual([]);
   }, 600_000);
+
+  it("builds a VRF, a keyed gretap fed by an lwtunnel route, and a flowtable, and pings across", async () => {
+    const r = await cli(
+      ["run", "test/fixtures/good/vrf-gretap.yaml", "-k", "host,debian:6.1", "-f", "json"],
+      {
+        timeout: 600_000,
+      },
+    );
+    const results: Result[] = JSON.parse(r.stdout).results;
+    const [host, guest] = results;
+    // The host kernel has no VRF, GRE or flowtable: a skip with the reason, never a failure.
+    expect(host).toMatchObject({ status: "skip", reason: expect.stringMatching(/^kernel lacks /) });
+    expect(guest && cell(guest)).toBe("reach pass");
+    expect(r.exitCode).toBe(0);
+  }, 600_000);
 });

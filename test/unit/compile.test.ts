@@ -4,6 +4,8 @@ import { compileVariant, q } from "../../src/compile/index.js";
 import { loadScenario, type ScenarioModel } from "../../src/model/index.js";
 
 const box0 = loadScenario("scenarios/box0-bridge-dnat.yaml");
+const vrfGretap = loadScenario("test/fixtures/good/vrf-gretap.yaml");
+const needs = (text: string) => text.split("\n").filter((l) => l.startsWith("nsm_need "));
 
 /** The lines between `start` (inclusive) and the next `end` line (inclusive). */
 function section(text: string, start: string, end = "NSM_EOF"): string {
@@ -123,6 +125,48 @@ describe("compileVariant", () => {
     };
     const sc = { ...box0, variants: [{ ...v, topology: { ...v.topology, nodes } }] };
     expect(() => compileVariant(sc, v.name)).toThrow(/NSM_EOF/);
+  });
+
+  it("builds tunnels and VRFs before enslaving, then addresses, encap routes and rules", () => {
+    const text = compileVariant(vrfGretap, "default").text;
+    expect(() => execFileSync("sh", ["-n"], { input: text })).not.toThrow();
+    expect(section(text, "nsm_step 'gw: interfaces")).toMatchInlineSnapshot(`
+      "nsm_step 'gw: interfaces, addresses, routes' ip -n "$P-gw" -batch - <<NSM_EOF
+      link set lo up
+      link add tun1 type gretap external
+      link add user1 type vrf table 1
+      link set tun1 master user1
+      link set eth0 up
+      link set tun1 up
+      link set user1 up
+      addr add 172.168.0.1/24 dev eth0
+      addr add 10.0.0.1/24 dev tun1
+      route add 10.0.0.7/32 encap ip id 1000 dst 172.168.0.11 key dev tun1 table 1
+      rule add priority 999 l3mdev
+      NSM_EOF"
+    `);
+    expect(text).toContain("link add tun0 type gretap key 1000 local 172.168.0.11 remote 172.168.0.1\n");
+  });
+
+  it("probes VRF, gretap, lwtunnel, flowtable and iifkind only when used, and loads their modules", () => {
+    const text = compileVariant(vrfGretap, "default").text;
+    expect(needs(text).map((l) => /^nsm_need '([^']*)'/.exec(l)?.[1])).toMatchInlineSnapshot(`
+      [
+        "kernel lacks veth (CONFIG_VETH)",
+        "kernel lacks nf_tables (CONFIG_NF_TABLES)",
+        "kernel lacks nftables flowtable (CONFIG_NF_FLOW_TABLE)",
+        "meta iifkind/oifkind needs NFT_META_IIFKIND/OIFKIND (kernel 5.1+) and nft 0.9.1+",
+        "kernel lacks VRF (CONFIG_NET_VRF)",
+        "kernel lacks gretap (CONFIG_NET_IPGRE)",
+        "kernel lacks lightweight tunnels (CONFIG_LWTUNNEL)",
+      ]
+    `);
+    expect(text).toContain("modprobe -q vrf 2>/dev/null || :");
+    expect(text).toContain("modprobe -q ip_gre 2>/dev/null || :");
+    expect(text).toContain("modprobe -q nf_flow_table_inet 2>/dev/null || :");
+    const base = compileVariant(box0, "baseline").text;
+    expect(needs(base).join("\n")).not.toMatch(/VRF|gretap|lightweight|flowtable|iifkind/);
+    expect(base).not.toMatch(/modprobe -q (vrf|ip_gre|nf_flow_table)/);
   });
 
   it.each([

@@ -79,6 +79,18 @@ const cases: Case[] = [
   { fixture: "sysctl-shell.yaml", code: "E_SCHEMA", file: "sysctl-shell.topo.yaml", line: 5, col: 7, message: 'nodes.r1.sysctls["net.ipv4.conf.all.rp_filter;reboot"]: name "net.ipv4.conf.all.rp_filter;reboot" is not a sysctl key' },
   { fixture: "iptables-newline.yaml", code: "E_SCHEMA", file: "iptables-newline.topo.yaml", line: 7, col: 13, message: "nodes.r1.firewall.iptables.filter[1]: a rule is one line" },
   { fixture: "iptables-no-dash-a.yaml", code: "E_SCHEMA", file: "iptables-no-dash-a.topo.yaml", line: 6, col: 13, message: "nodes.r1.firewall.iptables.nat[0]: a rule starts with -A, -I or -N" },
+  // VRFs, tunnels, encap routes, policy rules
+  { fixture: "vrf-unknown-iface.yaml", code: "E_SCHEMA", file: "vrf-unknown-iface.topo.yaml", line: 4, col: 44, message: 'nodes.r1.vrfs.red.interfaces[1]: VRF "red" member names unknown interface "eth1" in node "r1" (known: lo, red, eth0)' },
+  { fixture: "vrf-iface-twice.yaml", code: "E_SCHEMA", file: "vrf-iface-twice.topo.yaml", line: 5, col: 39, message: 'nodes.r1.vrfs.blue.interfaces[0]: interface "eth0" is used twice (already in VRF "red")' },
+  { fixture: "vrf-bridge-port.yaml", code: "E_SCHEMA", file: "vrf-bridge-port.topo.yaml", line: 6, col: 43, message: 'nodes.r1.vrfs.red.interfaces[1]: interface "eth0" is used twice (a port of bridge "br0" and in VRF "red")' },
+  { fixture: "tunnel-bad-type.yaml", code: "E_SCHEMA", file: "tunnel-bad-type.topo.yaml", line: 4, col: 21, message: 'nodes.r1.tunnels.tun0.type: "gtp" is not a tunnel type: gretap, gre, ipip, vxlan' },
+  { fixture: "tunnel-external-key.yaml", code: "E_SCHEMA", file: "tunnel-external-key.topo.yaml", line: 4, col: 50, message: "nodes.r1.tunnels.tun0.key: an external tunnel takes 'key' from each route's encap, not here" },
+  { fixture: "tunnel-vxlan-no-id.yaml", code: "E_SCHEMA", file: "tunnel-vxlan-no-id.topo.yaml", line: 4, col: 7, message: "nodes.r1.tunnels.vx0: a vxlan tunnel needs 'id' (the VNI) unless it is external" },
+  { fixture: "encap-no-dev.yaml", code: "E_SCHEMA", file: "encap-no-dev.topo.yaml", line: 4, col: 50, message: "nodes.r1.routes[0].encap: a route with 'encap' needs 'dev' (the tunnel device)" },
+  { fixture: "encap-bad-dst.yaml", code: "E_SCHEMA", file: "encap-bad-dst.topo.yaml", line: 6, col: 70, message: 'nodes.r1.routes[0].encap.dst: "10.0.0.300" is not an IP address' },
+  { fixture: "rule-bad-table.yaml", code: "E_SCHEMA", file: "rule-bad-table.topo.yaml", line: 4, col: 37, message: 'nodes.r1.rules[0].table: "mian" is not a routing table: main, local or a number 1-4294967294' },
+  { fixture: "nft-file-missing.yaml", code: "E_SCHEMA", file: "nft-file-missing.topo.yaml", line: 4, col: 7, message: 'nodes.r1.firewall.nft_file: cannot read "no-such-ruleset.nft": ENOENT' },
+  { fixture: "nft-and-nft-file.yaml", code: "E_SCHEMA", file: "nft-and-nft-file.topo.yaml", line: 5, col: 7, message: "nodes.r1.firewall.nft_file: give either 'nft' or 'nft_file', not both" },
   // checks
   { fixture: "check-unknown-node.yaml", code: "E_SCHEMA", file: "check-unknown-node.yaml", line: 5, col: 11, message: 'checks.c1.from: check "c1" runs from unknown node "r3" (known: r1, r2)' },
   { fixture: "check-ping-and-tcp.yaml", code: "E_SCHEMA", file: "check-ping-and-tcp.yaml", line: 4, col: 3, message: "checks.c1: a check has exactly one of 'ping', 'tcp' or 'udp'" },
@@ -295,6 +307,15 @@ describe("variant patches", () => {
     expect(nodes("bare")?.r1).not.toHaveProperty("routes");
     expect(nodes("bare")?.r1?.interfaces).toEqual({ eth0: { addresses: ["10.0.0.1/24"] } });
     expect(nodes("bare")?.r2).not.toHaveProperty("interfaces");
+  });
+});
+
+describe("nft_file", () => {
+  it("is read at load time into firewall.nft, relative to the topology file", () => {
+    const m = loadScenario(good("vrf-gretap.yaml"));
+    const fw = m.variants[0]?.topology.nodes.gw?.firewall;
+    expect(fw?.nft).toBe(readFileSync(good("vrf-gretap.nft"), "utf8"));
+    expect(fw).not.toHaveProperty("nft_file");
   });
 });
 
