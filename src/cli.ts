@@ -240,7 +240,7 @@ program
   .option("--dry-run", "only list what would be removed")
   .action(async (o) => {
     requireRoot("nsmatrix clean");
-    const found = o.dryRun ? await findLeftovers(exec) : await cleanLeftovers(exec, { force: o.force });
+    const found = o.dryRun ? await findLeftovers() : await cleanLeftovers(exec, { force: o.force });
     const verb = o.dryRun ? "found" : "removed";
     console.log(
       `${verb}: ${found.runs.length} runs, ${found.namespaces.length} namespaces, ${found.pids.length} processes, ${found.files.length} files`,

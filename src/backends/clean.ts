@@ -47,7 +47,7 @@ function isLive(run: string, dir: string): boolean {
 }
 
 /** Everything on this machine that belongs to an nsmatrix run (only `runs` when given). */
-export async function findLeftovers(exec: Exec, only?: string[], dir = tmpdir()): Promise<Leftovers> {
+export async function findLeftovers(only?: string[], dir = tmpdir()): Promise<Leftovers> {
   const wanted = (run: string | undefined): run is string => !!run && (!only || only.includes(run));
   const namespaces = namedNamespaces().filter((n) => wanted(RUN_NAME.exec(n)?.[1]));
   const pids = readdirSync("/proc")
@@ -73,7 +73,7 @@ export async function cleanLeftovers(
   exec: Exec,
   opts: { runs?: string[]; force?: boolean; dir?: string } = {},
 ): Promise<Leftovers> {
-  const found = await findLeftovers(exec, opts.runs, opts.dir);
+  const found = await findLeftovers(opts.runs, opts.dir);
   const skip = new Set(opts.force ? [] : found.live);
   const mine = (name: string) => !skip.has(RUN_NAME.exec(name.split("/").pop() ?? "")?.[1] ?? "");
   const pids = found.pids.filter((pid) => !skip.has(runOfProcess(pid) ?? ""));

@@ -124,7 +124,13 @@ export function featuresOf(topo: TopologyT): Feature[] {
       (node.modules ?? []).includes("br_netfilter") ||
       Object.keys(node.sysctls ?? {}).some((k) => k.startsWith("net.bridge."));
     if (wantsBrNf) add(FEATURES.br_netfilter);
-    const fw = node.firewall;
+    // Devices first: a kernel without VRF should say so, not that a ruleset failed.
+    if (Object.keys(node.vrfs ?? {}).length) add(FEATURES.vrf);
+    for (const t of Object.values(node.tunnels ?? {})) add(FEATURES[t.type]);
+    if ((node.routes ?? []).some((r) => r.encap)) add(FEATURES.lwtunnel);
+  }
+  for (const node of Object.values(topo.nodes)) {
+    const fw = node?.firewall;
     for (const table of Object.keys(fw?.iptables ?? {})) {
       add(tableFeature(flavoured("iptables", fw?.flavour?.iptables), table));
     }
@@ -134,9 +140,6 @@ export function featuresOf(topo: TopologyT): Feature[] {
     if (fw?.nft) add(FEATURES.nft);
     if (fw?.nft?.includes("flowtable")) add(FEATURES.flowtable);
     if (fw?.nft && /[io]ifkind/.test(fw.nft)) add(FEATURES.iifkind);
-    if (Object.keys(node.vrfs ?? {}).length) add(FEATURES.vrf);
-    for (const t of Object.values(node.tunnels ?? {})) add(FEATURES[t.type]);
-    if ((node.routes ?? []).some((r) => r.encap)) add(FEATURES.lwtunnel);
   }
   return [...out.values()];
 }

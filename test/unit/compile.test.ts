@@ -153,12 +153,12 @@ describe("compileVariant", () => {
     expect(needs(text).map((l) => /^nsm_need '([^']*)'/.exec(l)?.[1])).toMatchInlineSnapshot(`
       [
         "kernel lacks veth (CONFIG_VETH)",
-        "kernel lacks nf_tables (CONFIG_NF_TABLES)",
-        "kernel lacks nftables flowtable (CONFIG_NF_FLOW_TABLE)",
-        "meta iifkind/oifkind needs NFT_META_IIFKIND/OIFKIND (kernel 5.1+) and nft 0.9.1+",
         "kernel lacks VRF (CONFIG_NET_VRF)",
         "kernel lacks gretap (CONFIG_NET_IPGRE)",
         "kernel lacks lightweight tunnels (CONFIG_LWTUNNEL)",
+        "kernel lacks nf_tables (CONFIG_NF_TABLES)",
+        "kernel lacks nftables flowtable (CONFIG_NF_FLOW_TABLE)",
+        "meta iifkind/oifkind needs NFT_META_IIFKIND/OIFKIND (kernel 5.1+) and nft 0.9.1+",
       ]
     `);
     expect(text).toContain("modprobe -q vrf 2>/dev/null || :");
