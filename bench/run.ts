@@ -1,5 +1,5 @@
 // `npm run bench`: set-up + teardown against a hand-written script, and a full Box0 run. Prints figures and ratios.
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { $ } from "zx";
@@ -36,6 +36,7 @@ writeFileSync(script, setupOnly.text);
 
 const byHand = await time(() => $`bash bench/box0-by-hand.sh`.quiet(), ROUNDS);
 const ours = await time(() => $`sh ${script}`.quiet(), ROUNDS);
+rmSync(script, { force: true });
 console.log(`Box0 set-up + teardown, median of ${ROUNDS}:`);
 console.log(`  hand-written bash (one ip per step): ${byHand.toFixed(0)} ms`);
 console.log(
