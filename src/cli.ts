@@ -10,8 +10,10 @@ import {
   findLeftovers,
   guestBackend,
   hostBackend,
+  PROJECT_VAGRANT_DIR,
   requireRoot,
   requireTools,
+  vagrantBackend,
 } from "./backends/index.js";
 import { compileVariant } from "./compile/index.js";
 import { formatIssues, NsmError } from "./errors.js";
@@ -91,8 +93,13 @@ program
   .option("-v, --variant <names>", "only these variants (comma-separated, repeatable)", list)
   .option(
     "-k, --kernel <specs>",
-    "kernels: host, debian:5.10, debian:6.1, debian:6.12, file:VMLINUZ[:MODULES] (comma-separated)",
+    "kernels: host, debian:5.10, debian:6.1, debian:6.12, file:VMLINUZ[:MODULES], vagrant:MACHINE (comma-separated)",
     "host",
+  )
+  .option(
+    "--vagrant-dir <dir>",
+    "directory of the Vagrantfile for vagrant:MACHINE kernels (machines el7: 3.10, stretch: 4.9)",
+    process.env.VAGRANT_CWD ?? PROJECT_VAGRANT_DIR,
   )
   .addOption(
     new Option("--accel <mode>", "guest acceleration; auto uses KVM only if a probe boots")
@@ -122,7 +129,7 @@ program
     const specs = parseKernelList(o.kernel);
     if (specs.some((k) => k.kind === "host")) requireRoot("nsmatrix run on the host kernel");
     const jobs = planJobs(scenarios, o.variant, 1);
-    const guests = specs.some((k) => k.kind !== "host");
+    const guests = specs.some((k) => k.kind === "debian" || k.kind === "file");
     requireTools([
       "sh",
       ...jobs.flatMap((j) => j.script.tools),
@@ -134,6 +141,11 @@ program
     };
     const backends: Backend[] = [];
     for (const spec of specs) {
+      if (spec.kind === "vagrant") {
+        const log = (message: string) => progress({ kind: "log", label: `vagrant:${spec.machine}`, message });
+        backends.push(await vagrantBackend(spec.machine, { exec, dir: o.vagrantDir, log }));
+        continue;
+      }
       const kernel = await resolveKernel(spec, {
         exec,
         cacheDir: o.cacheDir,

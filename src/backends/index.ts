@@ -5,3 +5,4 @@ export { type GuestBackendOptions, guestBackend } from "./guest.js";
 export { hostBackend, newRunId } from "./host.js";
 export { hasTool, requireRoot, requireTools } from "./preflight.js";
 export type { Backend, BatchOptions, BatchRun } from "./types.js";
+export { PROJECT_VAGRANT_DIR, type VagrantOptions, vagrantBackend } from "./vagrant.js";

@@ -63,6 +63,7 @@ export async function resolveKernel(
   const k = typeof spec === "string" ? parseKernelSpec(spec) : spec;
   switch (k.kind) {
     case "host":
+    case "vagrant":
       return undefined;
     case "file":
       return resolveFileKernel(k, formatKernelSpec(k));

@@ -1,9 +1,12 @@
-// Parses kernel specs as users write them: `host`, `debian:<series>`, `file:<vmlinuz>[:<modules dir>]`.
+// Parses kernel specs as users write them: `host`, `debian:<series>`, `file:<vmlinuz>[:<modules dir>]`,
+// `vagrant:<machine>`.
 import { NsmError } from "../errors.js";
 import { debianSeries, knownSeries } from "./catalog.js";
 import type { KernelSpec } from "./types.js";
 
-const ACCEPTED = "host, debian:<series> or file:<vmlinuz>[:<modules dir>]";
+const ACCEPTED = "host, debian:<series>, file:<vmlinuz>[:<modules dir>] or vagrant:<machine>";
+// Vagrant machine names as the Vagrantfile defines them; this also keeps them safe as an argument.
+const MACHINE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 /** Parses one spec; throws E_USAGE saying what is accepted. */
 export function parseKernelSpec(s: string): KernelSpec {
@@ -18,7 +21,7 @@ export function parseKernelSpec(s: string): KernelSpec {
     if (!debianSeries(rest)) {
       throw new NsmError(
         "E_USAGE",
-        `kernel "${s}": unknown Debian series "${rest}" (known: ${knownSeries()})`,
+        `kernel "${s}": unknown Debian series "${rest}" (known: ${knownSeries()}; for 3.10 and 4.9 see the Vagrantfile: vagrant:el7, vagrant:stretch)`,
       );
     }
     return { kind: "debian", series: rest };
@@ -34,6 +37,15 @@ export function parseKernelSpec(s: string): KernelSpec {
     }
     return modules === undefined ? { kind: "file", vmlinuz } : { kind: "file", vmlinuz, modules };
   }
+  if (kind === "vagrant") {
+    if (!rest || !MACHINE.test(rest)) {
+      throw new NsmError(
+        "E_USAGE",
+        `kernel "${s}": expected vagrant:<machine>, a machine of the Vagrantfile (letters, digits, . _ -), e.g. vagrant:el7`,
+      );
+    }
+    return { kind: "vagrant", machine: rest };
+  }
   throw new NsmError("E_USAGE", `kernel "${s}" is not a kernel spec: expected ${ACCEPTED}`);
 }
 
@@ -44,6 +56,8 @@ export function formatKernelSpec(k: KernelSpec): string {
       return "host";
     case "debian":
       return `debian:${k.series}`;
+    case "vagrant":
+      return `vagrant:${k.machine}`;
     case "file":
       return k.modules === undefined ? `file:${k.vmlinuz}` : `file:${k.vmlinuz}:${k.modules}`;
   }

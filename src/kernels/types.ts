@@ -1,8 +1,9 @@
 // Kernel specs as users write them, and a guest kernel ready to boot.
 
-/** `host`, `debian:<series>` or `file:<vmlinuz>[:<modules dir>]`. */
+/** `host`, `debian:<series>`, `file:<vmlinuz>[:<modules dir>]` or `vagrant:<machine>`. */
 export type KernelSpec =
   | { kind: "host" }
+  | { kind: "vagrant"; machine: string }
   | { kind: "debian"; series: string }
   | { kind: "file"; vmlinuz: string; modules?: string };
 

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it, test } from "vitest";
+import { machineState } from "../../src/backends/vagrant.js";
 import { NsmError } from "../../src/errors.js";
 import { bzImageRelease, bzImageVersion } from "../../src/kernels/bzimage.js";
 import { newestImage, parsePackages } from "../../src/kernels/debian-index.js";
@@ -31,16 +32,21 @@ describe("parseKernelSpec", () => {
     ["debian:6.12", { kind: "debian", series: "6.12" }],
     ["file:/boot/vmlinuz", { kind: "file", vmlinuz: "/boot/vmlinuz" }],
     ["file:bzImage:mods/lib/modules", { kind: "file", vmlinuz: "bzImage", modules: "mods/lib/modules" }],
+    ["vagrant:el7", { kind: "vagrant", machine: "el7" }],
+    ["vagrant:stretch", { kind: "vagrant", machine: "stretch" }],
   ])("reads %j", (text, spec) => {
     expect(parseKernelSpec(text)).toEqual(spec);
     expect(parseKernelSpec(formatKernelSpec(parseKernelSpec(text)))).toEqual(spec);
   });
 
   test.each([
-    ["", 'kernel "" is not a kernel spec: expected host, debian:<series> or file:<vmlinuz>[:<modules dir>]'],
+    [
+      "",
+      'kernel "" is not a kernel spec: expected host, debian:<series>, file:<vmlinuz>[:<modules dir>] or vagrant:<machine>',
+    ],
     [
       "6.1",
-      'kernel "6.1" is not a kernel spec: expected host, debian:<series> or file:<vmlinuz>[:<modules dir>]',
+      'kernel "6.1" is not a kernel spec: expected host, debian:<series>, file:<vmlinuz>[:<modules dir>] or vagrant:<machine>',
     ],
     [
       "debian",
@@ -52,17 +58,35 @@ describe("parseKernelSpec", () => {
     ],
     [
       "debian:bookworm",
-      'kernel "debian:bookworm": unknown Debian series "bookworm" (known: 5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie))',
+      'kernel "debian:bookworm": unknown Debian series "bookworm" (known: 5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie);',
     ],
     [
       "debian:4.9",
-      'kernel "debian:4.9": unknown Debian series "4.9" (known: 5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie))',
+      'kernel "debian:4.9": unknown Debian series "4.9" (known: 5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie); for 3.10 and 4.9 see the Vagrantfile: vagrant:el7, vagrant:stretch)',
     ],
     ["file:", 'kernel "file:": expected file:<vmlinuz>[:<modules dir>] (paths without ":")'],
     ["file:a:", 'kernel "file:a:": expected file:<vmlinuz>[:<modules dir>] (paths without ":")'],
     ["file:a:b:c", 'kernel "file:a:b:c": expected file:<vmlinuz>[:<modules dir>] (paths without ":")'],
+    ["vagrant:", 'kernel "vagrant:": expected vagrant:<machine>, a machine of the Vagrantfile'],
+    ["vagrant:el7;reboot", 'kernel "vagrant:el7;reboot": expected vagrant:<machine>'],
+    ["vagrant:-x", 'kernel "vagrant:-x": expected vagrant:<machine>'],
   ])("rejects %j, saying what is accepted", (text, message) => {
     expect(usageError(() => parseKernelSpec(text))).toContain(message);
+  });
+});
+
+describe("machineState (vagrant status --machine-readable)", () => {
+  const out = [
+    "1700000000,el7,metadata,provider,libvirt",
+    "1700000000,el7,provider-name,libvirt",
+    "1700000000,el7,state,running",
+    "1700000000,stretch,state,not_created",
+    "1700000000,,ui,info,Current machine states:",
+  ].join("\n");
+  it("reads the state of the named machine only", () => {
+    expect(machineState(out, "el7")).toBe("running");
+    expect(machineState(out, "stretch")).toBe("not_created");
+    expect(machineState(out, "jessie")).toBeUndefined();
   });
 });
 

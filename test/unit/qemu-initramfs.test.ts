@@ -1,8 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
-import { gunzipSync } from "node:zlib";
+import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { exec } from "../../src/backends/exec.js";
 import type { CpioEntry } from "../../src/backends/qemu/cpio.js";
@@ -60,19 +59,30 @@ describe.skipIf(!kernel)("the initramfs for the dev kernel", () => {
     const modules = (await moduleLoadOrder(k, exec)).map(
       (p, i) => `lib/${String(i).padStart(2, "0")}-${basename(p).replace(/\.ko.*$/, ".ko")}`,
     );
-    const applets = ["sh", "mount", "mkdir", "insmod", "cat", "echo", "sleep", "switch_root"].map(
+    const applets = ["sh", "mount", "mkdir", "insmod", "cat", "echo", "sleep", "switch_root", "cp"].map(
       (a) => `bin/${a}`,
     );
     const dirs = ["bin", "dev", "lib", "proc", "sys"];
+    const data = (e: CpioEntry | undefined) => (e?.kind === "file" ? Buffer.from(e.data) : Buffer.alloc(0));
+    const hot = entries.filter((e) => e.path === "hot" || e.path.startsWith("hot/")).map((e) => e.path);
     expect(entries.map((e) => e.path)).toEqual([
       ...dirs,
       "dev/console",
       "bin/busybox",
       ...applets,
       ...modules,
+      ...hot,
       "init",
     ]);
-    const data = (e: CpioEntry | undefined) => (e?.kind === "file" ? Buffer.from(e.data) : Buffer.alloc(0));
+    // The host's ip and the C library it maps, each after its parent directories.
+    const ip = realpathSync(execFileSync("sh", ["-c", "command -v ip"]).toString().trim());
+    const libc = realpathSync("/lib/x86_64-linux-gnu/libc.so.6");
+    for (const f of [ip, libc]) {
+      const at = hot.indexOf(`hot${f}`);
+      expect(at, f).toBeGreaterThan(0);
+      expect(hot.indexOf(`hot${dirname(f)}`)).toBeLessThan(at);
+      expect(data(entries.find((e) => e.path === `hot${f}`)).equals(readFileSync(f))).toBe(true);
+    }
     for (const m of modules) {
       expect(
         data(entries.find((e) => e.path === m))
@@ -87,13 +97,13 @@ describe.skipIf(!kernel)("the initramfs for the dev kernel", () => {
     expect(insmods).toEqual(modules.map((m) => `insmod /${m} || fail "insmod ${m}"`));
   });
 
-  it("writes initramfs-<release>.cpio.gz once, and reuses it while nothing that goes in changes", async () => {
+  it("writes initramfs-<release>.cpio once, and reuses it while nothing that goes in changes", async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), "nsmatrix-test-"));
     try {
       const path = await buildInitramfs(k, { exec, cacheDir });
-      expect(path).toBe(join(cacheDir, `initramfs-${k.release}.cpio.gz`));
+      expect(path).toBe(join(cacheDir, `initramfs-${k.release}.cpio`));
       const listing = execFileSync("/bin/busybox", ["cpio", "-t"], {
-        input: gunzipSync(readFileSync(path)),
+        input: readFileSync(path),
         stdio: "pipe",
       });
       const entries = await initramfsEntries(k, exec);

@@ -12,6 +12,7 @@ const init = initScript({
   modules: ["lib/00-virtio.ko", "lib/01-9p.ko"],
   modulesAt: "/usr/lib/modules",
   msize: 512000,
+  hot: "hot",
 });
 const agent = agentScript(
   [
@@ -31,6 +32,13 @@ describe("the guest's /init and agent", () => {
   it("/init mounts the kernel's modules where the host root keeps them and hands over to the agent", () => {
     expect(init).toContain("nsmmods /root/usr/lib/modules");
     expect(init.trimEnd().split("\n").at(-1)).toBe("exec switch_root /root /bin/sh /nsm/agent.sh");
+  });
+
+  it("/init copies the hot files into the overlay's upper layer before mounting the overlay", () => {
+    const lines = init.split("\n");
+    const copy = lines.findIndex((l) => l.startsWith("cp -a /hot/. /rw/upper/"));
+    expect(copy).toBeGreaterThan(lines.findIndex((l) => l.includes("mkdir /rw/upper /rw/work")));
+    expect(copy).toBeLessThan(lines.findIndex((l) => l.startsWith("mount -t overlay")));
   });
 
   it("the agent runs each job with its own NSM_RUN and the timeout scale, recording exit code and duration", () => {

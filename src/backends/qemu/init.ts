@@ -18,6 +18,13 @@ export interface InitOptions {
   /** Where the kernel's modules belong in the real root, symlinks resolved (e.g. /usr/lib/modules). */
   modulesAt: string;
   msize: number;
+  /** An initramfs directory holding host files (hot/usr/bin/ip, …) to copy into the overlay's upper layer. */
+  hot?: string;
+}
+
+// Not fatal: without the copy, the guest is only slower. Execs then map these from tmpfs, not 9p.
+function hotCopy(dir: string | undefined): string {
+  return dir ? `cp -a /${dir}/. /rw/upper/ || echo "nsm-init: copying hot files failed"\n` : "";
 }
 
 /** The /init script (busybox sh). Any failure is printed and powers the guest off. */
@@ -43,7 +50,7 @@ ${o.modules.map((m) => `insmod /${m} || fail "insmod ${m}"`).join("\n")}
 mkdir -p /lower /rw /root
 mount ${p9(true, "loose")} ${TAGS.root} /lower || fail "mount of the host root"
 mount -t tmpfs -o mode=755 rw /rw && mkdir /rw/upper /rw/work || fail "tmpfs"
-mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work overlay /root || fail overlay
+${hotCopy(o.hot)}mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work overlay /root || fail overlay
 mkdir -p /root${o.modulesAt} /root${GUEST_JOB_DIR} || fail "mkdir in the overlay"
 mount ${p9(true, "loose")} ${TAGS.modules} /root${o.modulesAt} || fail "mount of the modules"
 mount ${p9(false, "none")} ${TAGS.job} /root${GUEST_JOB_DIR} || fail "mount of the job directory"

@@ -1,0 +1,125 @@
+// The Vagrant backend: kernels this machine cannot boot in QEMU (3.10 in CentOS 7, 4.9 in Debian 9)
+// run in the boxes of the Vagrantfile. It only transports: each compiled script goes in on the stdin
+// of `vagrant ssh`, its TAP comes back on stdout. The script's own traps tear down (ssh dying gives
+// it SIGHUP).
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { CompiledScript } from "../compile/index.js";
+import { NsmError } from "../errors.js";
+import { pool } from "../pool.js";
+import type { ScriptRun } from "../results/tap.js";
+import { describeFailure, type Exec, type ProcessResult } from "./exec.js";
+import { newRunId } from "./host.js";
+import { hasTool } from "./preflight.js";
+import type { Backend, BatchOptions } from "./types.js";
+
+export interface VagrantOptions {
+  exec: Exec;
+  /** The directory holding the Vagrantfile (VAGRANT_CWD). */
+  dir: string;
+  log?: (message: string) => void;
+}
+
+/** The project's own Vagrantfile directory (two levels above src/backends or dist/backends). */
+export const PROJECT_VAGRANT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+const VAGRANT = "vagrant";
+// `vagrant up` of a box downloads and boots it: minutes, not seconds.
+const UP_TIMEOUT_MS = 30 * 60_000;
+const SSH_TIMEOUT_MS = 120_000;
+
+function vagrant(
+  o: VagrantOptions,
+  args: string[],
+  extra: { timeoutMs: number; input?: string; cancel?: AbortSignal; onLine?: (l: string) => void },
+) {
+  return o.exec(VAGRANT, args, { ...extra, env: { VAGRANT_CWD: o.dir } });
+}
+
+/** `vagrant ssh` running one command, no tty, ssh quiet (no "Connection closed" on stderr). */
+function sshArgs(machine: string, command: string): string[] {
+  return ["ssh", machine, "--no-tty", "-c", command, "--", "-q"];
+}
+
+/** The `state` of a machine from `vagrant status --machine-readable` (e.g. running, poweroff, not_created). */
+export function machineState(machineReadable: string, machine: string): string | undefined {
+  for (const line of machineReadable.split("\n")) {
+    const [, target, type, value] = line.trim().split(",");
+    if (target === machine && type === "state") return value;
+  }
+  return undefined;
+}
+
+function fail(what: string, r: ProcessResult, code: "E_BACKEND" | "E_USAGE" = "E_BACKEND"): never {
+  throw new NsmError(code, `vagrant: ${what}: ${describeFailure(r)}`);
+}
+
+async function ensureRunning(machine: string, o: VagrantOptions): Promise<void> {
+  const st = await vagrant(o, ["status", machine, "--machine-readable"], { timeoutMs: SSH_TIMEOUT_MS });
+  // A machine the Vagrantfile lacks is the user's to fix, like a bad file: exit status 2.
+  if (st.exitCode !== 0) fail(`no machine "${machine}" in ${join(o.dir, "Vagrantfile")}`, st, "E_USAGE");
+  const state = machineState(st.stdout, machine);
+  if (state === "running") return;
+  o.log?.(
+    `vagrant:${machine} is ${state ?? "in an unknown state"}; vagrant up ${machine} (can take minutes)`,
+  );
+  const up = await vagrant(o, ["up", machine], {
+    timeoutMs: UP_TIMEOUT_MS,
+    onLine: (l) => l.trim() && o.log?.(`vagrant:${machine}: ${l.trim()}`),
+  });
+  if (up.exitCode !== 0) fail(`vagrant up ${machine}`, up);
+}
+
+async function runOne(
+  machine: string,
+  o: VagrantOptions,
+  script: CompiledScript,
+  budgetMs: number,
+  i: number,
+  opts: BatchOptions,
+): Promise<ScriptRun> {
+  // NSM_RUN is 8 hex digits and the scale a number: nothing from a user's file reaches this line.
+  const command = `sudo env NSM_RUN=${newRunId()} NSM_TIMEOUT_SCALE=${Number(opts.timeoutScale)} sh -s`;
+  const r = await vagrant(o, sshArgs(machine, command), {
+    timeoutMs: budgetMs + SSH_TIMEOUT_MS,
+    input: script.text,
+    cancel: opts.cancel,
+    onLine: (line) => opts.onLine?.(i, line),
+  });
+  const run: ScriptRun = {
+    tap: r.stdout,
+    exitCode: r.exitCode,
+    signal: r.signal,
+    timedOut: r.timedOut,
+    stderr: r.stderr,
+    durationMs: r.durationMs,
+  };
+  opts.onDone?.(i, run);
+  return run;
+}
+
+/** Brings the machine up if needed, reads its `uname -r`, and returns a backend that runs scripts in it. */
+export async function vagrantBackend(machine: string, o: VagrantOptions): Promise<Backend> {
+  if (!hasTool(VAGRANT)) {
+    throw new NsmError(
+      "E_TOOL",
+      `kernel vagrant:${machine} needs vagrant and a provider (libvirt or VirtualBox): apt-get install vagrant vagrant-libvirt`,
+    );
+  }
+  await ensureRunning(machine, o);
+  const u = await vagrant(o, sshArgs(machine, "uname -r"), { timeoutMs: SSH_TIMEOUT_MS });
+  const release = u.stdout.trim().split("\n").at(-1)?.trim() ?? "";
+  if (u.exitCode !== 0 || !/^\d+\.\d+/.test(release)) fail(`uname -r in ${machine}`, u);
+  o.log?.(`vagrant:${machine} runs ${release}`);
+  return {
+    kernel: release,
+    label: `vagrant:${machine}`,
+    async runBatch(scripts, budgetsMs, opts) {
+      const tasks = scripts.map(
+        (s, i) => async () =>
+          opts.cancel?.aborted ? undefined : runOne(machine, o, s, budgetsMs[i] ?? 60_000, i, opts),
+      );
+      return { runs: await pool(opts.jobs, tasks) };
+    },
+  };
+}
