@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_pkgs=(iproute2 procps kmod socat iputils-ping iptables ebtables nftables mawk coreutils
-  qemu-system-x86 busybox-static xz-utils)
+  tcpdump conntrack qemu-system-x86 busybox-static xz-utils)
 # Which command proves each package is there (dpkg -s is slow to run a dozen times).
 declare -A probe=([iproute2]=ip [procps]=sysctl [kmod]=modprobe [socat]=socat [iputils-ping]=ping
   [iptables]=iptables-restore [ebtables]=ebtables [nftables]=nft [mawk]=awk [coreutils]=od
+  [tcpdump]=tcpdump [conntrack]=conntrack
   [qemu-system-x86]=qemu-system-x86_64 [xz-utils]=xz)
 
 missing=()

@@ -6,7 +6,7 @@ import { q } from "./shell.js";
 export function serviceLines(services: ServiceModel[]): string[] {
   if (!services.length) return [];
   return [
-    ...services.map((s) => `nsm_serve ${s.node} ${s.name} ${s.proto} ${s.port}`),
+    ...services.map((s) => `nsm_serve ${s.node} ${s.name} ${s.proto} ${s.port}${s.sends ? ` ${s.sends}` : ""}`),
     ...services.map((s) => `nsm_wait_listen ${s.node} ${s.proto} ${s.port} ${s.name}`),
   ];
 }
@@ -38,16 +38,31 @@ export function checkLines(checks: CheckModel[], parallel: boolean): string[] {
     "nsm_pids=",
     ...timeouts.map((t, i) => `nsm_t${i}=$(nsm_t ${t}) nsm_ti${i}=$(nsm_tint ${t})`),
   ];
+  // Captures listen before any traffic starts.
+  checks.forEach((c, i) => {
+    if (c.capture) out.push(`nsm_capture_start ${i + 1} ${c.capture.node} ${c.capture.dev} ${q(c.capture.filter)}`);
+  });
+  const watched = checks.some((c) => c.offload);
+  if (watched) out.push("nsm_wpids=");
   checks.forEach((c, i) => {
     const id = i + 1;
+    if (c.offload && c.target.kind === "tcp") {
+      out.push(`nsm_offload_watch ${id} ${c.offload} ${c.target.port} &`, 'nsm_wpids="$nsm_wpids $!"');
+    }
     out.push(`nsm_c${id}="${commandOf(c, timeouts)}"`);
     out.push(`nsm_measure ${id} /dev/null $nsm_c${id}${parallel ? ' &\nnsm_pids="$nsm_pids $!"' : ""}`);
   });
-  // Wait for the checks only: the services are children too.
+  // Wait for the checks and their watchers only: the services are children too.
   if (parallel) out.push("wait $nsm_pids");
+  if (watched) out.push("wait $nsm_wpids");
+  checks.forEach((c, i) => {
+    if (c.capture) out.push(`nsm_capture_stop ${i + 1}`);
+  });
   checks.forEach((c, i) => {
     const svc = c.target.kind === "ping" ? "" : (c.target.service ?? "");
-    out.push(`nsm_report ${i + 1} ${q(c.name)} ${c.target.kind} ${q(svc)} "$nsm_c${i + 1}"`);
+    const extra = [c.bytes ?? "", c.offload ?? "", c.capture ? 1 : ""].map((x) => q(String(x)));
+    while (extra.at(-1) === "''") extra.pop();
+    out.push(`nsm_report ${i + 1} ${q(c.name)} ${c.target.kind} ${q(svc)} "$nsm_c${i + 1}"${extra.map((x) => ` ${x}`).join("")}`);
   });
   return out;
 }

@@ -64,6 +64,14 @@ const FEATURES: Record<string, Feature> = {
       'ip -n "$PROBE" link set lo up && ip -n "$PROBE" route add 10.255.0.1/32 encap ip id 1 dst 10.255.0.2 dev lo',
     reason: "kernel lacks lightweight tunnels (CONFIG_LWTUNNEL)",
   },
+  // Pre-5.0 kernels ignore the flags attribute (the bug "iptunnel: make TUNNEL_FLAGS available in
+  // uapi"), so this only tells whether ip knows the word.
+  lwtunnel_key: {
+    id: "lwtunnel_key",
+    probe:
+      'ip -n "$PROBE" link set lo up && ip -n "$PROBE" route add 10.255.0.3/32 encap ip id 1 dst 10.255.0.2 key dev lo',
+    reason: "iproute2 lacks the 'key' flag of 'encap ip' (iproute2 5.0+)",
+  },
   // Kernels before 5.8 refuse a flowtable without devices, so it holds lo.
   flowtable: {
     id: "flowtable",
@@ -128,6 +136,7 @@ export function featuresOf(topo: TopologyT): Feature[] {
     if (Object.keys(node.vrfs ?? {}).length) add(FEATURES.vrf);
     for (const t of Object.values(node.tunnels ?? {})) add(FEATURES[t.type]);
     if ((node.routes ?? []).some((r) => r.encap)) add(FEATURES.lwtunnel);
+    if ((node.routes ?? []).some((r) => r.encap?.key)) add(FEATURES.lwtunnel_key);
   }
   for (const node of Object.values(topo.nodes)) {
     const fw = node?.firewall;
@@ -162,5 +171,7 @@ export const PACKAGE_OF: Record<string, string> = {
   "ebtables-nft": "ebtables",
   nft: "nftables",
   awk: "mawk",
+  tcpdump: "tcpdump",
+  conntrack: "conntrack",
   od: "coreutils",
 };

@@ -72,12 +72,14 @@ nsm_ms() {
 nsm_t() { awk -v t="$1" -v s="$NSM_SCALE" 'BEGIN { printf "%g", t * s }'; }
 nsm_tint() { awk -v t="$1" -v s="$NSM_SCALE" 'BEGIN { v = t * s; i = int(v); if (i < v) i++; print i }'; }
 
-nsm_serve() { # node name proto port
+nsm_serve() { # node name proto port [bytes to send after the name]
   case $3 in
   tcp) nsm_a="TCP4-LISTEN:$4,fork,reuseaddr" ;;
   udp) nsm_a="UDP4-RECVFROM:$4,fork" ;;
   esac
-  ip netns exec "$P-$1" socat "$nsm_a" "SYSTEM:echo $2" </dev/null >/dev/null 2>"$T/svc-$2.err" &
+  nsm_say="echo $2"
+  [ -n "${5:-}" ] && nsm_say="echo $2; head -c $5 /dev/zero"
+  ip netns exec "$P-$1" socat "$nsm_a" "SYSTEM:$nsm_say" </dev/null >/dev/null 2>"$T/svc-$2.err" &
   echo $! >"$T/svc-$2.pid"
   nsm_defer "kill $!"
 }
@@ -152,8 +154,56 @@ nsm_yq() {
   printf "'%s'" "$nsm_q"
 }
 
+# Whether a file has a line containing a word, with builtins only.
+nsm_has() { # file word
+  while read -r nsm_l; do
+    case $nsm_l in *"$2"*) return 0 ;; esac
+  done <"$1"
+  return 1
+}
+
+# tcpdump on node:dev for the first packet matching a pcap filter; returns once it listens.
+nsm_capture_start() { # id node dev filter
+  ip netns exec "$P-$2" tcpdump -n -l -c 1 -i "$3" "$4" >"$T/c$1.cap" 2>"$T/c$1.caperr" &
+  echo $! >"$T/c$1.cappid"
+  nsm_defer "kill $! 2>/dev/null"
+  nsm_i=0
+  until [ -f "$T/c$1.caperr" ] && nsm_has "$T/c$1.caperr" 'listening on'; do
+    nsm_i=$((nsm_i + 1))
+    if [ "$nsm_i" -gt 100 ]; then
+      cp "$T/c$1.caperr" "$T/step.err" 2>/dev/null
+      nsm_bail "tcpdump listening on $2:$3"
+    fi
+    sleep 0.05
+  done
+}
+# Gives a late packet a moment (tcpdump exits after the first), then stops the capture.
+nsm_capture_stop() { # id
+  read -r nsm_cp <"$T/c$1.cappid"
+  nsm_i=0
+  while kill -0 "$nsm_cp" 2>/dev/null && [ "$nsm_i" -lt 10 ]; do
+    nsm_i=$((nsm_i + 1))
+    sleep 0.05
+  done
+  kill "$nsm_cp" 2>/dev/null
+  wait "$nsm_cp" 2>/dev/null
+  :
+}
+
+# While check ID runs, polls node's conntrack table for an [OFFLOAD]ed tcp entry to port.
+nsm_offload_watch() { # id node port
+  until [ -f "$T/c$1.rc" ]; do
+    if ip netns exec "$P-$2" conntrack -L -p tcp --orig-port-dst "$3" >"$T/c$1.ct" 2>/dev/null &&
+      nsm_has "$T/c$1.ct" '[OFFLOAD]'; then
+      cp "$T/c$1.ct" "$T/c$1.offload"
+      return
+    fi
+    sleep 0.1
+  done
+}
+
 # Prints one TAP test point: ok when the target was reached.
-nsm_report() { # id name kind service command
+nsm_report() { # id name kind service command [bytes] [offload node] [capture 1]
   nsm_rc=255 nsm_dur=0 nsm_ans=
   read -r nsm_rc <"$T/c$1.rc" 2>/dev/null
   read -r nsm_dur <"$T/c$1.ms" 2>/dev/null
@@ -165,10 +215,28 @@ nsm_report() { # id name kind service command
     *) [ -n "$nsm_ans" ] && { [ -z "$4" ] || [ "$nsm_ans" = "$4" ]; } && nsm_o=reach ;;
     esac
   fi
+  # A transfer must be whole, an offload seen, a captured packet there: else the traffic did not
+  # get through the way the check demands.
+  nsm_sz= nsm_off= nsm_cap=
+  if [ -n "${6:-}" ]; then
+    nsm_sz=$(($(wc -c <"$T/c$1.out")))
+    [ "$nsm_sz" -ge "$6" ] || nsm_o=no-reach
+  fi
+  if [ -n "${7:-}" ]; then
+    nsm_off=seen
+    [ -f "$T/c$1.offload" ] || { nsm_off="not seen" && nsm_o=no-reach; }
+  fi
+  if [ -n "${8:-}" ]; then
+    read -r nsm_cap <"$T/c$1.cap" 2>/dev/null
+    [ -n "$nsm_cap" ] || nsm_o=no-reach
+  fi
   if [ "$nsm_o" = reach ]; then printf 'ok %s - %s\n' "$1" "$2"; else printf 'not ok %s - %s\n' "$1" "$2"; fi
   printf '  ---\n  check: %s\n  outcome: %s\n  command: %s\n  exit: %s\n  duration_ms: %s\n' \
     "$2" "$nsm_o" "$(nsm_yq "$5")" "$nsm_rc" "$nsm_dur"
   [ -n "$nsm_ans" ] && printf '  answered_by: %s\n' "$(nsm_yq "$nsm_ans")"
+  [ -n "$nsm_sz" ] && printf '  bytes: %s\n  bytes_expected: %s\n' "$nsm_sz" "$6"
+  [ -n "$nsm_off" ] && printf '  offload: %s\n' "$nsm_off"
+  [ -n "${8:-}" ] && printf '  captured: %s\n' "$(nsm_yq "${nsm_cap:-nothing}")"
   if [ -s "$T/c$1.err" ]; then
     printf '  stderr: |\n'
     tail -c 400 "$T/c$1.err" | tr -cd '\11\12\40-\176' | sed 's/^/    /'

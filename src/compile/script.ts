@@ -24,6 +24,8 @@ function toolsOf(sc: ScenarioModel, v: VariantModel): string[] {
   if (sc.services.length || sc.checks.some((c) => c.target.kind !== "ping")) tools.add("socat");
   if (sc.checks.some((c) => c.target.kind === "ping")) tools.add("ping");
   if (modulesOf(v.topology).length) tools.add("modprobe");
+  if (sc.checks.some((c) => c.capture)) tools.add("tcpdump");
+  if (sc.checks.some((c) => c.offload)) tools.add("conntrack");
   for (const node of Object.values(v.topology.nodes)) {
     const fw = node?.firewall;
     if (fw?.iptables) tools.add(`${flavoured("iptables", fw.flavour?.iptables)}-restore`);

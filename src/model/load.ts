@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { NsmError, type SourceIssue } from "../errors.js";
 import { formatPath, zodIssueToSource } from "./issues.js";
 import { type Locate, mergedLocator, mergePatch } from "./merge.js";
-import { parseHostPort } from "./names.js";
+import { parseEndpoint, parseHostPort } from "./names.js";
 import { Scenario, type ScenarioT, Topology, type TopologyT } from "./schema.js";
 import { checkScenario, checkTopology } from "./semantic.js";
 import { parseSource, type Source } from "./source.js";
@@ -105,15 +105,27 @@ export function loadTopology(file: string): TopologyT {
   return normalise(topo);
 }
 
-function toCheck(name: string, c: ScenarioT["checks"][string], defaultTimeout: number): CheckModel {
-  const timeout = c.timeout ?? defaultTimeout;
+function toCheck(name: string, c: ScenarioT["checks"][string], sc: ScenarioT): CheckModel {
+  const timeout = c.timeout ?? sc.timeout ?? DEFAULT_TIMEOUT;
   const expect = c.expect ?? "reach";
-  const base = { name, description: c.description, from: c.from, timeout, expect };
+  const cap = c.capture && parseEndpoint(c.capture.on);
+  const base = {
+    name,
+    description: c.description,
+    from: c.from,
+    timeout,
+    expect,
+    ...(c.offload ? { offload: c.offload } : {}),
+    ...(cap && c.capture ? { capture: { node: cap.node, dev: cap.ifname, filter: c.capture.filter } } : {}),
+  };
   if (c.ping) return { ...base, target: { kind: "ping", host: c.ping } };
   const kind = c.tcp ? "tcp" : "udp";
   const hp = parseHostPort((c.tcp ?? c.udp) as string);
   if (!hp) throw new NsmError("E_INTERNAL", `check ${name}: target passed the schema but does not parse`);
-  return { ...base, target: { kind, host: hp.host, port: hp.port, service: c.service } };
+  const sends = c.service ? sc.services?.[c.service]?.sends : undefined;
+  // The answer is "<service name>\n" followed by `sends` bytes.
+  const bytes = sends && c.service ? { bytes: c.service.length + 1 + sends } : {};
+  return { ...base, ...bytes, target: { kind, host: hp.host, port: hp.port, service: c.service } };
 }
 
 /** Loads a scenario file, its topology and every variant; throws E_YAML or E_SCHEMA with located issues. */
@@ -172,6 +184,7 @@ export function loadScenario(file: string): ScenarioModel {
     node: s.node,
     proto: s.tcp ? ("tcp" as const) : ("udp" as const),
     port: (s.tcp ?? s.udp) as number,
+    ...(s.sends ? { sends: s.sends } : {}),
   }));
   return {
     file: src.file,
@@ -180,7 +193,7 @@ export function loadScenario(file: string): ScenarioModel {
     topologyFile: topoSrc.file,
     parallel: sc.parallel ?? true,
     services,
-    checks: Object.entries(sc.checks).map(([n, c]) => toCheck(n, c, sc.timeout ?? DEFAULT_TIMEOUT)),
+    checks: Object.entries(sc.checks).map(([n, c]) => toCheck(n, c, sc)),
     variants,
   };
 }

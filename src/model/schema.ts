@@ -171,10 +171,32 @@ export const Service = z
     node: NodeName,
     tcp: Port.optional(),
     udp: Port.optional(),
+    sends: z
+      .int()
+      .min(1)
+      .max(1 << 30)
+      .optional()
+      .describe("tcp: after its name, send this many bytes (a longer transfer, e.g. for flow offload)"),
   })
   .refine((s) => (s.tcp === undefined) !== (s.udp === undefined), {
     error: "a service listens on exactly one of 'tcp' or 'udp'",
+  })
+  .refine((s) => s.sends === undefined || s.tcp !== undefined, {
+    error: "'sends' is for tcp services",
+    path: ["sends"],
   });
+
+/** Where to watch the wire: `node:dev` and a pcap filter. */
+export const Capture = z
+  .strictObject({
+    on: Endpoint.describe("node:interface to capture on"),
+    filter: z
+      .string()
+      .min(1)
+      .max(500)
+      .describe("pcap filter; the check reaches only if a packet matching it was seen"),
+  })
+  .describe("watch the wire with tcpdump while the check runs");
 
 /** Why `s` is not an `address:port` target. */
 function targetProblem(s: string): string {
@@ -198,10 +220,18 @@ export const Check = z
     udp: Target.optional(),
     service: Label.optional().describe("the service that must answer (proves where DNAT went)"),
     timeout: z.number().positive().max(60).optional().describe("seconds, before scaling for slow guests"),
+    capture: Capture.optional(),
+    offload: NodeName.optional().describe(
+      "tcp: the connection must show [OFFLOAD] in this node's conntrack table while it runs (nft flowtable)",
+    ),
     expect: Expect.optional(),
   })
   .refine((c) => [c.ping, c.tcp, c.udp].filter((x) => x !== undefined).length === 1, {
     error: "a check has exactly one of 'ping', 'tcp' or 'udp'",
+  })
+  .refine((c) => c.offload === undefined || c.tcp !== undefined, {
+    error: "'offload' is for tcp checks",
+    path: ["offload"],
   });
 
 export const Variant = z

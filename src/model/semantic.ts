@@ -148,6 +148,27 @@ export function checkScenario(
         locate([...at, "from"], `check "${name}" runs from unknown node "${check.from}" (${known(nodes)})`),
       );
     }
+    if (check.offload !== undefined && !(check.offload in topo.nodes)) {
+      issues.push(
+        locate([...at, "offload"], `check "${name}" watches unknown node "${check.offload}" (${known(nodes)})`),
+      );
+    }
+    const cap = check.capture && parseEndpoint(check.capture.on);
+    if (cap) {
+      const devs = interfacesByNode(topo).get(cap.node);
+      if (!devs) {
+        issues.push(
+          locate([...at, "capture", "on"], `check "${name}" captures on unknown node "${cap.node}" (${known(nodes)})`),
+        );
+      } else if (!devs.has(cap.ifname)) {
+        issues.push(
+          locate(
+            [...at, "capture", "on"],
+            `check "${name}" captures on "${cap.ifname}", which node "${cap.node}" does not have (${known(devs)})`,
+          ),
+        );
+      }
+    }
     if (check.service !== undefined) {
       const svc = services[check.service];
       const proto = check.tcp ? "tcp" : check.udp ? "udp" : "ping";

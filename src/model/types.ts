@@ -8,6 +8,8 @@ export interface ServiceModel {
   node: string;
   proto: Proto;
   port: number;
+  /** tcp: bytes sent after the name line. */
+  sends?: number;
 }
 
 export type CheckTarget =
@@ -22,6 +24,12 @@ export interface CheckModel {
   /** Seconds, before the backend's scaling for slow guests. */
   timeout: number;
   expect: ExpectT;
+  /** Bytes the answer must carry: the name line plus the service's `sends`. */
+  bytes?: number;
+  /** tcp: the node whose conntrack table must show the connection [OFFLOAD]ed while it runs. */
+  offload?: string;
+  /** tcpdump on node:dev with a pcap filter; the check reaches only if a matching packet was seen. */
+  capture?: { node: string; dev: string; filter: string };
 }
 
 export interface VariantModel {

@@ -24,6 +24,9 @@ function evidenceOf(diag: Record<string, unknown>, time: number | undefined): Ev
     durationMs: time ?? (num(diag.duration_ms) || 0),
     stderrTail: tail(String(diag.stderr ?? "")),
     ...(diag.answered_by !== undefined ? { answeredBy: String(diag.answered_by) } : {}),
+    ...(diag.bytes !== undefined ? { bytes: num(diag.bytes), bytesExpected: num(diag.bytes_expected) } : {}),
+    ...(diag.offload !== undefined ? { offload: diag.offload === "seen" } : {}),
+    ...(diag.captured !== undefined ? { captured: String(diag.captured) } : {}),
   };
 }
 

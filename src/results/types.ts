@@ -11,6 +11,13 @@ export interface Evidence {
   stderrTail: string;
   /** First line the service answered with (tcp/udp), which names the service that answered. */
   answeredBy?: string;
+  /** A transfer: bytes received, and the service's name line plus what it sends. */
+  bytes?: number;
+  bytesExpected?: number;
+  /** Whether the connection showed [OFFLOAD] in the watched node's conntrack table. */
+  offload?: boolean;
+  /** The first packet tcpdump matched ("nothing" when none). */
+  captured?: string;
 }
 
 /** A check's observation, straight from the script's TAP, before expectations apply. */
