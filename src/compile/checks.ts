@@ -6,7 +6,9 @@ import { q } from "./shell.js";
 export function serviceLines(services: ServiceModel[]): string[] {
   if (!services.length) return [];
   return [
-    ...services.map((s) => `nsm_serve ${s.node} ${s.name} ${s.proto} ${s.port}${s.sends ? ` ${s.sends}` : ""}`),
+    ...services.map(
+      (s) => `nsm_serve ${s.node} ${s.name} ${s.proto} ${s.port}${s.sends ? ` ${s.sends}` : ""}`,
+    ),
     ...services.map((s) => `nsm_wait_listen ${s.node} ${s.proto} ${s.port} ${s.name}`),
   ];
 }
@@ -40,7 +42,8 @@ export function checkLines(checks: CheckModel[], parallel: boolean): string[] {
   ];
   // Captures listen before any traffic starts.
   checks.forEach((c, i) => {
-    if (c.capture) out.push(`nsm_capture_start ${i + 1} ${c.capture.node} ${c.capture.dev} ${q(c.capture.filter)}`);
+    if (c.capture)
+      out.push(`nsm_capture_start ${i + 1} ${c.capture.node} ${c.capture.dev} ${q(c.capture.filter)}`);
   });
   const watched = checks.some((c) => c.offload);
   if (watched) out.push("nsm_wpids=");
@@ -62,7 +65,9 @@ export function checkLines(checks: CheckModel[], parallel: boolean): string[] {
     const svc = c.target.kind === "ping" ? "" : (c.target.service ?? "");
     const extra = [c.bytes ?? "", c.offload ?? "", c.capture ? 1 : ""].map((x) => q(String(x)));
     while (extra.at(-1) === "''") extra.pop();
-    out.push(`nsm_report ${i + 1} ${q(c.name)} ${c.target.kind} ${q(svc)} "$nsm_c${i + 1}"${extra.map((x) => ` ${x}`).join("")}`);
+    out.push(
+      `nsm_report ${i + 1} ${q(c.name)} ${c.target.kind} ${q(svc)} "$nsm_c${i + 1}"${extra.map((x) => ` ${x}`).join("")}`,
+    );
   });
   return out;
 }

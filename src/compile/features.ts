@@ -70,7 +70,7 @@ const FEATURES: Record<string, Feature> = {
     id: "lwtunnel_key",
     probe:
       'ip -n "$PROBE" link set lo up && ip -n "$PROBE" route add 10.255.0.3/32 encap ip id 1 dst 10.255.0.2 key dev lo',
-    reason: "iproute2 lacks the 'key' flag of 'encap ip' (iproute2 5.0+)",
+    reason: "iproute2 lacks the key flag of encap ip (iproute2 5.0+)",
   },
   // Kernels before 5.8 refuse a flowtable without devices, so it holds lo.
   flowtable: {

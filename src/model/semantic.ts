@@ -150,7 +150,10 @@ export function checkScenario(
     }
     if (check.offload !== undefined && !(check.offload in topo.nodes)) {
       issues.push(
-        locate([...at, "offload"], `check "${name}" watches unknown node "${check.offload}" (${known(nodes)})`),
+        locate(
+          [...at, "offload"],
+          `check "${name}" watches unknown node "${check.offload}" (${known(nodes)})`,
+        ),
       );
     }
     const cap = check.capture && parseEndpoint(check.capture.on);
@@ -158,7 +161,10 @@ export function checkScenario(
       const devs = interfacesByNode(topo).get(cap.node);
       if (!devs) {
         issues.push(
-          locate([...at, "capture", "on"], `check "${name}" captures on unknown node "${cap.node}" (${known(nodes)})`),
+          locate(
+            [...at, "capture", "on"],
+            `check "${name}" captures on unknown node "${cap.node}" (${known(nodes)})`,
+          ),
         );
       } else if (!devs.has(cap.ifname)) {
         issues.push(

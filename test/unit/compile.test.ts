@@ -148,6 +148,37 @@ describe("compileVariant", () => {
     expect(text).toContain("link add tun0 type gretap key 1000 local 172.168.0.11 remote 172.168.0.1\n");
   });
 
+  it("watches the wire and the conntrack table around the checks that ask, and reports what was seen", () => {
+    const sc = loadScenario("test/fixtures/scenarios/mtgw-controls.yaml");
+    const { text, tools } = compileVariant(sc, "no-flow-add");
+    expect(() => execFileSync("sh", ["-n"], { input: text })).not.toThrow();
+    expect(tools).toEqual(expect.arrayContaining(["tcpdump", "conntrack"]));
+    expect(text).toContain("nsm_serve ns1 bulk tcp 22 1048576\n");
+    const lines = text.split("\n");
+    const at = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
+    // Captures listen before any check starts, and stop only after all of them ended.
+    expect(lines[at("nsm_capture_start 3")]).toBe(
+      "nsm_capture_start 3 ns1 eth0 'icmp and ip src 192.0.2.99'",
+    );
+    expect(at("nsm_capture_start 4")).toBeLessThan(at("nsm_measure 1"));
+    expect(at("nsm_capture_stop 3")).toBeGreaterThan(at("wait $nsm_pids"));
+    // The offload watcher runs beside its check; the transfer needs the name line and 1 MiB.
+    expect(lines[at("nsm_offload_watch 1")]).toBe("nsm_offload_watch 1 gw 22 &");
+    expect(lines[at("nsm_report 1")]).toBe(
+      `nsm_report 1 transfer-not-offloaded tcp bulk "$nsm_c1" 1048581 gw`,
+    );
+    expect(lines[at("nsm_report 2")]).toBe(`nsm_report 2 transfer-whole tcp bulk "$nsm_c2" 1048581`);
+    expect(lines[at("nsm_report 3")]).toBe(`nsm_report 3 ping-wrong-capture ping '' "$nsm_c3" '' '' 1`);
+  });
+
+  it("probes for the encap 'key' flag only where a route sets it", () => {
+    const gw = compileVariant(loadScenario("scenarios/mtgw-lwt-key-flag.yaml"), "external-gretap").text;
+    expect(gw).toContain("nsm_need 'iproute2 lacks the key flag of encap ip (iproute2 5.0+)'");
+    const routed = compileVariant(loadScenario("scenarios/mtgw-flowtable-dnat.yaml"), "dnat-offload").text;
+    expect(routed).not.toContain("encap ip");
+    expect(routed).not.toContain("key flag");
+  });
+
   it("probes VRF, gretap, lwtunnel, flowtable and iifkind only when used, and loads their modules", () => {
     const text = compileVariant(vrfGretap, "default").text;
     expect(needs(text).map((l) => /^nsm_need '([^']*)'/.exec(l)?.[1])).toMatchInlineSnapshot(`
@@ -156,6 +187,7 @@ describe("compileVariant", () => {
         "kernel lacks VRF (CONFIG_NET_VRF)",
         "kernel lacks gretap (CONFIG_NET_IPGRE)",
         "kernel lacks lightweight tunnels (CONFIG_LWTUNNEL)",
+        "iproute2 lacks the key flag of encap ip (iproute2 5.0+)",
         "kernel lacks nf_tables (CONFIG_NF_TABLES)",
         "kernel lacks nftables flowtable (CONFIG_NF_FLOW_TABLE)",
         "meta iifkind/oifkind needs NFT_META_IIFKIND/OIFKIND (kernel 5.1+) and nft 0.9.1+",

@@ -104,6 +104,12 @@ const cases: Case[] = [
   // services
   { fixture: "service-unknown-node.yaml", code: "E_SCHEMA", file: "service-unknown-node.yaml", line: 4, col: 16, message: 'services.web.node: service "web" names unknown node "r9" (known: r1, r2)' },
   { fixture: "check-unknown-service.yaml", code: "E_SCHEMA", file: "check-unknown-service.yaml", line: 9, col: 14, message: 'checks.c1.service: check "c1" names unknown service "wbe" (known: web)' },
+  { fixture: "service-sends-udp.yaml", code: "E_SCHEMA", file: "service-sends-udp.yaml", line: 4, col: 36, message: "services.dns.sends: 'sends' is for tcp services" },
+  // check watchers: capture and offload
+  { fixture: "check-capture-unknown-dev.yaml", code: "E_SCHEMA", file: "check-capture-unknown-dev.yaml", line: 7, col: 20, message: 'checks.c1.capture.on: check "c1" captures on "eth9", which node "r2" does not have (known: lo, eth0)' },
+  { fixture: "check-capture-bad-on.yaml", code: "E_SCHEMA", file: "check-capture-bad-on.yaml", line: 7, col: 20, message: `checks.c1.capture.on: "r2" is not an endpoint like node:eth0 (the ':ifname' part is missing)` },
+  { fixture: "check-offload-ping.yaml", code: "E_SCHEMA", file: "check-offload-ping.yaml", line: 7, col: 14, message: "checks.c1.offload: 'offload' is for tcp checks" },
+  { fixture: "check-offload-unknown-node.yaml", code: "E_SCHEMA", file: "check-offload-unknown-node.yaml", line: 9, col: 14, message: 'checks.c1.offload: check "c1" watches unknown node "gw" (known: r1, r2)' },
   { fixture: "service-twice.yaml", code: "E_SCHEMA", file: "service-twice.yaml", line: 5, col: 3, message: 'services.www: service "www" listens on r2/tcp/80, as "web" does' },
   // variant patches: located in the scenario's patch, or in the base when the patch broke it from afar
   { fixture: "patch-bad-route-dev.yaml", code: "E_SCHEMA", file: "patch-bad-route-dev.yaml", line: 11, col: 39, message: 'variant "extra-route": nodes.r1.routes[1].dev: route to 10.9.0.0/16 names unknown interface "eth7"' },
