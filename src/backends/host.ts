@@ -7,13 +7,27 @@ import type { CompiledScript } from "../compile/index.js";
 import { pool } from "../pool.js";
 import type { ScriptRun } from "../results/tap.js";
 import { cleanLeftovers } from "./clean.js";
-import type { Exec } from "./exec.js";
+import type { Exec, ProcessResult } from "./exec.js";
 import { searchPath } from "./preflight.js";
 import type { Backend, BatchOptions } from "./types.js";
 
 /** A fresh run id: 8 hex digits, the suffix of every name a run makes. */
 export function newRunId(): string {
   return randomBytes(4).toString("hex");
+}
+
+/** A script's process result as a ScriptRun, reported to `onDone`. */
+export function finished(r: ProcessResult, i: number, opts: BatchOptions): ScriptRun {
+  const run: ScriptRun = {
+    tap: r.stdout,
+    exitCode: r.exitCode,
+    signal: r.signal,
+    timedOut: r.timedOut,
+    stderr: r.stderr,
+    durationMs: r.durationMs,
+  };
+  opts.onDone?.(i, run);
+  return run;
 }
 
 async function runOne(exec: Exec, script: CompiledScript, budgetMs: number, i: number, opts: BatchOptions) {
@@ -29,16 +43,7 @@ async function runOne(exec: Exec, script: CompiledScript, budgetMs: number, i: n
     });
     // A script that was killed could not tear down; remove what it left.
     if (r.signal || r.timedOut) await cleanLeftovers(exec, { runs: [runId], force: true });
-    const run: ScriptRun = {
-      tap: r.stdout,
-      exitCode: r.exitCode,
-      signal: r.signal,
-      timedOut: r.timedOut,
-      stderr: r.stderr,
-      durationMs: r.durationMs,
-    };
-    opts.onDone?.(i, run);
-    return run;
+    return finished(r, i, opts);
   } finally {
     rmSync(file, { force: true });
   }

@@ -9,7 +9,7 @@ import { NsmError } from "../errors.js";
 import { pool } from "../pool.js";
 import type { ScriptRun } from "../results/tap.js";
 import { describeFailure, type Exec, type ProcessResult } from "./exec.js";
-import { newRunId } from "./host.js";
+import { finished, newRunId } from "./host.js";
 import { hasTool } from "./preflight.js";
 import type { Backend, BatchOptions } from "./types.js";
 
@@ -86,16 +86,7 @@ async function runOne(
     cancel: opts.cancel,
     onLine: (line) => opts.onLine?.(i, line),
   });
-  const run: ScriptRun = {
-    tap: r.stdout,
-    exitCode: r.exitCode,
-    signal: r.signal,
-    timedOut: r.timedOut,
-    stderr: r.stderr,
-    durationMs: r.durationMs,
-  };
-  opts.onDone?.(i, run);
-  return run;
+  return finished(r, i, opts);
 }
 
 /** Brings the machine up if needed, reads its `uname -r`, and returns a backend that runs scripts in it. */

@@ -29,3 +29,12 @@ export async function until(pred: () => boolean, timeoutMs: number, stepMs = 20)
   }
   return pred();
 }
+
+/** The verdicts of test/fixtures/scenarios/two-hosts.yaml, variant plain, on any kernel. */
+export const TWO_HOSTS_PLAIN = {
+  ping: "reach pass",
+  tcp: "reach pass",
+  "tcp-reset": "no-reach pass",
+  udp: "reach pass",
+  "udp-dropped": "no-reach pass",
+};
