@@ -176,7 +176,9 @@ export const Service = z
       .min(1)
       .max(1 << 30)
       .optional()
-      .describe("tcp: after its name, send this many bytes (a longer transfer, e.g. for flow offload)"),
+      .describe(
+        "tcp: after its name, send this many bytes, then hold the connection 1 s (a transfer whose state can be inspected, e.g. flow offload)",
+      ),
   })
   .refine((s) => (s.tcp === undefined) !== (s.udp === undefined), {
     error: "a service listens on exactly one of 'tcp' or 'udp'",

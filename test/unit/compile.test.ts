@@ -85,7 +85,7 @@ describe("compileVariant", () => {
 
   it("probes the features the variant uses and names the reason to skip", () => {
     const base = compileVariant(box0, "baseline").text;
-    expect(base).toContain("nsm_need 'kernel lacks br_netfilter (CONFIG_BRIDGE_NETFILTER)'");
+    expect(base).toContain("nsm_need br_netfilter 'kernel lacks br_netfilter (CONFIG_BRIDGE_NETFILTER)'");
     expect(
       base
         .split("\n")
@@ -93,7 +93,7 @@ describe("compileVariant", () => {
         .join("\n"),
     ).not.toContain("broute");
     expect(compileVariant(box0, "broute-ipv4").text).toContain(
-      `nsm_need 'kernel lacks the ebtables broute table (CONFIG_BRIDGE_EBT_BROUTE, legacy ebtables)' 'ip netns exec "$PROBE" ebtables-legacy -t broute -L'`,
+      `nsm_need ebtables-legacy_broute 'kernel lacks the ebtables broute table (CONFIG_BRIDGE_EBT_BROUTE, legacy ebtables)' 'ip netns exec "$PROBE" ebtables-legacy -t broute -L'`,
     );
   });
 
@@ -173,7 +173,7 @@ describe("compileVariant", () => {
 
   it("probes for the encap 'key' flag only where a route sets it", () => {
     const gw = compileVariant(loadScenario("scenarios/mtgw-lwt-key-flag.yaml"), "external-gretap").text;
-    expect(gw).toContain("nsm_need 'iproute2 lacks the key flag of encap ip (iproute2 5.0+)'");
+    expect(gw).toContain("nsm_need lwtunnel_key 'iproute2 lacks the key flag of encap ip (iproute2 5.0+)'");
     const routed = compileVariant(loadScenario("scenarios/mtgw-flowtable-dnat.yaml"), "dnat-offload").text;
     expect(routed).not.toContain("encap ip");
     expect(routed).not.toContain("key flag");
@@ -181,7 +181,7 @@ describe("compileVariant", () => {
 
   it("probes VRF, gretap, lwtunnel, flowtable and iifkind only when used, and loads their modules", () => {
     const text = compileVariant(vrfGretap, "default").text;
-    expect(needs(text).map((l) => /^nsm_need '([^']*)'/.exec(l)?.[1])).toMatchInlineSnapshot(`
+    expect(needs(text).map((l) => /^nsm_need \S+ '([^']*)'/.exec(l)?.[1])).toMatchInlineSnapshot(`
       [
         "kernel lacks veth (CONFIG_VETH)",
         "kernel lacks VRF (CONFIG_NET_VRF)",
@@ -193,7 +193,7 @@ describe("compileVariant", () => {
         "meta iifkind/oifkind needs NFT_META_IIFKIND/OIFKIND (kernel 5.1+) and nft 0.9.1+",
       ]
     `);
-    expect(text).toContain("modprobe -q vrf 2>/dev/null || :");
+    expect(text).toContain("[ -d /sys/module/vrf ] || modprobe -q vrf 2>/dev/null || :");
     expect(text).toContain("modprobe -q ip_gre 2>/dev/null || :");
     expect(text).toContain("modprobe -q nf_flow_table_inet 2>/dev/null || :");
     const base = compileVariant(box0, "baseline").text;

@@ -59,6 +59,9 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/r
 [ -d /sys/kernel ] || mount -t sysfs sys /sys
 [ -c /dev/null ] || mount -t devtmpfs dev /dev
 [ -d /run/netns ] || { mount -t tmpfs -o mode=755 run /run && mount -t tmpfs -o mode=1777 tmp /tmp && mkdir /run/netns; }
+# Probe verdicts hold for this boot: later jobs reuse them (the guest's tmpfs dies with it).
+export NSM_PROBE_CACHE=/run/nsm-probes
+mkdir -p "$NSM_PROBE_CACHE"
 # Booted quiet; from now on let warnings reach the console, where the host scans for them.
 echo 5 >/proc/sys/kernel/printk
 cd /
