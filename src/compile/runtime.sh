@@ -110,18 +110,26 @@ nsm_listening() { # pid proto port node
   return 1
 }
 
-# Poll until a service listens (never a fixed sleep); give up after about 5 s.
-nsm_wait_listen() { # node proto port name
-  nsm_i=0 nsm_pid=
-  read -r nsm_pid <"$T/svc-$4.pid"
-  until nsm_listening "$nsm_pid" "$2" "$3" "$1"; do
+# Polls a condition every 50 ms (never a fixed sleep); after about 5 s, bails with what never
+# came and the stderr file that may say why.
+nsm_poll() { # what stderr-file command...
+  nsm_what=$1 nsm_errf=$2
+  shift 2
+  nsm_i=0
+  until "$@"; do
     nsm_i=$((nsm_i + 1))
     if [ "$nsm_i" -gt 100 ]; then
-      cp "$T/svc-$4.err" "$T/step.err" 2>/dev/null
-      nsm_bail "service $4 listening on $1 $2/$3"
+      cp "$nsm_errf" "$T/step.err" 2>/dev/null
+      nsm_bail "$nsm_what"
     fi
     sleep 0.05
   done
+}
+
+nsm_wait_listen() { # node proto port name
+  nsm_pid=
+  read -r nsm_pid <"$T/svc-$4.pid"
+  nsm_poll "service $4 listening on $1 $2/$3" "$T/svc-$4.err" nsm_listening "$nsm_pid" "$2" "$3" "$1"
 }
 
 # Runs one check command, recording exit code, output and duration under $T/c<id>.*
@@ -167,6 +175,7 @@ nsm_yq() {
 
 # Whether a file has a line containing a word, with builtins only.
 nsm_has() { # file word
+  [ -f "$1" ] || return 1
   while read -r nsm_l; do
     case $nsm_l in *"$2"*) return 0 ;; esac
   done <"$1"
@@ -178,15 +187,7 @@ nsm_capture_start() { # id node dev filter
   ip netns exec "$P-$2" tcpdump -n -l -c 1 -i "$3" "$4" >"$T/c$1.cap" 2>"$T/c$1.caperr" &
   echo $! >"$T/c$1.cappid"
   nsm_defer "kill $! 2>/dev/null"
-  nsm_i=0
-  until [ -f "$T/c$1.caperr" ] && nsm_has "$T/c$1.caperr" 'listening on'; do
-    nsm_i=$((nsm_i + 1))
-    if [ "$nsm_i" -gt 100 ]; then
-      cp "$T/c$1.caperr" "$T/step.err" 2>/dev/null
-      nsm_bail "tcpdump listening on $2:$3"
-    fi
-    sleep 0.05
-  done
+  nsm_poll "tcpdump listening on $2:$3" "$T/c$1.caperr" nsm_has "$T/c$1.caperr" 'listening on'
 }
 # Gives a late packet a moment (tcpdump exits after the first), then stops the capture.
 nsm_capture_stop() { # id
