@@ -109,7 +109,12 @@ program
   .addOption(new Option("-f, --format <format>", "result format").choices(REPORT_FORMATS).default("pretty"))
   .option("-o, --output <file>", "write results to a file instead of stdout")
   .option("--repeat <n>", "run each variant n times; disagreeing outcomes are flagged flaky", positiveInt, 1)
-  .option("-j, --jobs <n>", "guest kernels booted at once", positiveInt, availableParallelism())
+  .option(
+    "-j, --jobs <n>",
+    "guest kernels booted at once (one vCPU each; under TCG one more than the cores is often faster)",
+    positiveInt,
+    availableParallelism(),
+  )
   .option(
     "--variant-jobs <n>",
     "variants run at once on the host",
