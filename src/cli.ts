@@ -244,7 +244,14 @@ program
       console.log("  checks:");
       for (const c of sc.checks) {
         const t = c.target;
-        const what = t.kind === "ping" ? `ping ${t.host}` : `${t.kind} ${t.host}:${t.port}`;
+        const demands = [
+          c.bytes ? `${c.bytes} bytes` : "",
+          c.offload ? `offloaded on ${c.offload}` : "",
+          c.capture ? `captured on ${c.capture.node}:${c.capture.dev}` : "",
+        ].filter(Boolean);
+        const what = `${t.kind === "ping" ? `ping ${t.host}` : `${t.kind} ${t.host}:${t.port}`}${
+          demands.length ? `, ${demands.join(", ")}` : ""
+        }`;
         console.log(`    ${c.name}  from ${c.from}: ${what}${c.description ? `  (${c.description})` : ""}`);
       }
     }
