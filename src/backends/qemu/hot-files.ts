@@ -7,6 +7,7 @@ import { realpathSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { PACKAGE_OF } from "../../compile/features.js";
 import type { Exec } from "../exec.js";
+import { searchPath } from "../preflight.js";
 
 /** Besides the tools features.ts knows: the shell and the coreutils the runtime calls. */
 const RUNTIME_TOOLS = ["sh", "sleep", "cat", "tr", "tail", "kill", "rm", "mkdir", "timeout", "date"];
@@ -32,7 +33,7 @@ export function parseLdd(out: string): string[] {
 }
 
 /** Absolute real paths of the hot tools and their libraries, sorted; missing tools are left out. */
-export async function hotFiles(exec: Exec, path = process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin") {
+export async function hotFiles(exec: Exec, path = searchPath()) {
   const tools = [...new Set([...Object.keys(PACKAGE_OF), ...RUNTIME_TOOLS])];
   const bins = [...new Set(tools.map((t) => resolveOnPath(t, path)).filter((b): b is string => !!b))];
   const files = new Set(bins);
