@@ -77,8 +77,29 @@ nsm_ms() {
 }
 
 # A timeout in seconds, scaled for slow guests; nsm_tint rounds up for tools that take whole seconds.
-nsm_t() { awk -v t="$1" -v s="$NSM_SCALE" 'BEGIN { printf "%g", t * s }'; }
-nsm_tint() { awk -v t="$1" -v s="$NSM_SCALE" 'BEGIN { v = t * s; i = int(v); if (i < v) i++; print i }'; }
+# Shell arithmetic in thousandths (a process per timeout costs ~50 ms in a TCG guest).
+nsm_milli() { # decimal (up to 3 places) → nsm_m, in thousandths
+  case $1 in
+  *.*) nsm_i=${1%%.*} nsm_f=${1#*.}000 ;;
+  *) nsm_i=$1 nsm_f=000 ;;
+  esac
+  nsm_f=${nsm_f%"${nsm_f#???}"}
+  nsm_m=$((${nsm_i:-0} * 1000 + 1$nsm_f - 1000))
+}
+nsm_decimal() { # thousandths → seconds, without trailing zeros
+  nsm_f=$(($1 % 1000 + 1000))
+  nsm_f=${nsm_f#1}
+  while :; do case $nsm_f in *0) nsm_f=${nsm_f%0} ;; *) break ;; esac; done
+  echo "$(($1 / 1000))${nsm_f:+.$nsm_f}"
+}
+nsm_scaled() { # seconds → nsm_m, scaled, in thousandths
+  nsm_milli "$NSM_SCALE"
+  nsm_s=$nsm_m
+  nsm_milli "$1"
+  nsm_m=$((nsm_m * nsm_s / 1000))
+}
+nsm_t() { nsm_scaled "$1" && nsm_decimal "$nsm_m"; }
+nsm_tint() { nsm_scaled "$1" && echo $(((nsm_m + 999) / 1000)); }
 
 # With a byte count, the service sends that many bytes after its name, then holds the connection
 # a second before closing: a fast transfer would otherwise end (FIN tears an offloaded flow down)
@@ -146,7 +167,8 @@ nsm_measure() { # id stdin-file command...
 # UDP is lossy by design: like a DNS client, try three times within the timeout and stop at
 # the first reply. (One datagram in ~20 went unanswered when five checks started at once.)
 nsm_udp() { # timeout node socat-address
-  nsm_per=$(awk -v t="$1" 'BEGIN { printf "%g", t / 3 }')
+  nsm_milli "$1"
+  nsm_per=$(nsm_decimal $((nsm_m / 3)))
   for nsm_try in 1 2 3; do
     nsm_r=$(ip netns exec "$P-$2" socat -T "$nsm_per" -t "$nsm_per" STDIO "$3" <"$T/udp-payload")
     [ -n "$nsm_r" ] && printf '%s\n' "$nsm_r" && return 0
@@ -251,8 +273,9 @@ nsm_report() { # id name kind service command [bytes] [offload node] [capture 1]
   [ -n "${8:-}" ] && printf '  captured: %s\n' "$(nsm_yq "${nsm_cap:-nothing}")"
   if [ -s "$T/c$1.err" ]; then
     printf '  stderr: |\n'
-    tail -c 400 "$T/c$1.err" | tr -cd '\11\12\40-\176' | sed 's/^/    /'
-    echo
+    # The last 5 lines, printable ASCII only, at most 200 characters each: one process.
+    awk '{ gsub(/[^\t -~]/, ""); l[NR % 5] = substr($0, 1, 200) }
+      END { for (i = (NR > 5 ? NR - 4 : 1); i <= NR; i++) print "    " l[i % 5] }' "$T/c$1.err"
   fi
   printf '  ...\n'
 }

@@ -89,3 +89,32 @@ describe("nsm_report (one TAP point)", () => {
     expect(got).toMatch(/^ok 1 - t\n[\s\S]* {2}captured: 'IP 1.1.1.7 > 10.0.0.7: ICMP echo request'\n/);
   });
 });
+
+describe("timeouts scaled with shell arithmetic", () => {
+  it.each([
+    ["1", "1", "1", "1"],
+    ["1", "3", "3", "3"],
+    ["0.5", "3", "1.5", "2"],
+    ["2.25", "2", "4.5", "5"],
+    ["0.05", "1", "0.05", "1"],
+    ["10", "2.5", "25", "25"],
+  ])("%s s × %s = %s (whole seconds, rounded up: %s)", (t, scale, exact, whole) => {
+    expect(sh(`nsm_t ${t}; nsm_tint ${t}`, { NSM_TIMEOUT_SCALE: scale }).out).toBe(`${exact}\n${whole}\n`);
+  });
+
+  it("splits a UDP check's timeout into three tries", () => {
+    expect(sh("nsm_milli 3; nsm_decimal $((nsm_m / 3)); nsm_milli 1; nsm_decimal $((nsm_m / 3))").out).toBe(
+      "1\n0.333\n",
+    );
+  });
+});
+
+describe("the stderr tail in a TAP point", () => {
+  it("keeps the last five lines, printable ASCII only, indented as a YAML block", () => {
+    const lines = Array.from({ length: 7 }, (_, i) => `line ${i + 1}`).join("\\n");
+    const r = sh(
+      `mkdir -p "$T"; printf '1\\n' >"$T/c1.rc"; printf '${lines}\\nbell\\007 end\\n' >"$T/c1.err"; nsm_report 1 t ping '' cmd`,
+    ).out;
+    expect(r).toContain("  stderr: |\n    line 4\n    line 5\n    line 6\n    line 7\n    bell end\n  ...\n");
+  });
+});
