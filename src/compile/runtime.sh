@@ -285,7 +285,13 @@ nsm_report() { # id name kind service command [bytes] [offload node] [capture 1]
 nsm_settled() { # node...
   for nsm_n in "$@"; do
     ip -n "$P-$nsm_n" -o -d link show >"$T/links" 2>/dev/null || return 1
-    grep -Eq 'NO-CARRIER|state LOWERLAYERDOWN|bridge_slave state (blocking|listening|learning)' "$T/links" && return 1
+    while read -r nsm_l; do
+      case $nsm_l in
+      *NO-CARRIER* | *"state LOWERLAYERDOWN"*) return 1 ;;
+      *"bridge_slave state blocking"* | *"bridge_slave state listening"*) return 1 ;;
+      *"bridge_slave state learning"*) return 1 ;;
+      esac
+    done <"$T/links"
   done
   return 0
 }

@@ -118,3 +118,21 @@ describe("the stderr tail in a TAP point", () => {
     expect(r).toContain("  stderr: |\n    line 4\n    line 5\n    line 6\n    line 7\n    bell end\n  ...\n");
   });
 });
+
+describe("nsm_settled (links ready)", () => {
+  // A stand-in `ip` prints what `ip -o -d link show` would for one node.
+  const settled = (links: string) => {
+    const fake = `ip() { printf '%s\\n' '${links}'; }`;
+    return sh(`mkdir -p "$T"; ${fake}; nsm_settled n1 && echo settled || echo waiting`).out;
+  };
+
+  it("waits while a port lacks carrier or a bridge port is not forwarding yet", () => {
+    expect(settled("2: eth0@if3: <NO-CARRIER,BROADCAST,UP> mtu 1500 state LOWERLAYERDOWN")).toBe("waiting\n");
+    expect(
+      settled("4: swp1@if5: <UP,LOWER_UP> mtu 1500 master sw0 bridge_slave state learning priority 32"),
+    ).toBe("waiting\n");
+    expect(
+      settled("4: swp1@if5: <UP,LOWER_UP> mtu 1500 master sw0 bridge_slave state forwarding priority 32"),
+    ).toBe("settled\n");
+  });
+});
