@@ -1,34 +1,13 @@
 // The host backend: runs compiled scripts on this machine's own kernel.
-import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import { release, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CompiledScript } from "../compile/index.js";
-import { pool } from "../pool.js";
-import type { ScriptRun } from "../results/tap.js";
 import { cleanLeftovers } from "./clean.js";
-import type { Exec, ProcessResult } from "./exec.js";
+import type { Exec } from "./exec.js";
 import { searchPath } from "./preflight.js";
+import { eachScript, finished, newRunId } from "./scripts.js";
 import type { Backend, BatchOptions } from "./types.js";
-
-/** A fresh run id: 8 hex digits, the suffix of every name a run makes. */
-export function newRunId(): string {
-  return randomBytes(4).toString("hex");
-}
-
-/** A script's process result as a ScriptRun, reported to `onDone`. */
-export function finished(r: ProcessResult, i: number, opts: BatchOptions): ScriptRun {
-  const run: ScriptRun = {
-    tap: r.stdout,
-    exitCode: r.exitCode,
-    signal: r.signal,
-    timedOut: r.timedOut,
-    stderr: r.stderr,
-    durationMs: r.durationMs,
-  };
-  opts.onDone?.(i, run);
-  return run;
-}
 
 async function runOne(exec: Exec, script: CompiledScript, budgetMs: number, i: number, opts: BatchOptions) {
   const runId = newRunId();
@@ -54,12 +33,7 @@ export function hostBackend(exec: Exec): Backend {
   return {
     kernel: release(),
     label: "host",
-    async runBatch(scripts, budgetsMs, opts) {
-      const tasks = scripts.map(
-        (s, i) => async () =>
-          opts.cancel?.aborted ? undefined : runOne(exec, s, budgetsMs[i] ?? 60_000, i, opts),
-      );
-      return { runs: await pool(opts.jobs, tasks) };
-    },
+    runBatch: (scripts, budgetsMs, opts) =>
+      eachScript(scripts, budgetsMs, opts, (s, budget, i) => runOne(exec, s, budget, i, opts)),
   };
 }

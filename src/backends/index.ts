@@ -2,7 +2,8 @@
 export { cleanLeftovers, findLeftovers, type Leftovers } from "./clean.js";
 export { describeFailure, type Exec, exec, type ProcessResult } from "./exec.js";
 export { type GuestBackendOptions, guestBackend } from "./guest.js";
-export { hostBackend, newRunId } from "./host.js";
+export { hostBackend } from "./host.js";
 export { hasTool, requireRoot, requireTools } from "./preflight.js";
+export { newRunId } from "./scripts.js";
 export type { Backend, BatchOptions, BatchRun } from "./types.js";
 export { PROJECT_VAGRANT_DIR, type VagrantOptions, vagrantBackend } from "./vagrant.js";

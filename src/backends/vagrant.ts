@@ -6,11 +6,10 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CompiledScript } from "../compile/index.js";
 import { NsmError } from "../errors.js";
-import { pool } from "../pool.js";
 import type { ScriptRun } from "../results/tap.js";
 import { describeFailure, type Exec, type ProcessResult } from "./exec.js";
-import { finished, newRunId } from "./host.js";
 import { hasTool } from "./preflight.js";
+import { eachScript, finished, newRunId } from "./scripts.js";
 import type { Backend, BatchOptions } from "./types.js";
 
 export interface VagrantOptions {
@@ -105,12 +104,7 @@ export async function vagrantBackend(machine: string, o: VagrantOptions): Promis
   return {
     kernel: release,
     label: `vagrant:${machine}`,
-    async runBatch(scripts, budgetsMs, opts) {
-      const tasks = scripts.map(
-        (s, i) => async () =>
-          opts.cancel?.aborted ? undefined : runOne(machine, o, s, budgetsMs[i] ?? 60_000, i, opts),
-      );
-      return { runs: await pool(opts.jobs, tasks) };
-    },
+    runBatch: (scripts, budgetsMs, opts) =>
+      eachScript(scripts, budgetsMs, opts, (s, budget, i) => runOne(machine, o, s, budget, i, opts)),
   };
 }

@@ -2,7 +2,7 @@
 //
 // /init copies them into the overlay's tmpfs upper layer. Under TCG, every exec that maps a file
 // from the 9p lower layer costs ~18 ms more on 5.10 than from tmpfs (about 2 ms on 6.1), and a
-// Box0 variant makes a few hundred execs: this took Box0 on debian:5.10 from 66 s to ~45 s.
+// Box0 variant makes a few hundred execs: this took Box0 on debian:5.10 from 66 s to 48 s.
 import { realpathSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { PACKAGE_OF } from "../../compile/features.js";
