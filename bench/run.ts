@@ -1,7 +1,7 @@
 // `npm run bench`: set-up + teardown against a hand-written script, and a full Box0 run. Prints figures and ratios.
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { $ } from "zx";
 import { compileVariant } from "../src/compile/index.js";
 import { loadScenario } from "../src/model/index.js";
@@ -30,7 +30,10 @@ if (process.getuid?.() !== 0) {
 
 // The Box0 topology with no services and no checks: only probes, set-up, settle and teardown.
 const box0 = loadScenario("scenarios/box0-bridge-dnat.yaml");
-const setupOnly = compileVariant({ ...box0, services: [], checks: [] }, "baseline");
+const setupOnly = compileVariant(
+  { ...box0, services: [], checks: [], variants: box0.variants.map((v) => ({ ...v, checks: [] })) },
+  "baseline",
+);
 const script = join(tmpdir(), "nsm-bench-setup.sh");
 writeFileSync(script, setupOnly.text);
 
@@ -44,12 +47,39 @@ console.log(
 );
 console.log(`  ratio nsmatrix / by hand:            ${(ours / byHand).toFixed(2)}  (target <= 1.00)`);
 
-const full = await time(
-  () => $`node bin/nsmatrix.js run scenarios/box0-bridge-dnat.yaml --format json`.quiet().nothrow(),
-  3,
+// The full run in declared order, then the same scenario with parallel: true, to see what the
+// order costs; and each variant's own time, to see where it goes.
+const parallelFile = join(tmpdir(), "nsm-bench-parallel.yaml");
+writeFileSync(
+  parallelFile,
+  readFileSync("scenarios/box0-bridge-dnat.yaml", "utf8")
+    .replace("topology: ../topologies/", `topology: ${resolve("topologies")}/`)
+    .replace("\ntimeout: 0.5\n", "\ntimeout: 0.5\nparallel: true\n"),
 );
-console.log(`Full Box0 run, ${box0.variants.length} variants on the host kernel, median of 3:`);
-console.log(`  wall time: ${(full / 1000).toFixed(2)} s  (target <= 3 s, ratio ${(full / 3000).toFixed(2)})`);
+const perVariant = new Map<string, number[]>();
+const runBox0 = async (file: string) => {
+  const r = await $`node bin/nsmatrix.js run ${file} --format json`.quiet().nothrow();
+  for (const m of r.stderr.matchAll(/^✓ host box0-bridge-dnat \/ (\S+): .* \(([\d.]+) s\)$/gm)) {
+    perVariant.set(m[1] as string, [...(perVariant.get(m[1] as string) ?? []), Number(m[2])]);
+  }
+};
+const full = await time(() => runBox0("scenarios/box0-bridge-dnat.yaml"), 3);
+const variantTimes = [...perVariant].map(([v, xs]) => [v, median(xs)] as const).sort((a, b) => b[1] - a[1]);
+perVariant.clear();
+const parallel = await time(() => runBox0(parallelFile), 3);
+rmSync(parallelFile, { force: true });
+console.log(
+  `Full Box0 run, ${box0.variants.length} variants × ${box0.checks.length} checks on the host kernel, median of 3:`,
+);
+console.log(
+  `  wall time, declared order: ${(full / 1000).toFixed(2)} s  (target <= 3 s, ratio ${(full / 3000).toFixed(2)})`,
+);
+console.log(
+  `  wall time, parallel: true: ${(parallel / 1000).toFixed(2)} s  (declared order / parallel: ${(full / parallel).toFixed(2)})`,
+);
+console.log(
+  `  per variant, declared order: ${variantTimes.map(([v, t]) => `${v} ${t.toFixed(1)} s`).join(", ")}`,
+);
 
 // Guest kernels: boot to first command for Debian 6.1, and Box0 on host + three guests (kernels cached).
 if (process.env.BENCH_GUESTS !== "0") {

@@ -108,7 +108,12 @@ program
   )
   .addOption(new Option("-f, --format <format>", "result format").choices(REPORT_FORMATS).default("pretty"))
   .option("-o, --output <file>", "write results to a file instead of stdout")
-  .option("--repeat <n>", "run each variant n times; disagreeing outcomes are flagged flaky", positiveInt, 1)
+  .option(
+    "--repeat <n>",
+    "run each variant n times; each cell counts the runs that reached, and disagreeing runs are FLAKY",
+    positiveInt,
+    1,
+  )
   .option(
     "-j, --jobs <n>",
     "guest kernels booted at once (one vCPU each; under TCG one more than the cores is often faster)",
@@ -123,11 +128,22 @@ program
   )
   .option(
     "--timeout-scale <x>",
-    "multiply every check timeout (default: 1 on the host, 3 in guests)",
+    "multiply the wait for a service's answer (default: 1 on the host, 3 in guests); handshake and echo limits are never scaled",
     positive,
   )
   .option("--cache-dir <dir>", "where guest kernels are kept", defaultCacheDir())
   .option("--no-color", "plain text output")
+  .addHelpText(
+    "after",
+    `
+The checks of a variant run one after the other, in the order the scenario declares them, on one
+topology: what a check's frames teach bridges and neighbour tables is what the next one meets.
+(parallel: true in a scenario runs them at once.) Variants and kernels run concurrently.
+
+Examples:
+  sudo nsmatrix run scenarios/box0-bridge-dnat.yaml -v hairpin-static --repeat 5
+  sudo nsmatrix run scenarios/box0-bridge-dnat.yaml -k host,debian:5.10,debian:6.12 -j 3`,
+  )
   .action(async (files: string[], o) => {
     const scenarios = scenarioFiles(files).map(loadScenario);
     checkVariants(scenarios, o.variant);
@@ -240,18 +256,22 @@ program
       console.log(`${sc.name}  (${sc.file}, topology ${sc.topologyFile})`);
       if (sc.description) console.log(`  ${sc.description}`);
       console.log("  variants:");
-      for (const v of sc.variants) console.log(`    ${v.name}${v.description ? `  ${v.description}` : ""}`);
-      console.log("  checks:");
+      for (const v of sc.variants) {
+        const own = v.checks.find((c, i) => c.timeout !== sc.checks[i]?.timeout);
+        const timeout = own ? `  (checks wait ${own.timeout} s)` : "";
+        console.log(`    ${v.name}${timeout}${v.description ? `  ${v.description}` : ""}`);
+      }
+      console.log(sc.parallel ? "  checks, all at once:" : "  checks, one after the other in this order:");
       for (const c of sc.checks) {
         const t = c.target;
         const demands = [
+          t.kind === "tcp" ? (t.service ? `answered by ${t.service}` : "handshake") : "",
           c.bytes ? `${c.bytes} bytes` : "",
           c.offload ? `offloaded on ${c.offload}` : "",
           c.capture ? `captured on ${c.capture.node}:${c.capture.dev}` : "",
+          `${c.timeout} s`,
         ].filter(Boolean);
-        const what = `${t.kind === "ping" ? `ping ${t.host}` : `${t.kind} ${t.host}:${t.port}`}${
-          demands.length ? `, ${demands.join(", ")}` : ""
-        }`;
+        const what = `${t.kind === "ping" ? `ping ${t.host}` : `${t.kind} ${t.host}:${t.port}`}, ${demands.join(", ")}`;
         console.log(`    ${c.name}  from ${c.from}: ${what}${c.description ? `  (${c.description})` : ""}`);
       }
     }

@@ -36,10 +36,8 @@ interface Job {
   repeat: number;
 }
 
-function budgetMs(sc: ScenarioModel, scale: number): number {
-  const t = sc.checks.map((c) => c.timeout);
-  const checks = sc.parallel ? Math.max(0, ...t) : t.reduce((a, b) => a + b, 0);
-  return (SETUP_BUDGET_S + checks * scale) * 1000;
+function budgetMs(script: CompiledScript, scale: number): number {
+  return (SETUP_BUDGET_S + script.budget.fixedS + script.budget.answerS * scale) * 1000;
 }
 
 /** The variants of a scenario selected by --variant (all when none given). */
@@ -121,7 +119,7 @@ async function runOnBackend(jobs: Job[], backend: Backend, opts: RunOptions): Pr
   });
   const batch = await backend.runBatch(
     jobs.map((j) => j.script),
-    jobs.map((j) => budgetMs(j.sc, scale)),
+    jobs.map((j) => budgetMs(j.script, scale)),
     {
       timeoutScale: scale,
       jobs: safeJobs(backend.kernel, opts.jobs),

@@ -1,11 +1,20 @@
 set -u
 set -f
+# Naming rule (test/unit/runtime-names.test.ts enforces it):
+#  - run-wide globals, set here once: NSM_RUN, P, T, PROBE, NSM_SCALE, NSM_UNDO;
+#  - a helper nsm_NAME assigns only variables named _NAME_* (its locals, and outputs such as
+#    _milli_m that its callers read);
+#  - the generated code assigns only variables named nsm_*.
+# So a helper running in the main shell (checks in declared order) never overwrites a value
+# the generated code still needs.
+#
 # Everything this run makes carries $P (namespaces, processes via $NSM_RUN, files under $T).
 NSM_RUN=${NSM_RUN:-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')}
 case $NSM_RUN in '' | *[!0-9a-f]*) echo "NSM_RUN must be lowercase hex" >&2; exit 2 ;; esac
 export NSM_RUN
 P="nsm-$NSM_RUN"
 T="${TMPDIR:-/tmp}/$P"
+PROBE="$P-probe"
 NSM_SCALE=${NSM_TIMEOUT_SCALE:-1}
 NSM_UNDO=""
 
@@ -18,8 +27,8 @@ nsm_teardown() {
   # Nothing may interrupt the teardown, not even a reader that went away (SIGPIPE).
   trap '' INT TERM HUP PIPE
   trap - EXIT
-  printf '%s\n' "$NSM_UNDO" | while IFS= read -r nsm_c; do
-    [ -n "$nsm_c" ] && eval "$nsm_c" >/dev/null 2>&1
+  printf '%s\n' "$NSM_UNDO" | while IFS= read -r _teardown_c; do
+    [ -n "$_teardown_c" ] && eval "$_teardown_c" >/dev/null 2>&1
   done
   rm -rf "$T"
 }
@@ -30,9 +39,9 @@ trap 'exit 129' HUP
 
 # Kill what still runs inside the namespaces, then remove them: two ip processes for all of them.
 nsm_ns_gone() { # namespace...
-  nsm_p=$(for nsm_n in "$@"; do echo "netns pids $nsm_n"; done | ip -force -batch - 2>/dev/null)
-  [ -n "$nsm_p" ] && kill -9 $nsm_p
-  for nsm_n in "$@"; do echo "netns del $nsm_n"; done | ip -force -batch - 2>/dev/null
+  _ns_gone_p=$(for _ns_gone_n in "$@"; do echo "netns pids $_ns_gone_n"; done | ip -force -batch - 2>/dev/null)
+  [ -n "$_ns_gone_p" ] && kill -9 $_ns_gone_p
+  for _ns_gone_n in "$@"; do echo "netns del $_ns_gone_n"; done | ip -force -batch - 2>/dev/null
 }
 
 nsm_bail() {
@@ -42,9 +51,9 @@ nsm_bail() {
 
 # A setup step: stop the run with its stderr when it fails.
 nsm_step() {
-  nsm_d=$1
+  _step_d=$1
   shift
-  "$@" >/dev/null 2>"$T/step.err" || nsm_bail "$nsm_d"
+  "$@" >/dev/null 2>"$T/step.err" || nsm_bail "$_step_d"
 }
 
 nsm_tool() {
@@ -57,61 +66,95 @@ nsm_tool() {
 # With NSM_PROBE_CACHE (a directory the guest agent makes per boot), a verdict is probed once
 # per kernel boot and reused by later scripts: each probe is a process or two, dear under TCG.
 nsm_need() { # id reason probe
-  nsm_c=${NSM_PROBE_CACHE:+$NSM_PROBE_CACHE/$1}
-  if [ -n "$nsm_c" ] && [ -f "$nsm_c.ok" ]; then return 0; fi
-  if [ -n "$nsm_c" ] && [ -f "$nsm_c.no" ]; then nsm_skip_all "$2"; fi
+  _need_c=${NSM_PROBE_CACHE:+$NSM_PROBE_CACHE/$1}
+  if [ -n "$_need_c" ] && [ -f "$_need_c.ok" ]; then return 0; fi
+  if [ -n "$_need_c" ] && [ -f "$_need_c.no" ]; then nsm_skip_all "$2"; fi
   if (eval "$3") >/dev/null 2>&1; then
-    [ -z "$nsm_c" ] || : >"$nsm_c.ok"
+    [ -z "$_need_c" ] || : >"$_need_c.ok"
   else
-    [ -z "$nsm_c" ] || : >"$nsm_c.no"
+    [ -z "$_need_c" ] || : >"$_need_c.no"
     nsm_skip_all "$2"
   fi
 }
 
 # Milliseconds since boot, from /proc/uptime (no subprocess).
 nsm_ms() {
-  read -r nsm_u nsm_x </proc/uptime
-  nsm_cs=${nsm_u#*.}
-  nsm_cs=${nsm_cs#0}
-  echo $((${nsm_u%.*} * 1000 + nsm_cs * 10))
+  read -r _ms_u _ms_x </proc/uptime
+  _ms_cs=${_ms_u#*.}
+  _ms_cs=${_ms_cs#0}
+  echo $((${_ms_u%.*} * 1000 + _ms_cs * 10))
 }
 
-# A timeout in seconds, scaled for slow guests; nsm_tint rounds up for tools that take whole seconds.
-# Shell arithmetic in thousandths (a process per timeout costs ~50 ms in a TCG guest).
-nsm_milli() { # decimal (up to 3 places) → nsm_m, in thousandths
+# A timeout in seconds, scaled for slow guests (nsm_t). Shell arithmetic in thousandths: a
+# process per timeout costs ~50 ms in a TCG guest.
+nsm_milli() { # decimal (up to 3 places) → _milli_m, in thousandths
   case $1 in
-  *.*) nsm_i=${1%%.*} nsm_f=${1#*.}000 ;;
-  *) nsm_i=$1 nsm_f=000 ;;
+  *.*) _milli_i=${1%%.*} _milli_f=${1#*.}000 ;;
+  *) _milli_i=$1 _milli_f=000 ;;
   esac
-  nsm_f=${nsm_f%"${nsm_f#???}"}
-  nsm_m=$((${nsm_i:-0} * 1000 + 1$nsm_f - 1000))
+  _milli_f=${_milli_f%"${_milli_f#???}"}
+  _milli_m=$((${_milli_i:-0} * 1000 + 1$_milli_f - 1000))
 }
 nsm_decimal() { # thousandths → seconds, without trailing zeros
-  nsm_f=$(($1 % 1000 + 1000))
-  nsm_f=${nsm_f#1}
-  while :; do case $nsm_f in *0) nsm_f=${nsm_f%0} ;; *) break ;; esac; done
-  echo "$(($1 / 1000))${nsm_f:+.$nsm_f}"
+  _decimal_f=$(($1 % 1000 + 1000))
+  _decimal_f=${_decimal_f#1}
+  while :; do case $_decimal_f in *0) _decimal_f=${_decimal_f%0} ;; *) break ;; esac; done
+  echo "$(($1 / 1000))${_decimal_f:+.$_decimal_f}"
 }
-nsm_scaled() { # seconds → nsm_m, scaled, in thousandths
+nsm_scaled() { # seconds → _scaled_m, scaled, in thousandths
   nsm_milli "$NSM_SCALE"
-  nsm_s=$nsm_m
+  _scaled_s=$_milli_m
   nsm_milli "$1"
-  nsm_m=$((nsm_m * nsm_s / 1000))
+  _scaled_m=$((_milli_m * _scaled_s / 1000))
 }
-nsm_t() { nsm_scaled "$1" && nsm_decimal "$nsm_m"; }
-nsm_tint() { nsm_scaled "$1" && echo $(((nsm_m + 999) / 1000)); }
+nsm_t() { nsm_scaled "$1" && nsm_decimal "$_scaled_m"; }
 
-# With a byte count, the service sends that many bytes after its name, then holds the connection
-# a second before closing: a fast transfer would otherwise end (FIN tears an offloaded flow down)
-# before an offload watcher saw it.
+# What ping -W takes for a wait of $1 seconds: the same from iputils s20190515 on; before, and in
+# busybox, a fraction meant no limit at all, so whole seconds, rounded up. Probed once per boot.
+nsm_ping_w() { # seconds
+  case $1 in *.*) ;; *)
+    echo "$1"
+    return
+    ;;
+  esac
+  _ping_w_c=${NSM_PROBE_CACHE:+$NSM_PROBE_CACHE/ping-fraction}
+  if [ -n "$_ping_w_c" ] && [ -f "$_ping_w_c.ok" ]; then
+    echo "$1"
+    return
+  fi
+  if [ -z "$_ping_w_c" ] || [ ! -f "$_ping_w_c.no" ]; then
+    _ping_w_v=$(ping -V 2>&1)
+    _ping_w_v=${_ping_w_v#*iputils}
+    _ping_w_v=${_ping_w_v#"${_ping_w_v%%[0-9]*}"}
+    _ping_w_v=${_ping_w_v%%[!0-9]*}
+    if [ "${#_ping_w_v}" = 8 ] && [ "$_ping_w_v" -ge 20190515 ]; then
+      [ -z "$_ping_w_c" ] || : >"$_ping_w_c.ok"
+      echo "$1"
+      return
+    fi
+    [ -z "$_ping_w_c" ] || : >"$_ping_w_c.no"
+  fi
+  nsm_milli "$1"
+  echo $(((_milli_m + 999) / 1000))
+}
+
+# A service answers each connection (or datagram) with its name. Without a byte count, socat reads
+# the name from a file and writes what it receives to /dev/null: a fork per connection and no exec,
+# which under TCG is milliseconds instead of a second. With a byte count, it sends that many bytes
+# after its name, then holds the connection a second before closing: a fast transfer would
+# otherwise end (FIN tears an offloaded flow down) before an offload watcher saw it.
 nsm_serve() { # node name proto port [bytes to send after the name]
   case $3 in
-  tcp) nsm_a="TCP4-LISTEN:$4,fork,reuseaddr" ;;
-  udp) nsm_a="UDP4-RECVFROM:$4,fork" ;;
+  tcp) _serve_a="TCP4-LISTEN:$4,fork,reuseaddr" ;;
+  udp) _serve_a="UDP4-RECVFROM:$4,fork" ;;
   esac
-  nsm_say="echo $2"
-  [ -n "${5:-}" ] && nsm_say="echo $2; head -c $5 /dev/zero; sleep 1"
-  ip netns exec "$P-$1" socat "$nsm_a" "SYSTEM:$nsm_say" </dev/null >/dev/null 2>"$T/svc-$2.err" &
+  if [ -n "${5:-}" ]; then
+    _serve_b="SYSTEM:echo $2; head -c $5 /dev/zero; sleep 1"
+  else
+    echo "$2" >"$T/svc-$2.name"
+    _serve_b="OPEN:$T/svc-$2.name,rdonly!!OPEN:/dev/null,wronly"
+  fi
+  ip netns exec "$P-$1" socat "$_serve_a" "$_serve_b" </dev/null >/dev/null 2>"$T/svc-$2.err" &
   echo $! >"$T/svc-$2.pid"
   nsm_defer "kill $!"
 }
@@ -120,13 +163,13 @@ nsm_serve() { # node name proto port [bytes to send after the name]
 # in a TCG guest). Only once PID has entered the node's namespace, or it would see the caller's.
 nsm_listening() { # pid proto port node
   [ /proc/$1/ns/net -ef "/run/netns/$P-$4" ] || return 1
-  nsm_hex=:$(printf '%04X' "$3")
+  _listening_hex=:$(printf '%04X' "$3")
   case $2 in
   tcp) set -- "/proc/$1/net/tcp" 0A ;;
   udp) set -- "/proc/$1/net/udp" 07 ;;
   esac
-  while read -r _ nsm_local _ nsm_state _; do
-    case $nsm_local in *"$nsm_hex") [ "$nsm_state" = "$2" ] && return 0 ;; esac
+  while read -r _ _listening_local _ _listening_state _; do
+    case $_listening_local in *"$_listening_hex") [ "$_listening_state" = "$2" ] && return 0 ;; esac
   done <"$1"
   return 1
 }
@@ -134,72 +177,73 @@ nsm_listening() { # pid proto port node
 # Polls a condition every 50 ms (never a fixed sleep); after about 5 s, bails with what never
 # came and the stderr file that may say why.
 nsm_poll() { # what stderr-file command...
-  nsm_what=$1 nsm_errf=$2
+  _poll_what=$1 _poll_errf=$2
   shift 2
-  nsm_i=0
+  _poll_i=0
   until "$@"; do
-    nsm_i=$((nsm_i + 1))
-    if [ "$nsm_i" -gt 100 ]; then
-      cp "$nsm_errf" "$T/step.err" 2>/dev/null
-      nsm_bail "$nsm_what"
+    _poll_i=$((_poll_i + 1))
+    if [ "$_poll_i" -gt 100 ]; then
+      cp "$_poll_errf" "$T/step.err" 2>/dev/null
+      nsm_bail "$_poll_what"
     fi
     sleep 0.05
   done
 }
 
 nsm_wait_listen() { # node proto port name
-  nsm_pid=
-  read -r nsm_pid <"$T/svc-$4.pid"
-  nsm_poll "service $4 listening on $1 $2/$3" "$T/svc-$4.err" nsm_listening "$nsm_pid" "$2" "$3" "$1"
+  _wait_listen_pid=
+  read -r _wait_listen_pid <"$T/svc-$4.pid"
+  nsm_poll "service $4 listening on $1 $2/$3" "$T/svc-$4.err" \
+    nsm_listening "$_wait_listen_pid" "$2" "$3" "$1"
 }
 
 # Runs one check command, recording exit code, output and duration under $T/c<id>.*
 nsm_measure() { # id stdin-file command...
-  nsm_id=$1
-  nsm_in=$2
+  _measure_id=$1
+  _measure_in=$2
   shift 2
-  nsm_t0=$(nsm_ms)
-  "$@" <"$nsm_in" >"$T/c$nsm_id.out" 2>"$T/c$nsm_id.err"
-  echo $? >"$T/c$nsm_id.rc"
-  echo $(($(nsm_ms) - nsm_t0)) >"$T/c$nsm_id.ms"
+  _measure_t0=$(nsm_ms)
+  "$@" <"$_measure_in" >"$T/c$_measure_id.out" 2>"$T/c$_measure_id.err"
+  echo $? >"$T/c$_measure_id.rc"
+  echo $(($(nsm_ms) - _measure_t0)) >"$T/c$_measure_id.ms"
 }
 
 # UDP is lossy by design: like a DNS client, try three times within the timeout and stop at
 # the first reply. (One datagram in ~20 went unanswered when five checks started at once.)
 nsm_udp() { # timeout node socat-address
   nsm_milli "$1"
-  nsm_per=$(nsm_decimal $((nsm_m / 3)))
-  for nsm_try in 1 2 3; do
-    nsm_r=$(ip netns exec "$P-$2" socat -T "$nsm_per" -t "$nsm_per" STDIO "$3" <"$T/udp-payload")
-    [ -n "$nsm_r" ] && printf '%s\n' "$nsm_r" && return 0
+  _udp_per=$(nsm_decimal $((_milli_m / 3)))
+  for _udp_try in 1 2 3; do
+    _udp_r=$(ip netns exec "$P-$2" socat -T "$_udp_per" -t "$_udp_per" STDIO "$3" <"$T/udp-payload")
+    [ -n "$_udp_r" ] && printf '%s\n' "$_udp_r" && return 0
   done
   return 1
 }
 
 # A YAML single-quoted scalar, in shell builtins only (processes are dear in emulated guests).
 nsm_yq() {
-  nsm_in=$1
-  nsm_q=
+  _yq_in=$1
+  _yq_q=
   while :; do
-    case $nsm_in in
+    case $_yq_in in
     *\'*)
-      nsm_q="$nsm_q${nsm_in%%\'*}''"
-      nsm_in=${nsm_in#*\'}
+      _yq_q="$_yq_q${_yq_in%%\'*}''"
+      _yq_in=${_yq_in#*\'}
       ;;
     *)
-      nsm_q="$nsm_q$nsm_in"
+      _yq_q="$_yq_q$_yq_in"
       break
       ;;
     esac
   done
-  printf "'%s'" "$nsm_q"
+  printf "'%s'" "$_yq_q"
 }
 
 # Whether a file has a line containing a word, with builtins only.
 nsm_has() { # file word
   [ -f "$1" ] || return 1
-  while read -r nsm_l; do
-    case $nsm_l in *"$2"*) return 0 ;; esac
+  while read -r _has_l; do
+    case $_has_l in *"$2"*) return 0 ;; esac
   done <"$1"
   return 1
 }
@@ -213,14 +257,14 @@ nsm_capture_start() { # id node dev filter
 }
 # Gives a late packet a moment (tcpdump exits after the first), then stops the capture.
 nsm_capture_stop() { # id
-  read -r nsm_cp <"$T/c$1.cappid"
-  nsm_i=0
-  while kill -0 "$nsm_cp" 2>/dev/null && [ "$nsm_i" -lt 10 ]; do
-    nsm_i=$((nsm_i + 1))
+  read -r _capture_stop_pid <"$T/c$1.cappid"
+  _capture_stop_i=0
+  while kill -0 "$_capture_stop_pid" 2>/dev/null && [ "$_capture_stop_i" -lt 10 ]; do
+    _capture_stop_i=$((_capture_stop_i + 1))
     sleep 0.05
   done
-  kill "$nsm_cp" 2>/dev/null
-  wait "$nsm_cp" 2>/dev/null
+  kill "$_capture_stop_pid" 2>/dev/null
+  wait "$_capture_stop_pid" 2>/dev/null
   :
 }
 
@@ -236,41 +280,80 @@ nsm_offload_watch() { # id node port
   done
 }
 
-# Prints one TAP test point: ok when the target was reached.
-nsm_report() { # id name kind service command [bytes] [offload node] [capture 1]
-  nsm_rc=255 nsm_dur=0 nsm_ans=
-  read -r nsm_rc 2>/dev/null <"$T/c$1.rc"
-  read -r nsm_dur 2>/dev/null <"$T/c$1.ms"
-  [ "$3" != ping ] && read -r nsm_ans 2>/dev/null <"$T/c$1.out"
-  nsm_o=no-reach
-  if [ "$nsm_rc" = 0 ]; then
-    case $3 in
-    ping) nsm_o=reach ;;
-    *) [ -n "$nsm_ans" ] && { [ -z "$4" ] || [ "$nsm_ans" = "$4" ]; } && nsm_o=reach ;;
-    esac
-  fi
+# How far a check got, from its exit code, stderr and first line of output → _stage_s.
+# TCP: socat names the errno of a failed connect; exit 0 means the handshake completed.
+nsm_stage() { # id kind service rc answer
+  case $2 in
+  ping)
+    _stage_s=no-reply
+    [ "$4" = 0 ] && _stage_s=replied
+    nsm_has "$T/c$1.out" 'Unreachable' && _stage_s=unreachable
+    ;;
+  udp)
+    _stage_s=no-reply
+    [ -n "$5" ] && _stage_s=answered
+    ;;
+  tcp)
+    if [ "$4" = 0 ]; then
+      _stage_s=no-bytes
+      [ -z "$3" ] && _stage_s=connected
+      [ -n "$3" ] && [ -n "$5" ] && _stage_s=answered
+    elif nsm_has "$T/c$1.err" 'timed out'; then
+      _stage_s=syn-timeout
+    elif nsm_has "$T/c$1.err" 'refused'; then
+      _stage_s=refused
+    elif nsm_has "$T/c$1.err" 'unreachable' || nsm_has "$T/c$1.err" 'No route'; then
+      _stage_s=unreachable
+    elif nsm_has "$T/c$1.err" 'reset by peer'; then
+      _stage_s=reset
+    else
+      _stage_s=failed
+    fi
+    ;;
+  esac
+  # Someone answered, but not the service the check names: DNAT went elsewhere.
+  if [ "$_stage_s" = answered ] && [ -n "$3" ] && [ "$5" != "$3" ]; then _stage_s=wrong-service; fi
+}
+
+# Prints one TAP test point: ok when the target was reached the way the check demands.
+# The timeout bounds the kernel's part (handshake, echo reply); the answer timeout, scaled for
+# slow guests, bounds the service's answer.
+nsm_report() { # id name kind service timeout answer-timeout command [bytes] [offload node] [capture 1]
+  _report_rc=255 _report_ms=0 _report_ans=
+  read -r _report_rc 2>/dev/null <"$T/c$1.rc"
+  read -r _report_ms 2>/dev/null <"$T/c$1.ms"
+  [ "$3" != ping ] && read -r _report_ans 2>/dev/null <"$T/c$1.out"
+  nsm_stage "$1" "$3" "$4" "$_report_rc" "$_report_ans"
+  _report_stage=$_stage_s
+  _report_o=no-reach
+  case $_report_stage in replied | connected | answered) _report_o=reach ;; esac
   # A transfer must be whole, an offload seen, a captured packet there: else the traffic did not
   # get through the way the check demands.
-  nsm_sz= nsm_off= nsm_cap=
-  if [ -n "${6:-}" ]; then
-    nsm_sz=$(($(wc -c <"$T/c$1.out")))
-    [ "$nsm_sz" -ge "$6" ] || nsm_o=no-reach
-  fi
-  if [ -n "${7:-}" ]; then
-    nsm_off=seen
-    [ -f "$T/c$1.offload" ] || { nsm_off="not seen" && nsm_o=no-reach; }
-  fi
+  _report_sz= _report_off= _report_cap=
   if [ -n "${8:-}" ]; then
-    read -r nsm_cap 2>/dev/null <"$T/c$1.cap"
-    [ -n "$nsm_cap" ] || nsm_o=no-reach
+    _report_sz=$(($(wc -c <"$T/c$1.out")))
+    if [ "$_report_sz" -lt "$8" ]; then
+      [ "$_report_stage" = answered ] && _report_stage=short
+      _report_o=no-reach
+    fi
   fi
-  if [ "$nsm_o" = reach ]; then printf 'ok %s - %s\n' "$1" "$2"; else printf 'not ok %s - %s\n' "$1" "$2"; fi
-  printf '  ---\n  check: %s\n  outcome: %s\n  command: %s\n  exit: %s\n  duration_ms: %s\n' \
-    "$2" "$nsm_o" "$(nsm_yq "$5")" "$nsm_rc" "$nsm_dur"
-  [ -n "$nsm_ans" ] && printf '  answered_by: %s\n' "$(nsm_yq "$nsm_ans")"
-  [ -n "$nsm_sz" ] && printf '  bytes: %s\n  bytes_expected: %s\n' "$nsm_sz" "$6"
-  [ -n "$nsm_off" ] && printf '  offload: %s\n' "$nsm_off"
-  [ -n "${8:-}" ] && printf '  captured: %s\n' "$(nsm_yq "${nsm_cap:-nothing}")"
+  if [ -n "${9:-}" ]; then
+    _report_off=seen
+    [ -f "$T/c$1.offload" ] || { _report_off="not seen" && _report_o=no-reach; }
+  fi
+  if [ -n "${10:-}" ]; then
+    read -r _report_cap 2>/dev/null <"$T/c$1.cap"
+    [ -n "$_report_cap" ] || _report_o=no-reach
+  fi
+  if [ "$_report_o" = reach ]; then printf 'ok %s - %s\n' "$1" "$2"; else printf 'not ok %s - %s\n' "$1" "$2"; fi
+  printf '  ---\n  check: %s\n  outcome: %s\n  stage: %s\n  command: %s\n  exit: %s\n  duration_ms: %s\n  timeout: %s\n' \
+    "$2" "$_report_o" "$_report_stage" "$(nsm_yq "$7")" "$_report_rc" "$_report_ms" "$5"
+  [ -n "$6" ] && printf '  answer_timeout: %s\n' "$6"
+  [ -n "$4" ] && printf '  service: %s\n' "$4"
+  [ -n "$_report_ans" ] && printf '  answered_by: %s\n' "$(nsm_yq "$_report_ans")"
+  [ -n "$_report_sz" ] && printf '  bytes: %s\n  bytes_expected: %s\n' "$_report_sz" "$8"
+  [ -n "$_report_off" ] && printf '  offload: %s\n' "$_report_off"
+  [ -n "${10:-}" ] && printf '  captured: %s\n' "$(nsm_yq "${_report_cap:-nothing}")"
   if [ -s "$T/c$1.err" ]; then
     printf '  stderr: |\n'
     # The last 5 lines, printable ASCII only, at most 200 characters each: one process.
@@ -283,10 +366,10 @@ nsm_report() { # id name kind service command [bytes] [offload node] [capture 1]
 # Links need a moment: carrier and bridge port state change via linkwatch, up to a second later.
 # Poll until no interface lacks carrier and no bridge port is still blocking or learning.
 nsm_settled() { # node...
-  for nsm_n in "$@"; do
-    ip -n "$P-$nsm_n" -o -d link show >"$T/links" 2>/dev/null || return 1
-    while read -r nsm_l; do
-      case $nsm_l in
+  for _settled_n in "$@"; do
+    ip -n "$P-$_settled_n" -o -d link show >"$T/links" 2>/dev/null || return 1
+    while read -r _settled_l; do
+      case $_settled_l in
       *NO-CARRIER* | *"state LOWERLAYERDOWN"*) return 1 ;;
       *"bridge_slave state blocking"* | *"bridge_slave state listening"*) return 1 ;;
       *"bridge_slave state learning"*) return 1 ;;
@@ -296,10 +379,10 @@ nsm_settled() { # node...
   return 0
 }
 nsm_settle() { # node...
-  nsm_i=0
+  _settle_i=0
   until nsm_settled "$@"; do
-    nsm_i=$((nsm_i + 1))
-    if [ "$nsm_i" -gt 200 ]; then
+    _settle_i=$((_settle_i + 1))
+    if [ "$_settle_i" -gt 200 ]; then
       cp "$T/links" "$T/step.err"
       nsm_bail "links coming up (carrier, bridge port forwarding)"
     fi

@@ -1,7 +1,7 @@
 // Scenario + variant → one self-contained POSIX sh script that builds, tests, prints TAP and tears down.
 import { readFileSync } from "node:fs";
 import type { ScenarioModel, VariantModel } from "../model/index.js";
-import { checkLines, serviceLines } from "./checks.js";
+import { type CheckBudget, checkLines, checksBudget, serviceLines } from "./checks.js";
 import { featuresOf, flavoured, PACKAGE_OF } from "./features.js";
 import { q } from "./shell.js";
 import { bridgedNodes, links, modulesOf, namespaces, nodeSetup } from "./topology.js";
@@ -17,15 +17,17 @@ export interface CompiledScript {
   tools: string[];
   /** Check names in TAP order. */
   checks: string[];
+  /** The longest the checks can take; the backend adds set-up and scales the answer part. */
+  budget: CheckBudget;
 }
 
 function toolsOf(sc: ScenarioModel, v: VariantModel): string[] {
   const tools = new Set(["ip", "sysctl", "awk", "od"]);
-  if (sc.services.length || sc.checks.some((c) => c.target.kind !== "ping")) tools.add("socat");
-  if (sc.checks.some((c) => c.target.kind === "ping")) tools.add("ping");
+  if (sc.services.length || v.checks.some((c) => c.target.kind !== "ping")) tools.add("socat");
+  if (v.checks.some((c) => c.target.kind === "ping")) tools.add("ping");
   if (modulesOf(v.topology).length) tools.add("modprobe");
-  if (sc.checks.some((c) => c.capture)) tools.add("tcpdump");
-  if (sc.checks.some((c) => c.offload)) tools.add("conntrack");
+  if (v.checks.some((c) => c.capture)) tools.add("tcpdump");
+  if (v.checks.some((c) => c.offload)) tools.add("conntrack");
   for (const node of Object.values(v.topology.nodes)) {
     const fw = node?.firewall;
     if (fw?.iptables) tools.add(`${flavoured("iptables", fw.flavour?.iptables)}-restore`);
@@ -43,25 +45,25 @@ function header(sc: ScenarioModel, v: VariantModel): string[] {
     ...(v.description ? [`# variant: ${v.description.replaceAll("\n", " ")}`] : []),
     "#",
     "# Run as root: sh this-file. It builds the topology in fresh network namespaces",
-    "# named nsm-<run>-<node>, runs the checks, prints TAP version 13 (ok = reached) and",
-    "# removes everything on exit, error or interrupt.",
+    `# named nsm-<run>-<node>, runs the checks ${sc.parallel ? "all at once" : "one after the other, in this order"}, prints TAP`,
+    "# version 13 (ok = reached) and removes everything on exit, error or interrupt.",
     "# Exit status: 0 checks ran, 1 set-up failed (Bail out!), 4 skipped (feature missing).",
     "# Environment: NSM_RUN (hex run id), NSM_TIMEOUT_SCALE (multiplies check timeouts).",
     "#",
     "# Expected outcomes, per check (variant -> kernel range -> outcome):",
   ];
-  for (const c of sc.checks) {
+  for (const c of v.checks) {
     const e = typeof c.expect === "string" ? c.expect : JSON.stringify(c.expect);
     lines.push(`#   ${c.name}: ${e}`);
   }
   return lines;
 }
 
-function skipAll(sc: ScenarioModel): string[] {
+function skipAll(v: VariantModel): string[] {
   return [
     "nsm_skip_all() {",
-    `  echo "1..${sc.checks.length}"`,
-    ...sc.checks.map((c, i) => `  printf 'ok %s - %s # SKIP %s\\n' ${i + 1} ${q(c.name)} "$1"`),
+    `  echo "1..${v.checks.length}"`,
+    ...v.checks.map((c, i) => `  printf 'ok %s - %s # SKIP %s\\n' ${i + 1} ${q(c.name)} "$1"`),
     "  exit 4",
     "}",
   ];
@@ -77,7 +79,7 @@ export function compileVariant(sc: ScenarioModel, variantName: string): Compiled
     ...header(sc, v),
     "",
     RUNTIME.trimEnd(),
-    ...skipAll(sc),
+    ...skipAll(v),
     "",
     "echo 'TAP version 13'",
     "read -r nsm_release </proc/sys/kernel/osrelease",
@@ -95,11 +97,10 @@ export function compileVariant(sc: ScenarioModel, variantName: string): Compiled
     ...namespaces(v.topology),
     "",
     "# Probe features in a scratch namespace; a missing one skips every check with the reason.",
-    'PROBE="$P-probe"',
     ...features.map((f) => `nsm_need ${f.id.replace(/[^\w.-]/g, "_")} ${q(f.reason)} ${q(f.probe)}`),
     "# (The probe namespace goes at teardown with the others: one process fewer.)",
     "",
-    `echo "1..${sc.checks.length}"`,
+    `echo "1..${v.checks.length}"`,
     "echo '# building topology'",
     ...links(v.topology),
     ...nodeSetup(v.topology),
@@ -109,7 +110,7 @@ export function compileVariant(sc: ScenarioModel, variantName: string): Compiled
     ...(bridgedNodes(v.topology).length ? [`nsm_settle ${bridgedNodes(v.topology).join(" ")}`] : []),
     "",
     "echo '# running checks'",
-    ...checkLines(sc.checks, sc.parallel),
+    ...checkLines(v.checks, sc.parallel),
     "exit 0",
   ];
   return {
@@ -117,6 +118,7 @@ export function compileVariant(sc: ScenarioModel, variantName: string): Compiled
     variant: v.name,
     text: `${body.join("\n")}\n`,
     tools,
-    checks: sc.checks.map((c) => c.name),
+    checks: v.checks.map((c) => c.name),
+    budget: checksBudget(v.checks, sc.parallel),
   };
 }

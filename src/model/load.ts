@@ -11,7 +11,8 @@ import { checkScenario, checkTopology } from "./semantic.js";
 import { parseSource, type Source } from "./source.js";
 import type { CheckModel, ScenarioModel, VariantModel } from "./types.js";
 
-const DEFAULT_TIMEOUT = 1;
+// Clear of TCP's first retransmission (1 s after the SYN), so no verdict depends on it.
+const DEFAULT_TIMEOUT = 0.5;
 
 /** Reads a YAML file as a Source; missing files are E_IO. */
 export function readSource(file: string): Source {
@@ -105,8 +106,13 @@ export function loadTopology(file: string): TopologyT {
   return normalise(topo);
 }
 
-function toCheck(name: string, c: ScenarioT["checks"][string], sc: ScenarioT): CheckModel {
-  const timeout = c.timeout ?? sc.timeout ?? DEFAULT_TIMEOUT;
+function toCheck(
+  name: string,
+  c: ScenarioT["checks"][string],
+  sc: ScenarioT,
+  variantTimeout?: number,
+): CheckModel {
+  const timeout = c.timeout ?? variantTimeout ?? sc.timeout ?? DEFAULT_TIMEOUT;
   const expect = c.expect ?? "reach";
   const cap = c.capture && parseEndpoint(c.capture.on);
   const base = {
@@ -156,7 +162,7 @@ export function loadScenario(file: string): ScenarioModel {
   if (issues.length) fail(topoSrc.file, issues);
 
   const variantEntries = Object.entries(sc.variants ?? { default: {} });
-  const variants: VariantModel[] = [];
+  const variants: (Omit<VariantModel, "checks"> & { timeout?: number })[] = [];
   for (const [name, v] of variantEntries) {
     const prefix = ["variants", name, "patch"];
     const at = mergedLocator(topoSrc, { source: src, prefix });
@@ -167,7 +173,13 @@ export function loadScenario(file: string): ScenarioModel {
     const found = checkTopology(merged, locate);
     const withFiles = found.length ? merged : readNftFiles(merged, topoDir, locate, found);
     issues.push(...found);
-    if (!found.length) variants.push({ name, description: v?.description, topology: normalise(withFiles) });
+    if (!found.length)
+      variants.push({
+        name,
+        description: v?.description,
+        timeout: v?.timeout,
+        topology: normalise(withFiles),
+      });
   }
   issues.push(
     ...checkScenario(
@@ -191,10 +203,13 @@ export function loadScenario(file: string): ScenarioModel {
     name: sc.scenario,
     description: sc.description,
     topologyFile: topoSrc.file,
-    parallel: sc.parallel ?? true,
+    parallel: sc.parallel ?? false,
     services,
     checks: Object.entries(sc.checks).map(([n, c]) => toCheck(n, c, sc)),
-    variants,
+    variants: variants.map(({ timeout, ...v }) => ({
+      ...v,
+      checks: Object.entries(sc.checks).map(([n, c]) => toCheck(n, c, sc, timeout)),
+    })),
   };
 }
 

@@ -153,8 +153,8 @@ export const Topology = z
   .describe("an nsmatrix topology");
 
 export const Outcome = z.enum(["reach", "no-reach"]);
-export const Expectation = z.enum(["reach", "no-reach", "xfail"], {
-  error: (i) => `${show(i.input)} is not one of reach, no-reach, xfail`,
+export const Expectation = z.enum(["reach", "no-reach", "xfail", "flaky"], {
+  error: (i) => `${show(i.input)} is not one of reach, no-reach, xfail, flaky`,
 });
 
 const KernelRange = z.string().refine((s) => s === "*" || semver.validRange(s) !== null, {
@@ -234,11 +234,21 @@ export const Check = z
   .refine((c) => c.offload === undefined || c.tcp !== undefined, {
     error: "'offload' is for tcp checks",
     path: ["offload"],
+  })
+  .refine((c) => c.offload === undefined || c.tcp === undefined || c.service !== undefined, {
+    error: "'offload' needs a 'service': without one the check only completes the handshake and closes",
+    path: ["offload"],
   });
 
 export const Variant = z
   .strictObject({
     description: z.string().optional(),
+    timeout: z
+      .number()
+      .positive()
+      .max(60)
+      .optional()
+      .describe("default check timeout in this variant, in seconds (a check's own timeout still wins)"),
     patch: z
       .record(z.string(), z.unknown())
       .optional()
@@ -251,8 +261,17 @@ export const Scenario = z
     scenario: Label,
     description: z.string().optional(),
     topology: z.string().min(1).describe("path of the topology file, relative to this file"),
-    timeout: z.number().positive().max(60).optional().describe("default check timeout in seconds (1)"),
-    parallel: Flag.optional().describe("run checks concurrently (default true)"),
+    timeout: z
+      .number()
+      .positive()
+      .max(60)
+      .optional()
+      .describe(
+        "default check timeout in seconds (0.5); keep it clear of TCP's retransmissions at 1, 3 and 7 s",
+      ),
+    parallel: Flag.optional().describe(
+      "run the checks all at once (default false: one after the other, in the order declared; safe only for checks that share no state)",
+    ),
     services: z.record(Label, Service).optional(),
     variants: z.record(Label, Variant).optional(),
     checks: z.record(Label, Check),

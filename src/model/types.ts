@@ -21,7 +21,7 @@ export interface CheckModel {
   description?: string;
   from: string;
   target: CheckTarget;
-  /** Seconds, before the backend's scaling for slow guests. */
+  /** Seconds: the check's own, else its variant's, else the scenario's, else 0.5. */
   timeout: number;
   expect: ExpectT;
   /** Bytes the answer must carry: the name line plus the service's `sends`. */
@@ -36,6 +36,8 @@ export interface VariantModel {
   name: string;
   description?: string;
   topology: TopologyT;
+  /** The scenario's checks, in declared order, with this variant's timeouts. */
+  checks: CheckModel[];
 }
 
 export interface ScenarioModel {
@@ -45,6 +47,7 @@ export interface ScenarioModel {
   topologyFile: string;
   parallel: boolean;
   services: ServiceModel[];
+  /** The checks in declared order, with the scenario's timeouts (a variant may change them). */
   checks: CheckModel[];
   variants: VariantModel[];
 }

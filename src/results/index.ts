@@ -1,5 +1,14 @@
 // Public surface of results: TAP → observations → results with verdicts.
 export { assembleResults, exitCodeOf, type RunContext } from "./assemble.js";
+export { evidenceFacts, evidenceLines, type Fact, sawText, shortfall, stageText } from "./evidence.js";
 export { expectationFor, kernelSemver, verdictOf } from "./expect.js";
 export { observationsFromTap, type ScriptRun } from "./tap.js";
-export type { Evidence, Observation, Result, RunReport, Verdict } from "./types.js";
+export {
+  type Evidence,
+  type Observation,
+  type Result,
+  type RunReport,
+  STAGES,
+  type Stage,
+  type Verdict,
+} from "./types.js";

@@ -1,6 +1,6 @@
 // The script's TAP → one Observation per check. Uses tap-parser; the script's YAML diag carries the evidence.
 import { Parser, type Result as TapPoint } from "tap-parser";
-import type { Evidence, Observation } from "./types.js";
+import { type Evidence, type Observation, STAGES, type Stage } from "./types.js";
 
 /** What a backend hands back after running one script. */
 export interface ScriptRun {
@@ -18,11 +18,16 @@ const tail = (s: string, lines = 5) => s.trimEnd().split("\n").slice(-lines).joi
 function evidenceOf(diag: Record<string, unknown>, time: number | undefined): Evidence {
   const num = (v: unknown) => (typeof v === "number" ? v : Number(v ?? Number.NaN));
   const exit = num(diag.exit);
+  const stage = STAGES.find((s): s is Stage => s === diag.stage);
   return {
     command: String(diag.command ?? ""),
     exitCode: Number.isFinite(exit) ? exit : null,
     durationMs: time ?? (num(diag.duration_ms) || 0),
     stderrTail: tail(String(diag.stderr ?? "")),
+    ...(stage ? { stage } : {}),
+    ...(diag.timeout !== undefined ? { timeoutS: num(diag.timeout) } : {}),
+    ...(diag.answer_timeout !== undefined ? { answerTimeoutS: num(diag.answer_timeout) } : {}),
+    ...(diag.service !== undefined ? { service: String(diag.service) } : {}),
     ...(diag.answered_by !== undefined ? { answeredBy: String(diag.answered_by) } : {}),
     ...(diag.bytes !== undefined ? { bytes: num(diag.bytes), bytesExpected: num(diag.bytes_expected) } : {}),
     ...(diag.offload !== undefined ? { offload: diag.offload === "seen" } : {}),

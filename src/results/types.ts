@@ -3,12 +3,41 @@ import type { ExpectationT, OutcomeT } from "../model/index.js";
 
 export type Verdict = "pass" | "fail" | "xfail" | "xpass" | "skip" | "error" | "crash";
 
+/**
+ * How far a check's traffic got, as the script classified it. Reached: `replied` (ping),
+ * `connected` (a TCP handshake, for a check without a service), `answered` (by the service named).
+ */
+export const STAGES = [
+  "replied",
+  "no-reply",
+  "unreachable",
+  "refused",
+  "syn-timeout",
+  "connected",
+  "no-bytes",
+  "reset",
+  "answered",
+  "wrong-service",
+  "short",
+  "failed",
+] as const;
+
+export type Stage = (typeof STAGES)[number];
+
 /** What a check did: the command, how it ended, and what it printed. */
 export interface Evidence {
   command: string;
   exitCode: number | null;
   durationMs: number;
   stderrTail: string;
+  /** How far the traffic got (absent in TAP from scripts that predate stages). */
+  stage?: Stage;
+  /** The check's timeout in seconds: for the kernel's part (handshake, echo reply), never scaled. */
+  timeoutS?: number;
+  /** How long the check waited for a service's answer, in seconds, scaled for slow guests. */
+  answerTimeoutS?: number;
+  /** The service the check demanded (tcp/udp). */
+  service?: string;
   /** First line the service answered with (tcp/udp), which names the service that answered. */
   answeredBy?: string;
   /** A transfer: bytes received, and the service's name line plus what it sends. */
@@ -40,6 +69,9 @@ export type Result = ResultKey &
         outcome: OutcomeT;
         expected: ExpectationT;
         evidence: Evidence;
+        /** Runs observed (`--repeat`), and how many of them reached. */
+        runs: number;
+        reached: number;
         /** Outcomes of every repeat when they disagreed (the verdict is then fail). */
         flaky?: OutcomeT[];
       }

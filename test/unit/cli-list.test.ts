@@ -11,8 +11,20 @@ describe("nsmatrix list", () => {
         encoding: "utf8",
       },
     );
-    expect(out).toContain("    in-t1-ssh  from cl: tcp 2.2.2.11:22, 4194311 bytes, offloaded on gw  (");
-    expect(out).toContain("    keyed-on-wire  from gw: ping 10.0.0.7, captured on ns1:eth0  (");
-    expect(out).toContain("    ping-in-t1  from cl: ping 2.2.2.11\n");
+    expect(out).toContain(
+      "    in-t1-ssh  from cl: tcp 2.2.2.11:22, answered by t1-ssh, 4194311 bytes, offloaded on gw, 5 s  (",
+    );
+    expect(out).toContain("    in-t1-telnet  from cl: tcp 2.2.2.11:23, handshake, 2 s  (");
+    expect(out).toContain("    keyed-on-wire  from gw: ping 10.0.0.7, captured on ns1:eth0, 2 s  (");
+    expect(out).toContain("    ping-in-t1  from cl: ping 2.2.2.11, 2 s\n");
+    expect(out).toContain("  checks, one after the other in this order:\n");
+  });
+
+  it("shows a variant's own timeout", () => {
+    const out = execFileSync("node", ["bin/nsmatrix.js", "list", "scenarios/box0-bridge-dnat.yaml"], {
+      encoding: "utf8",
+    });
+    expect(out).toContain("    hairpin-static  (checks wait 1.5 s)  hairpin on eth1, and static neighbours");
+    expect(out).toContain("    baseline  the topology as it is\n");
   });
 });

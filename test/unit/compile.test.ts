@@ -104,11 +104,23 @@ describe("compileVariant", () => {
     expect(compileVariant(box0, "broute-ipv4").tools).toContain("ebtables-legacy");
   });
 
-  it("runs checks concurrently and waits only for them, not the services", () => {
+  it("runs checks one after the other in declared order, each reported before the next starts", () => {
     const text = compileVariant(box0, "baseline").text;
+    const at = (line: string) => text.indexOf(`\n${line}`);
+    const names = box0.checks.map((c) => c.name);
+    names.forEach((name, i) => {
+      expect(at(`nsm_measure ${i + 1} /dev/null $nsm_c${i + 1}\n`)).toBeGreaterThan(0);
+      expect(at(`nsm_report ${i + 1} ${name} `)).toBeGreaterThan(at(`nsm_measure ${i + 1} `));
+      if (i > 0) expect(at(`nsm_measure ${i + 1} `)).toBeGreaterThan(at(`nsm_report ${i} `));
+    });
+    expect(text).not.toContain("wait $nsm_pids");
+    expect(text).toContain("runs the checks one after the other, in this order");
+  });
+
+  it("with parallel: true, runs checks concurrently and waits only for them, not the services", () => {
+    const text = compileVariant({ ...box0, parallel: true }, "baseline").text;
     expect(text).toContain('nsm_measure 2 /dev/null $nsm_c2 &\nnsm_pids="$nsm_pids $!"');
     expect(text).toContain("wait $nsm_pids");
-    expect(compileVariant({ ...box0, parallel: false }, "baseline").text).not.toContain("wait $nsm_pids");
   });
 
   it("refuses a node name that would put shell syntax into a command", () => {
@@ -156,19 +168,38 @@ describe("compileVariant", () => {
     expect(text).toContain("nsm_serve ns1 bulk tcp 22 1048576\n");
     const lines = text.split("\n");
     const at = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
-    // Captures listen before any check starts, and stop only after all of them ended.
+    // In declared order, a capture listens just before its own check and stops just after it.
     expect(lines[at("nsm_capture_start 3")]).toBe(
       "nsm_capture_start 3 ns1 eth0 'icmp and ip src 192.0.2.99'",
     );
+    expect(at("nsm_report 2")).toBeLessThan(at("nsm_capture_start 3"));
+    expect(at("nsm_capture_start 3")).toBeLessThan(at("nsm_measure 3"));
+    expect(at("nsm_measure 3")).toBeLessThan(at("nsm_capture_stop 3"));
+    expect(at("nsm_capture_stop 3")).toBeLessThan(at("nsm_report 3"));
+    // The offload watcher runs beside its check; the transfer needs the name line and 1 MiB.
+    expect(lines.slice(at("nsm_offload_watch 1"), at("nsm_report 1") + 1)).toEqual([
+      "nsm_offload_watch 1 gw 22 &",
+      "nsm_wpid=$!",
+      'nsm_c1="ip netns exec $P-cl socat -u -T $nsm_answer0 TCP4:2.2.2.11:22,connect-timeout=5 STDOUT"',
+      "nsm_measure 1 /dev/null $nsm_c1",
+      'wait "$nsm_wpid"',
+      `nsm_report 1 transfer-not-offloaded tcp bulk 5 $nsm_answer0 "$nsm_c1" 1048581 gw`,
+    ]);
+    expect(lines[at("nsm_report 2")]).toBe(
+      `nsm_report 2 transfer-whole tcp bulk 5 $nsm_answer0 "$nsm_c2" 1048581`,
+    );
+    expect(lines[at("nsm_report 3")]).toBe(
+      `nsm_report 3 ping-wrong-capture ping '' $nsm_ping0 '' "$nsm_c3" '' '' 1`,
+    );
+  });
+
+  it("with parallel: true, starts every capture before any check and stops them after all", () => {
+    const sc = loadScenario("test/fixtures/scenarios/mtgw-controls.yaml");
+    const lines = compileVariant({ ...sc, parallel: true }, "no-flow-add").text.split("\n");
+    const at = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
     expect(at("nsm_capture_start 4")).toBeLessThan(at("nsm_measure 1"));
     expect(at("nsm_capture_stop 3")).toBeGreaterThan(at("wait $nsm_pids"));
-    // The offload watcher runs beside its check; the transfer needs the name line and 1 MiB.
-    expect(lines[at("nsm_offload_watch 1")]).toBe("nsm_offload_watch 1 gw 22 &");
-    expect(lines[at("nsm_report 1")]).toBe(
-      `nsm_report 1 transfer-not-offloaded tcp bulk "$nsm_c1" 1048581 gw`,
-    );
-    expect(lines[at("nsm_report 2")]).toBe(`nsm_report 2 transfer-whole tcp bulk "$nsm_c2" 1048581`);
-    expect(lines[at("nsm_report 3")]).toBe(`nsm_report 3 ping-wrong-capture ping '' "$nsm_c3" '' '' 1`);
+    expect(at("nsm_report 1")).toBeGreaterThan(at("nsm_capture_stop 4"));
   });
 
   it("probes for the encap 'key' flag only where a route sets it", () => {

@@ -109,7 +109,9 @@ const cases: Case[] = [
   { fixture: "check-capture-unknown-dev.yaml", code: "E_SCHEMA", file: "check-capture-unknown-dev.yaml", line: 7, col: 20, message: 'checks.c1.capture.on: check "c1" captures on "eth9", which node "r2" does not have (known: lo, eth0)' },
   { fixture: "check-capture-bad-on.yaml", code: "E_SCHEMA", file: "check-capture-bad-on.yaml", line: 7, col: 20, message: `checks.c1.capture.on: "r2" is not an endpoint like node:eth0 (the ':ifname' part is missing)` },
   { fixture: "check-offload-ping.yaml", code: "E_SCHEMA", file: "check-offload-ping.yaml", line: 7, col: 14, message: "checks.c1.offload: 'offload' is for tcp checks" },
-  { fixture: "check-offload-unknown-node.yaml", code: "E_SCHEMA", file: "check-offload-unknown-node.yaml", line: 9, col: 14, message: 'checks.c1.offload: check "c1" watches unknown node "gw" (known: r1, r2)' },
+  { fixture: "variant-timeout-zero.yaml", code: "E_SCHEMA", file: "variant-timeout-zero.yaml", line: 5, col: 14, message: "variants.slow.timeout: Too small: expected number to be >0" },
+  { fixture: "check-offload-no-service.yaml", code: "E_SCHEMA", file: "check-offload-no-service.yaml", line: 7, col: 14, message: "checks.c1.offload: 'offload' needs a 'service': without one the check only completes the handshake and closes" },
+  { fixture: "check-offload-unknown-node.yaml", code: "E_SCHEMA", file: "check-offload-unknown-node.yaml", line: 10, col: 14, message: 'checks.c1.offload: check "c1" watches unknown node "gw" (known: r1, r2)' },
   { fixture: "service-twice.yaml", code: "E_SCHEMA", file: "service-twice.yaml", line: 5, col: 3, message: 'services.www: service "www" listens on r2/tcp/80, as "web" does' },
   // variant patches: located in the scenario's patch, or in the base when the patch broke it from afar
   { fixture: "patch-bad-route-dev.yaml", code: "E_SCHEMA", file: "patch-bad-route-dev.yaml", line: 11, col: 39, message: 'variant "extra-route": nodes.r1.routes[1].dev: route to 10.9.0.0/16 names unknown interface "eth7"' },
@@ -232,6 +234,19 @@ describe("several problems in one throw", () => {
   });
 });
 
+describe("check timeouts", () => {
+  it("come from the check, else its variant, else the scenario, else 0.5 s", () => {
+    const box0 = loadScenario(BOX0);
+    const timeouts = (v: string) => box0.variants.find((x) => x.name === v)?.checks.map((c) => c.timeout);
+    expect(timeouts("baseline")).toEqual([0.5, 0.5, 0.5, 0.5, 0.5]);
+    expect(timeouts("hairpin-static")).toEqual([1.5, 1.5, 1.5, 1.5, 1.5]);
+    const mtgw = loadScenario("scenarios/multitenant-gateway.yaml");
+    expect(mtgw.variants[0]?.checks.slice(0, 2).map((c) => c.timeout)).toEqual([5, 2]);
+    const bare = loadScenario("test/fixtures/scenarios/learning.yaml");
+    expect(bare.checks.map((c) => c.timeout)).toEqual([0.5, 0.5, 0.5]);
+  });
+});
+
 describe("the Box0 scenario", () => {
   const model = loadScenario(BOX0);
   const variant = (name: string) => {
@@ -240,18 +255,20 @@ describe("the Box0 scenario", () => {
     return v.topology;
   };
 
-  it("loads with 7 variants and 4 checks", () => {
+  it("loads with 8 variants and 5 checks, in declared order", () => {
     expect(model.name).toBe("box0-bridge-dnat");
+    expect(model.parallel).toBe(false);
     expect(model.variants.map((v) => v.name)).toEqual([
       "baseline",
       "hairpin",
+      "hairpin-static",
       "hairpin-vepa",
       "promisc",
       "route-broute-arp",
       "broute-ipv4",
       "nf-call-iptables-off",
     ]);
-    expect(model.checks.map((c) => c.name)).toEqual(["gateway", "cmd1", "cmd2", "bridged"]);
+    expect(model.checks.map((c) => c.name)).toEqual(["gateway", "cmd1", "cmd1-handshake", "cmd2", "bridged"]);
     expect(model.services.map((s) => `${s.name}=${s.node}/${s.proto}/${s.port}`)).toEqual([
       "http-host2=host2/tcp/80",
       "http-host3=host3/tcp/80",

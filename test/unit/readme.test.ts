@@ -21,7 +21,7 @@ describe("the README's examples", () => {
     const real = resolve("topologies/box0-bridge.yaml");
     writeFileSync(file, (scenario ?? "").replace("../topologies/box0-bridge.yaml", real));
     const sc = loadScenario(file);
-    expect(sc.variants.map((v) => v.name)).toEqual(["baseline", "hairpin"]);
+    expect(sc.variants.map((v) => v.name)).toEqual(["baseline", "slow-path", "hairpin"]);
     expect(sc.services.map((s) => `${s.name} ${s.proto}/${s.port}`)).toEqual([
       "http-host2 tcp/80",
       "dns-host3 udp/53",

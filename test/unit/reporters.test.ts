@@ -23,8 +23,19 @@ const ev = (command: string, exitCode: number | null, durationMs: number, stderr
   stderrTail,
 });
 
-const ping = ev("ip netns exec nsm-r1 ping -c1 -W1 10.0.0.2", 0, 120);
-const curl = ev("ip netns exec nsm-h1 nc -z -w2 1.1.1.1 8080", 1, 2000, "nc: timed out");
+const ping = { ...ev("ip netns exec nsm-r1 ping -c1 -W1 10.0.0.2", 0, 120), stage: "replied" as const };
+const curl = {
+  ...ev(
+    "ip netns exec nsm-h1 socat -u /dev/null TCP4:1.1.1.1:8080",
+    1,
+    2000,
+    "E connecting: Connection timed out",
+  ),
+  stage: "syn-timeout" as const,
+  timeoutS: 2,
+};
+const once = { runs: 1, reached: 0 };
+const onceReached = { runs: 1, reached: 1 };
 
 const results: Result[] = [
   {
@@ -36,6 +47,7 @@ const results: Result[] = [
     outcome: "reach",
     expected: "reach",
     evidence: ping,
+    ...onceReached,
   },
   {
     scenario: "hairpin",
@@ -46,6 +58,7 @@ const results: Result[] = [
     outcome: "reach",
     expected: "reach",
     evidence: ping,
+    ...onceReached,
   },
   {
     scenario: "hairpin",
@@ -56,6 +69,7 @@ const results: Result[] = [
     outcome: "no-reach",
     expected: "xfail",
     evidence: curl,
+    ...once,
   },
   {
     scenario: "hairpin",
@@ -65,7 +79,11 @@ const results: Result[] = [
     status: "xpass",
     outcome: "reach",
     expected: "xfail",
-    evidence: ev("ip netns exec nsm-h1 nc -z -w2 1.1.1.1 8080", 0, 30),
+    evidence: {
+      ...ev("ip netns exec nsm-h1 socat -u /dev/null TCP4:1.1.1.1:8080", 0, 30),
+      stage: "connected",
+    },
+    ...onceReached,
   },
   {
     scenario: "hairpin",
@@ -81,7 +99,9 @@ const results: Result[] = [
       1000,
       "PING 10.0.0.2\n1 packets transmitted, 0 received",
     ),
-    flaky: ["reach", "no-reach", "reach"],
+    runs: 3,
+    reached: 2,
+    flaky: ["no-reach", "reach", "reach"],
   },
   {
     scenario: "hairpin",
@@ -97,6 +117,7 @@ const results: Result[] = [
       1500,
       "one\ntwo\nping: sendmsg: <&> \"denied\" 'x'\u0007\nfour",
     ),
+    ...once,
   },
   {
     scenario: "hairpin",
@@ -181,7 +202,7 @@ describe("cellText", () => {
     [0, "reach pass"],
     [2, "no-reach xfail"],
     [3, "reach xpass"],
-    [4, "no-reach fail FLAKY"],
+    [4, "no-reach fail (2/3 reached) FLAKY"],
     [5, "no-reach fail"],
     [6, "error"],
     [7, "crash"],
@@ -217,15 +238,17 @@ describe("formatJunit", () => {
 
   it("reports each verdict with its element", () => {
     expect(xml).toContain(
-      '<testcase classname="hairpin.v4" name="cmd1" time="2.000">\n      <system-out>expected failure seen</system-out>',
+      '<testcase classname="hairpin.v4" name="cmd1" time="2.000">\n      <system-out>expected failure seen\n$ ip netns exec nsm-h1 socat -u /dev/null TCP4:1.1.1.1:8080\nexit 1 after 2.0 s (timeout 2 s)\nstage: no answer to the SYN within 2 s\nstderr:\nE connecting: Connection timed out</system-out>',
     );
     expect(xml).toContain('<failure message="expected failure did not happen: saw reach" type="xpass">');
     expect(xml).toContain(
-      '<failure message="expected reach, saw no-reach (flaky: reach, no-reach, reach)" type="fail">',
+      '<failure message="expected reach, saw no-reach (flaky: no-reach, reach, reach)" type="fail">',
     );
     expect(xml).toContain('<error message="kernel crashed: kernel panic" type="crash">');
     expect(xml).toContain('<skipped message="no CONFIG_NET_VRF"/>');
-    expect(xml).toContain('<testcase classname="hairpin.v4" name="ping-r2" time="0.120"/>');
+    expect(xml).toContain(
+      '<testcase classname="hairpin.v4" name="ping-r2" time="0.120">\n      <system-out>$ ip netns exec nsm-r1 ping -c1 -W1 10.0.0.2\nexit 0 after 120 ms\nstage: echo reply received</system-out>',
+    );
   });
 });
 
@@ -302,8 +325,64 @@ describe("formatMarkdown", () => {
       | --- | --- | --- | --- |
       | v4 | ping-r2 | reach pass | reach pass |
       | v4 | cmd1 | no-reach xfail | reach xpass |
-      | promisc | ping-r2 | no-reach fail FLAKY | no-reach fail |
+      | promisc | ping-r2 | no-reach fail (2/3 reached) FLAKY | no-reach fail |
       | promisc | cmd1 | error | crash |
+
+      <details><summary>XPASS hairpin/v4/cmd1 [6.1.0-37-amd64]: expected failure did not happen: saw reach</summary>
+
+      \`\`\`
+      $ ip netns exec nsm-h1 socat -u /dev/null TCP4:1.1.1.1:8080
+      exit 0 after 30 ms
+      stage: handshake completed
+      \`\`\`
+
+      </details>
+      <details><summary>FAIL hairpin/promisc/ping-r2 [6.18.44]: expected reach, saw no-reach (flaky)</summary>
+
+      \`\`\`
+      $ ip netns exec nsm-r1 ping -c1 -W1 10.0.0.2
+      exit 1 after 1.0 s
+      stderr:
+      PING 10.0.0.2
+      1 packets transmitted, 0 received
+      \`\`\`
+
+      </details>
+      <details><summary>FAIL hairpin/promisc/ping-r2 [6.1.0-37-amd64]: expected reach, saw no-reach</summary>
+
+      \`\`\`
+      $ ip netns exec nsm-r1 ping -c1 10.0.0.2
+      exit 2 after 1.5 s
+      stderr:
+      one
+      two
+      ping: sendmsg: <&> "denied" 'x'
+      four
+      \`\`\`
+
+      </details>
+      <details><summary>ERROR hairpin/promisc/cmd1 [6.18.44]: setup failed: ip link add br0</summary>
+
+      \`\`\`
+      $ ip link add br0 type bridge
+      exit 2 after 10 ms
+      stderr:
+      RTNETLINK answers: File exists
+      \`\`\`
+
+      </details>
+      <details><summary>CRASH hairpin/promisc/cmd1 [6.1.0-37-amd64]: kernel crashed: kernel panic</summary>
+
+      \`\`\`
+      BUG: kernel NULL pointer dereference
+      Kernel panic - not syncing
+      \`\`\`
+
+      </details>
+
+      Expected failures, and how far each got:
+
+      - hairpin/v4/cmd1 [6.18.44]: no answer to the SYN within 2 s
 
       ### vrf
 
@@ -312,6 +391,12 @@ describe("formatMarkdown", () => {
       | v4 | ping-vrf | skip | skip |
       | v4 | leak # 2 | skip | - |
       | a\\|b | x | - | skip |
+
+      Skipped:
+
+      - no CONFIG\\_NET\\_VRF
+      - needs ebtables broute
+      - r
       "
     `);
   });
@@ -321,12 +406,12 @@ describe("formatPretty", () => {
   it("aligns a table per scenario and ends with the summary and the evidence", () => {
     expect(formatPretty(report, { color: false })).toMatchInlineSnapshot(`
       "hairpin
-        variant  check    6.18.44              6.1.0-37-amd64
-        -------  -------  -------------------  --------------
-        v4       ping-r2  reach pass           reach pass
-        v4       cmd1     no-reach xfail       reach xpass
-        promisc  ping-r2  no-reach fail FLAKY  no-reach fail
-        promisc  cmd1     error                crash
+        variant  check    6.18.44                            6.1.0-37-amd64
+        -------  -------  ---------------------------------  --------------
+        v4       ping-r2  reach pass                         reach pass
+        v4       cmd1     no-reach xfail                     reach xpass
+        promisc  ping-r2  no-reach fail (2/3 reached) FLAKY  no-reach fail
+        promisc  cmd1     error                              crash
 
       vrf
         variant  check     6.18.44  6.1.0-37-amd64
@@ -337,11 +422,12 @@ describe("formatPretty", () => {
       11 results: 2 pass, 1 xfail, 3 skip (2 fail, 1 xpass, 1 error, 1 crash) in 2.1 s
 
       XPASS hairpin/v4/cmd1 [6.1.0-37-amd64]: expected failure did not happen: saw reach
-        $ ip netns exec nsm-h1 nc -z -w2 1.1.1.1 8080
+        $ ip netns exec nsm-h1 socat -u /dev/null TCP4:1.1.1.1:8080
         exit 0 after 30 ms
+        stage: handshake completed
 
       FAIL hairpin/promisc/ping-r2 [6.18.44]: expected reach, saw no-reach
-        flaky: reach, no-reach, reach
+        flaky: 2 of 3 runs reached (no-reach, reach, reach)
         $ ip netns exec nsm-r1 ping -c1 -W1 10.0.0.2
         exit 1 after 1.0 s
         > PING 10.0.0.2
@@ -363,6 +449,9 @@ describe("formatPretty", () => {
         > BUG: kernel NULL pointer dereference
         > Kernel panic - not syncing
 
+      expected failures, and how far each got:
+        - hairpin/v4/cmd1 [6.18.44]: no answer to the SYN within 2 s
+
       skipped:
         - no CONFIG_NET_VRF (2 results)
         - needs ebtables broute (1 result)
@@ -374,7 +463,7 @@ describe("formatPretty", () => {
     const plain = formatPretty(report, { color: false });
     const colored = formatPretty(report, { color: true });
     expect(colored).toContain("\x1b[32mreach pass\x1b[0m");
-    expect(colored).toContain("\x1b[31mno-reach fail FLAKY\x1b[0m");
+    expect(colored).toContain("\x1b[31mno-reach fail (2/3 reached) FLAKY\x1b[0m");
     expect(colored).toContain("\x1b[33mskip\x1b[0m");
     // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI escapes
     expect(colored.replace(/\x1b\[[0-9;]*m/g, "")).toBe(plain);
@@ -391,5 +480,170 @@ describe("formatReport", () => {
       markdown: formatMarkdown(report),
     };
     expect(formatReport(format, report)).toBe(direct[format]);
+  });
+});
+
+// XML and HTML entities back to text, so one needle fits every format.
+const decodeEntities = (s: string) =>
+  s
+    .replaceAll("&lt;", "<")
+    .replaceAll("&gt;", ">")
+    .replaceAll("&quot;", '"')
+    .replaceAll("&apos;", "'")
+    .replaceAll("&amp;", "&");
+
+describe("the evidence a check demanded, beside what it saw", () => {
+  const base = {
+    command: "ip netns exec nsm-0badc0de-cl socat -u -T 5 TCP4:2.2.2.11:22,connect-timeout=5 STDOUT",
+    exitCode: 0,
+    durationMs: 1800,
+    stderrTail: "",
+    timeoutS: 5,
+    service: "t1-ssh",
+  };
+  // Each case: the evidence, what every text format must show, and the TAP diagnostic fields.
+  const cases: [string, Evidence, string[], Record<string, unknown>][] = [
+    [
+      "a transfer short of its bytes",
+      { ...base, stage: "short", answeredBy: "t1-ssh", bytes: 1200, bytesExpected: 4194311 },
+      ["bytes: 1200 of 4194311", "answered by t1-ssh, but bytes short of those expected"],
+      { stage: "short", bytes: 1200, bytes_expected: 4194311, answered_by: "t1-ssh" },
+    ],
+    [
+      "an offload never seen",
+      {
+        ...base,
+        stage: "answered",
+        answeredBy: "t1-ssh",
+        bytes: 4194311,
+        bytesExpected: 4194311,
+        offload: false,
+      },
+      ["offload: not seen", "answered by t1-ssh", "bytes: 4194311 of 4194311"],
+      { stage: "answered", offload: "not seen", answered_by: "t1-ssh" },
+    ],
+    [
+      "a capture that saw nothing",
+      {
+        ...base,
+        command: "ping -n -c 1 -W 5 10.0.0.7",
+        stage: "replied",
+        service: undefined,
+        captured: "nothing",
+      },
+      ["captured: nothing", "echo reply received"],
+      { stage: "replied", captured: "nothing" },
+    ],
+    [
+      "a captured packet",
+      { ...base, stage: "replied", service: undefined, captured: "IP 1.1.1.7 > 10.0.0.7: ICMP echo request" },
+      ["captured: IP 1.1.1.7 > 10.0.0.7: ICMP echo request"],
+      { captured: "IP 1.1.1.7 > 10.0.0.7: ICMP echo request" },
+    ],
+    [
+      "the wrong service answering",
+      { ...base, stage: "wrong-service", service: "http-host2", answeredBy: "http-host3" },
+      ["answered by http-host3, not by http-host2"],
+      { stage: "wrong-service", service: "http-host2", answered_by: "http-host3" },
+    ],
+    [
+      "a handshake with no bytes after it",
+      { ...base, stage: "no-bytes", timeoutS: 1 },
+      ["connected, but no bytes within 1 s"],
+      { stage: "no-bytes", reached: "connected, but no bytes within 1 s", timeout_s: 1 },
+    ],
+    [
+      "a SYN never answered",
+      { ...base, exitCode: 1, stage: "syn-timeout", timeoutS: 1 },
+      ["no answer to the SYN within 1 s"],
+      { stage: "syn-timeout", exit: 1 },
+    ],
+  ];
+  const failed = (e: Evidence): RunReport => ({
+    kernels: [NEW],
+    durationMs: 2000,
+    results: [
+      {
+        ...{ scenario: "s", variant: "v", check: "c", kernel: NEW },
+        status: "fail",
+        outcome: "no-reach",
+        expected: "reach",
+        evidence: e,
+        ...once,
+      },
+    ],
+  });
+  // The text formats: the pretty one, JUnit (XML-escaped) and Markdown (HTML-escaped in <details>).
+  const text = {
+    pretty: (r: RunReport) => formatPretty(r, { color: false }),
+    junit: (r: RunReport) => decodeEntities(formatJunit(r)),
+    markdown: (r: RunReport) => decodeEntities(formatMarkdown(r)),
+  };
+
+  it.each(
+    cases.flatMap(([what, e, shown]) =>
+      Object.entries(text).map(([f, fmt]) => [f, what, e, shown, fmt] as const),
+    ),
+  )("%s shows %s", (_f, _what, e, shown, fmt) => {
+    const out = fmt(failed(e));
+    for (const s of shown) expect(out).toContain(s);
+  });
+
+  it.each(cases)("TAP carries %s as diagnostic fields", async (_what, e, _shown, fields) => {
+    const { asserts } = await parseTap(formatTap(failed(e)));
+    expect(asserts[0]?.diag).toMatchObject(fields);
+  });
+
+  it.each(cases)("JSON carries %s as the evidence itself", (_what, e) => {
+    expect(JSON.parse(formatJson(failed(e))).results[0].evidence).toEqual(JSON.parse(JSON.stringify(e)));
+  });
+
+  it("names the unmet demand in the headline of a failure", () => {
+    const e = cases[1]?.[1] as Evidence;
+    expect(formatPretty(failed(e), { color: false })).toContain(
+      "FAIL s/v/c [6.18.44]: expected reach, saw no-reach (offload not seen)",
+    );
+    expect(formatJunit(failed(e))).toContain('message="expected reach, saw no-reach (offload not seen)"');
+    expect(formatMarkdown(failed(e))).toContain("expected reach, saw no-reach (offload not seen)");
+  });
+
+  it("lists each expected failure with how far it got", () => {
+    const r: RunReport = {
+      kernels: ["6.12.117+deb13-amd64", "6.1.0-50-amd64"],
+      durationMs: 2000,
+      results: [
+        {
+          scenario: "box0",
+          variant: "hairpin-static",
+          check: "cmd1",
+          kernel: "6.12.117+deb13-amd64",
+          status: "xfail",
+          outcome: "no-reach",
+          expected: "xfail",
+          evidence: { ...base, stage: "no-bytes", timeoutS: 2 },
+          ...once,
+        },
+        {
+          scenario: "box0",
+          variant: "hairpin-static",
+          check: "cmd1",
+          kernel: "6.1.0-50-amd64",
+          status: "xfail",
+          outcome: "no-reach",
+          expected: "xfail",
+          evidence: { ...base, exitCode: 1, stage: "syn-timeout", timeoutS: 2 },
+          ...once,
+        },
+      ],
+    };
+    const lines = [
+      "box0/hairpin-static/cmd1 [6.12.117+deb13-amd64]: connected, but no bytes within 2 s",
+      "box0/hairpin-static/cmd1 [6.1.0-50-amd64]: no answer to the SYN within 2 s",
+    ];
+    for (const l of lines) {
+      expect(formatPretty(r, { color: false })).toContain(`  - ${l}`);
+      expect(formatMarkdown(r)).toContain(`- ${l}`);
+    }
+    expect(formatJunit(r)).toContain("stage: connected, but no bytes within 2 s");
   });
 });

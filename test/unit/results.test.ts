@@ -30,6 +30,7 @@ describe("observationsFromTap", () => {
     expect(obs.map((o) => [o.check, o.status === "observed" ? o.outcome : o.status])).toEqual([
       ["gateway", "reach"],
       ["cmd1", "no-reach"],
+      ["cmd1-handshake", "no-reach"],
       ["cmd2", "reach"],
       ["bridged", "reach"],
     ]);
@@ -37,10 +38,31 @@ describe("observationsFromTap", () => {
     if (cmd1?.status !== "observed") throw new Error("cmd1 not observed");
     expect(cmd1.evidence.command).toMatch(/^ip netns exec nsm-0badc0de-host1 socat .*TCP4:1\.1\.1\.1:8080/);
     expect(cmd1.evidence.exitCode).toBe(1);
-    expect(cmd1.evidence.durationMs).toBeGreaterThanOrEqual(900);
+    expect(cmd1.evidence.durationMs).toBeGreaterThanOrEqual(450);
     expect(cmd1.evidence.stderrTail).toMatch(/Connection timed out/);
-    const cmd2 = obs[2];
+    expect(cmd1.evidence).toMatchObject({ stage: "syn-timeout", timeoutS: 0.5, service: "http-host2" });
+    const cmd2 = obs[3];
     expect(cmd2?.status === "observed" && cmd2.evidence.answeredBy).toBe("http-host3");
+  });
+
+  it("reads how far each check got from a real hairpin-static run on 6.18", () => {
+    const obs = observationsFromTap(run(fixture("box0-hairpin-static-6.18.tap")), checks);
+    const stages = obs.map((o) =>
+      o.status === "observed" ? `${o.check} ${o.outcome} ${o.evidence.stage}` : o.status,
+    );
+    expect(stages).toEqual([
+      "gateway reach replied",
+      "cmd1 no-reach no-bytes",
+      "cmd1-handshake reach connected",
+      "cmd2 reach answered",
+      "bridged reach answered",
+    ]);
+    const cmd1 = obs[1];
+    expect(cmd1?.status === "observed" && cmd1.evidence).toMatchObject({
+      timeoutS: 1.5,
+      answerTimeoutS: 1.5,
+      exitCode: 0,
+    });
   });
 
   it("turns SKIP directives into skips that carry the reason", () => {
@@ -56,7 +78,7 @@ describe("observationsFromTap", () => {
 
   it("reports every check as an error naming the failed set-up step after a Bail out!", () => {
     const obs = observationsFromTap(run(fixture("box0-bailout-6.18.tap"), { exitCode: 1 }), checks);
-    expect(obs).toHaveLength(4);
+    expect(obs).toHaveLength(5);
     for (const o of obs) {
       expect(o.status).toBe("error");
       expect(o.status === "error" && o.reason).toMatch(
@@ -85,8 +107,6 @@ describe("expectations", () => {
     expect(kernelSemver(release)).toBe(version);
   });
 
-  const cmd1 = box0.checks.find((c) => c.name === "cmd1");
-  const cmd2 = box0.checks.find((c) => c.name === "cmd2");
   it.each([
     ["cmd1", "baseline", "2.6.32-754.el6", "reach"],
     ["cmd1", "baseline", "3.10.0-1160.el7", "xfail"],
@@ -98,10 +118,17 @@ describe("expectations", () => {
     ["cmd2", "baseline", "3.10.0", "reach"],
     ["cmd2", "baseline", "4.9.0-19-amd64", "xfail"],
     ["cmd2", "baseline", "6.1.0-37-amd64", "reach"],
+    ["cmd1-handshake", "hairpin-static", "5.10.0-32-amd64", "xfail"],
+    ["cmd1-handshake", "hairpin-static", "6.1.0-50-amd64", "xfail"],
+    ["cmd1-handshake", "hairpin-static", "6.12.117+deb13-amd64", "flaky"],
+    ["cmd1-handshake", "hairpin-static", "6.18.44-fc-v669", "reach"],
+    ["cmd2", "hairpin-static", "6.12.117+deb13-amd64", "flaky"],
+    ["cmd2", "hairpin-static", "6.1.0-50-amd64", "reach"],
+    ["cmd2", "hairpin-static", "5.10.0-32-amd64", "flaky"],
   ])(
     "expects %s in %s on %s to be %s (the article's table and our measurements)",
     (name, variant, kernel, want) => {
-      const check = name === "cmd1" ? cmd1 : cmd2;
+      const check = box0.checks.find((c) => c.name === name);
       expect(expectationFor(check?.expect ?? "reach", variant, kernel)).toBe(want);
     },
   );
@@ -120,6 +147,8 @@ describe("expectations", () => {
     ["reach", "no-reach", "fail"],
     ["no-reach", "xfail", "xfail"],
     ["reach", "xfail", "xpass"],
+    ["reach", "flaky", "pass"],
+    ["no-reach", "flaky", "pass"],
   ] as const)("gives outcome %s against expectation %s the verdict %s", (outcome, expected, verdict) => {
     expect(verdictOf(outcome, expected)).toBe(verdict);
   });
@@ -136,20 +165,36 @@ describe("assembleResults", () => {
     }));
 
   it("matches every check against its expectation", () => {
-    const results = assembleResults(ctx, [seen(["reach", "no-reach", "reach", "reach"])]);
-    expect(results.map((r) => r.status)).toEqual(["pass", "xfail", "pass", "pass"]);
+    const results = assembleResults(ctx, [seen(["reach", "no-reach", "no-reach", "reach", "reach"])]);
+    expect(results.map((r) => r.status)).toEqual(["pass", "xfail", "xfail", "pass", "pass"]);
     expect(exitCodeOf(results)).toBe(0);
   });
 
   it("flags a check whose repeats disagree as flaky, and fails it", () => {
     const results = assembleResults(ctx, [
-      seen(["reach", "no-reach", "reach", "reach"]),
-      seen(["reach", "reach", "reach", "reach"]),
+      seen(["reach", "no-reach", "no-reach", "reach", "reach"]),
+      seen(["reach", "reach", "no-reach", "reach", "reach"]),
     ]);
     const cmd1 = results[1];
     expect(cmd1?.status).toBe("fail");
     expect(cmd1?.status === "fail" && cmd1.flaky).toEqual(["no-reach", "reach"]);
+    expect(cmd1).toMatchObject({ runs: 2, reached: 1 });
+    expect(results[0]).toMatchObject({ status: "pass", runs: 2, reached: 2 });
     expect(exitCodeOf(results)).toBe(1);
+  });
+
+  it("passes a known race whatever its repeats saw, and still counts how many reached", () => {
+    const race = { ...ctx, variant: "hairpin-static", kernel: "6.12.117+deb13-amd64" };
+    const results = assembleResults(race, [
+      seen(["reach", "no-reach", "reach", "reach", "reach"]),
+      seen(["reach", "no-reach", "no-reach", "no-reach", "reach"]),
+      seen(["reach", "no-reach", "reach", "reach", "reach"]),
+    ]);
+    const [handshake, cmd2] = [results[2], results[3]];
+    expect(handshake).toMatchObject({ status: "pass", expected: "flaky", runs: 3, reached: 2 });
+    expect(handshake && "flaky" in handshake && handshake.flaky).toBeFalsy();
+    expect(cmd2).toMatchObject({ status: "pass", expected: "flaky", reached: 2 });
+    expect(exitCodeOf(results)).toBe(0);
   });
 
   it("keeps skips and errors with their reasons", () => {

@@ -4,6 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { checkLines } from "../../src/compile/checks.js";
+import type { CheckModel } from "../../src/model/index.js";
 
 const RUNTIME = readFileSync("src/compile/runtime.sh", "utf8");
 
@@ -66,46 +68,107 @@ describe("nsm_report (one TAP point)", () => {
   };
 
   it("a transfer reaches only when every byte arrived", () => {
-    const ok = report({ "c1.rc": "0\n", "c1.ms": "5\n", "c1.out": "bulk\nxxxx" }, "1 t tcp bulk cmd 9");
+    const ok = report({ "c1.rc": "0\n", "c1.ms": "5\n", "c1.out": "bulk\nxxxx" }, "1 t tcp bulk 1 1 cmd 9");
     expect(ok).toMatch(/^ok 1 - t\n/);
     expect(ok).toContain("  bytes: 9\n  bytes_expected: 9\n");
-    const short = report({ "c1.rc": "0\n", "c1.ms": "5\n", "c1.out": "bulk\nxx" }, "1 t tcp bulk cmd 9");
+    const short = report({ "c1.rc": "0\n", "c1.ms": "5\n", "c1.out": "bulk\nxx" }, "1 t tcp bulk 1 1 cmd 9");
     expect(short).toMatch(/^not ok 1 - t\n/);
     expect(short).toContain("  outcome: no-reach\n");
   });
 
   it("an offload check reaches only when the watcher saw [OFFLOAD]; a capture only with a packet", () => {
     const base = { "c1.rc": "0\n", "c1.ms": "5\n", "c1.out": "web\n" };
-    expect(report(base, "1 t tcp web cmd '' gw")).toContain("  outcome: no-reach\n");
-    expect(report(base, "1 t tcp web cmd '' gw")).toContain("  offload: not seen\n");
-    const seen = report({ ...base, "c1.offload": "tcp 6 [OFFLOAD]" }, "1 t tcp web cmd '' gw");
+    expect(report(base, "1 t tcp web 1 1 cmd '' gw")).toContain("  outcome: no-reach\n");
+    expect(report(base, "1 t tcp web 1 1 cmd '' gw")).toContain("  offload: not seen\n");
+    const seen = report({ ...base, "c1.offload": "tcp 6 [OFFLOAD]" }, "1 t tcp web 1 1 cmd '' gw");
     expect(seen).toMatch(/^ok 1 - t\n[\s\S]* {2}offload: seen\n/);
-    const none = report({ ...base, "c1.cap": "" }, "1 t tcp web cmd '' '' 1");
+    const none = report({ ...base, "c1.cap": "" }, "1 t tcp web 1 1 cmd '' '' 1");
     expect(none).toMatch(/^not ok 1 - t\n[\s\S]* {2}captured: 'nothing'\n/);
     const got = report(
       { ...base, "c1.cap": "IP 1.1.1.7 > 10.0.0.7: ICMP echo request\n" },
-      "1 t tcp web cmd '' '' 1",
+      "1 t tcp web 1 1 cmd '' '' 1",
     );
     expect(got).toMatch(/^ok 1 - t\n[\s\S]* {2}captured: 'IP 1.1.1.7 > 10.0.0.7: ICMP echo request'\n/);
   });
 });
 
+describe("nsm_stage (how far a check got)", () => {
+  // socat names the errno of a failed connect; exit 0 means the handshake completed.
+  it.each([
+    ["tcp", "web", "1", "", "E connecting to AF=2 1.1.1.1:8080: Connection timed out", "syn-timeout"],
+    ["tcp", "web", "1", "", "E connect(5, AF=2 10.99.0.2:2222, 16): Connection refused", "refused"],
+    ["tcp", "web", "1", "", "E connect(5, AF=2 10.0.0.4:80, 16): No route to host", "unreachable"],
+    ["tcp", "web", "1", "", "E connect(6, AF=2 10.9.8.1:81, 16): Network is unreachable", "unreachable"],
+    ["tcp", "web", "1", "", "E read(5, 0x55d, 8192): Connection reset by peer", "reset"],
+    ["tcp", "web", "1", "", "E something else entirely", "failed"],
+    ["tcp", "web", "0", "", "", "no-bytes"],
+    ["tcp", "web", "0", "web", "", "answered"],
+    ["tcp", "web", "0", "other", "", "wrong-service"],
+    ["tcp", "", "0", "", "", "connected"],
+    ["tcp", "", "1", "", "E connecting to AF=2 1.1.1.1:8080: Connection timed out", "syn-timeout"],
+    ["udp", "dns", "0", "dns", "", "answered"],
+    ["udp", "dns", "1", "", "", "no-reply"],
+    ["ping", "", "0", "", "", "replied"],
+    ["ping", "", "1", "", "", "no-reply"],
+  ])("%s (service %j) exit %s, answer %j, stderr %j: %s", (kind, svc, rc, ans, err, stage) => {
+    const r = sh(
+      `mkdir -p "$T"; printf '%s\\n' ${JSON.stringify(err)} >"$T/c1.err"; : >"$T/c1.out"
+nsm_stage 1 ${kind} '${svc}' ${rc} '${ans}'; echo "$_stage_s"`,
+    );
+    expect(r.out).toBe(`${stage}\n`);
+  });
+
+  it("calls a short transfer short, and never reached", () => {
+    const r = sh(`mkdir -p "$T"; printf '0\\n' >"$T/c1.rc"; printf 'bulk\\nxx' >"$T/c1.out"
+nsm_report 1 t tcp bulk 1 1 cmd 9`);
+    expect(r.out).toMatch(/^not ok 1 - t\n {2}---\n {2}check: t\n {2}outcome: no-reach\n {2}stage: short\n/);
+    expect(r.out).toContain("  bytes: 7\n  bytes_expected: 9\n");
+  });
+
+  it("says which ping got an ICMP error back", () => {
+    const r = sh(`mkdir -p "$T"; echo 'From 10.0.0.1 icmp_seq=1 Destination Host Unreachable' >"$T/c1.out"
+nsm_stage 1 ping '' 1 ''; echo "$_stage_s"`);
+    expect(r.out).toBe("unreachable\n");
+  });
+});
+
+describe("nsm_ping_w (what ping -W takes)", () => {
+  it.each([
+    ["ping from iputils 20221126", "0.5", "0.5"],
+    ["ping from iputils s20190515", "0.5", "0.5"],
+    ["ping utility, iputils-s20161105", "0.5", "1"],
+    ["ping from iputils s20190324", "1.25", "2"],
+    ["ping: invalid option -- 'V'", "0.5", "1"],
+    ["ping from iputils 20221126", "2", "2"],
+  ])("%s, %s s: -W %s", (version, wait, w) => {
+    expect(sh(`ping() { echo "${version}"; }; nsm_ping_w ${wait}`).out).toBe(`${w}\n`);
+  });
+
+  it("asks ping its version once per boot when the guest keeps a probe cache", () => {
+    const cache = join(dir, "probes");
+    execFileSync("mkdir", [cache]);
+    const fake = `ping() { echo x >>"$D/asked"; echo 'ping utility, iputils-s20161105'; }`;
+    expect(sh(`${fake}; nsm_ping_w 0.5; nsm_ping_w 0.5`, { NSM_PROBE_CACHE: cache }).out).toBe("1\n1\n");
+    expect(readFileSync(join(dir, "asked"), "utf8")).toBe("x\n");
+  });
+});
+
 describe("timeouts scaled with shell arithmetic", () => {
   it.each([
-    ["1", "1", "1", "1"],
-    ["1", "3", "3", "3"],
-    ["0.5", "3", "1.5", "2"],
-    ["2.25", "2", "4.5", "5"],
-    ["0.05", "1", "0.05", "1"],
-    ["10", "2.5", "25", "25"],
-  ])("%s s × %s = %s (whole seconds, rounded up: %s)", (t, scale, exact, whole) => {
-    expect(sh(`nsm_t ${t}; nsm_tint ${t}`, { NSM_TIMEOUT_SCALE: scale }).out).toBe(`${exact}\n${whole}\n`);
+    ["1", "1", "1"],
+    ["1", "3", "3"],
+    ["0.5", "3", "1.5"],
+    ["2.25", "2", "4.5"],
+    ["0.05", "1", "0.05"],
+    ["10", "2.5", "25"],
+  ])("%s s × %s = %s", (t, scale, exact) => {
+    expect(sh(`nsm_t ${t}`, { NSM_TIMEOUT_SCALE: scale }).out).toBe(`${exact}\n`);
   });
 
   it("splits a UDP check's timeout into three tries", () => {
-    expect(sh("nsm_milli 3; nsm_decimal $((nsm_m / 3)); nsm_milli 1; nsm_decimal $((nsm_m / 3))").out).toBe(
-      "1\n0.333\n",
-    );
+    expect(
+      sh("nsm_milli 3; nsm_decimal $((_milli_m / 3)); nsm_milli 1; nsm_decimal $((_milli_m / 3))").out,
+    ).toBe("1\n0.333\n");
   });
 });
 
@@ -113,7 +176,7 @@ describe("the stderr tail in a TAP point", () => {
   it("keeps the last five lines, printable ASCII only, indented as a YAML block", () => {
     const lines = Array.from({ length: 7 }, (_, i) => `line ${i + 1}`).join("\\n");
     const r = sh(
-      `mkdir -p "$T"; printf '1\\n' >"$T/c1.rc"; printf '${lines}\\nbell\\007 end\\n' >"$T/c1.err"; nsm_report 1 t ping '' cmd`,
+      `mkdir -p "$T"; printf '1\\n' >"$T/c1.rc"; printf '${lines}\\nbell\\007 end\\n' >"$T/c1.err"; nsm_report 1 t ping '' 1 '' cmd`,
     ).out;
     expect(r).toContain("  stderr: |\n    line 4\n    line 5\n    line 6\n    line 7\n    bell end\n  ...\n");
   });
@@ -134,5 +197,95 @@ describe("nsm_settled (links ready)", () => {
     expect(
       settled("4: swp1@if5: <UP,LOWER_UP> mtu 1500 master sw0 bridge_slave state forwarding priority 32"),
     ).toBe("settled\n");
+  });
+});
+
+describe("checks in declared order (the real helpers and generated lines, a stand-in ip)", () => {
+  // The stand-in answers by port: 80 answers "web", 81 never answers the SYN, 82 connects and
+  // stays silent; ping replies to 10.0.0.2 only. Every command it runs is logged, in order.
+  const fakeIp = `ping() { echo 'ping from iputils 20221126'; }
+ip() {
+  shift 3
+  echo "$*" >>"$D/calls"
+  case "$*" in
+  *ping*10.0.0.2) return 0 ;;
+  *ping*) echo '1 packets transmitted, 0 received'; return 1 ;;
+  *:80,*) [ "$2" = /dev/null ] || echo web; return 0 ;;
+  *:81,*) echo "socat[1] E connecting to AF=2 10.0.0.2:81: Connection timed out" >&2; return 1 ;;
+  *:82,*) return 0 ;;
+  esac
+}`;
+  const check = (name: string, target: CheckModel["target"], timeout: number): CheckModel => ({
+    name,
+    from: "a",
+    target,
+    timeout,
+    expect: "reach",
+  });
+  const tcp = (port: number, service?: string) => ({ kind: "tcp" as const, host: "10.0.0.2", port, service });
+
+  function runChecks(checks: CheckModel[], scale: string) {
+    const body = [`mkdir -p "$T"`, fakeIp, ...checkLines(checks, false)].join("\n");
+    const r = sh(body, { NSM_TIMEOUT_SCALE: scale });
+    const calls = readFileSync(join(dir, "calls"), "utf8").trim().split("\n");
+    const points = [
+      ...r.out.matchAll(/^(ok|not ok) (\d+) - (\S+)\n {2}---\n(?:.*\n)*? {2}stage: (\S+)/gm),
+    ].map((m) => [m[3], m[1], m[4]]);
+    return { calls, points };
+  }
+
+  it("gives each of two checks its own scaled timeout, not one left by a helper", () => {
+    const { calls, points } = runChecks(
+      [check("web", tcp(80, "web"), 0.5), check("silent", tcp(81, "web"), 2)],
+      "3",
+    );
+    expect(calls).toEqual([
+      // The handshake's limit is the kernel's and never scaled; the wait for the answer is.
+      "socat -u -T 1.5 TCP4:10.0.0.2:80,connect-timeout=0.5 STDOUT",
+      "socat -u -T 6 TCP4:10.0.0.2:81,connect-timeout=2 STDOUT",
+    ]);
+    expect(points).toEqual([
+      ["web", "ok", "answered"],
+      ["silent", "not ok", "syn-timeout"],
+    ]);
+  });
+
+  it("runs three checks one after the other, each with its timeout and verdict", () => {
+    // A ping that takes fractions of a second for -W (iputils since s20190515).
+    const { calls, points } = runChecks(
+      [
+        check("ping", { kind: "ping", host: "10.0.0.2" }, 0.5),
+        check("handshake", tcp(82), 1.25),
+        check("no-bytes", tcp(82, "web"), 0.5),
+      ],
+      "1",
+    );
+    expect(calls).toEqual([
+      "ping -n -c 1 -W 0.5 10.0.0.2",
+      "socat -u /dev/null TCP4:10.0.0.2:82,connect-timeout=1.25",
+      "socat -u -T 0.5 TCP4:10.0.0.2:82,connect-timeout=0.5 STDOUT",
+    ]);
+    expect(points).toEqual([
+      ["ping", "ok", "replied"],
+      ["handshake", "ok", "connected"],
+      ["no-bytes", "not ok", "no-bytes"],
+    ]);
+  });
+
+  it("reports each check as soon as it ends, before the next one starts", () => {
+    const body = [
+      `mkdir -p "$T"`,
+      fakeIp,
+      ...checkLines(
+        [check("one", tcp(80, "web"), 1), check("two", { kind: "ping", host: "10.9.9.9" }, 1)],
+        false,
+      ),
+    ].join("\n");
+    const out = sh(body.replace("nsm_measure 2", 'echo "# before two"; nsm_measure 2')).out;
+    expect(out.indexOf("ok 1 - one")).toBeGreaterThanOrEqual(0);
+    expect(out.indexOf("ok 1 - one")).toBeLessThan(out.indexOf("# before two"));
+    expect(out).toMatch(
+      /not ok 2 - two\n {2}---\n {2}check: two\n {2}outcome: no-reach\n {2}stage: no-reply\n/,
+    );
   });
 });

@@ -1,4 +1,5 @@
 // The JUnit reporter: one <testsuite> per kernel, one <testcase> per result.
+import { evidenceLines, sawText } from "../evidence.js";
 import type { Evidence, Result, RunReport } from "../types.js";
 import { kernelsOf } from "./matrix.js";
 
@@ -61,14 +62,14 @@ function testCase(r: Result): string {
 function caseBody(r: Result): string | undefined {
   switch (r.status) {
     case "pass":
-      return undefined;
+      return `<system-out>${escapeText(evidenceText(r.evidence))}</system-out>`;
     case "xfail":
-      return "<system-out>expected failure seen</system-out>";
+      return `<system-out>${escapeText(`expected failure seen\n${evidenceText(r.evidence)}`)}</system-out>`;
     case "fail": {
       const flaky = r.flaky ? ` (flaky: ${r.flaky.join(", ")})` : "";
       return element(
         "failure",
-        `expected ${r.expected}, saw ${r.outcome}${flaky}`,
+        `expected ${r.expected}, ${sawText(r.outcome, r.evidence)}${flaky}`,
         "fail",
         evidenceText(r.evidence),
       );
@@ -76,7 +77,7 @@ function caseBody(r: Result): string | undefined {
     case "xpass":
       return element(
         "failure",
-        `expected failure did not happen: saw ${r.outcome}`,
+        `expected failure did not happen: ${sawText(r.outcome, r.evidence)}`,
         "xpass",
         evidenceText(r.evidence),
       );
@@ -96,8 +97,7 @@ function element(tag: string, message: string, type: string, text: string): stri
 }
 
 function evidenceText(e: Evidence): string {
-  const lines = [`$ ${e.command}`, `exit: ${e.exitCode ?? "none"}`, `duration: ${seconds(e.durationMs)} s`];
-  if (e.answeredBy !== undefined) lines.push(`answered by: ${e.answeredBy}`);
+  const lines = evidenceLines(e);
   if (e.stderrTail !== "") lines.push("stderr:", e.stderrTail);
   return lines.join("\n");
 }

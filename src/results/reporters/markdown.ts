@@ -1,8 +1,10 @@
-// The Markdown reporter: a GitHub table per scenario, kernels as columns.
-import type { RunReport } from "../types.js";
-import { buildMatrix, byScenario, cellText } from "./matrix.js";
+// The Markdown reporter: a GitHub table per scenario, kernels as columns, then the evidence.
+import { evidenceLines, sawText, shortfall } from "../evidence.js";
+import type { Evidence, Result, RunReport } from "../types.js";
+import { buildMatrix, byScenario, cellText, resultLabel } from "./matrix.js";
 
-// Formats a run as one GitHub Markdown table per scenario.
+// Formats a run as one GitHub Markdown table per scenario, each followed by what went wrong
+// (evidence in <details>), the expected failures with how far they got, and the skip reasons.
 export function formatMarkdown(report: RunReport): string {
   const { kernels, rows } = buildMatrix(report);
   const sections: string[] = [];
@@ -11,9 +13,81 @@ export function formatMarkdown(report: RunReport): string {
     lines.push(tableRow(["variant", "check", ...kernels]));
     lines.push(tableRow(["variant", "check", ...kernels].map(() => "---")));
     for (const row of group) lines.push(tableRow([row.variant, row.check, ...row.cells.map(cellText)]));
-    sections.push(lines.join("\n"));
+    const results = report.results.filter((r) => r.scenario === scenario);
+    sections.push([...lines, ...evidenceSection(results)].join("\n"));
   }
   return `${sections.join("\n\n")}\n`;
+}
+
+function evidenceSection(results: Result[]): string[] {
+  const out: string[] = [];
+  const problems = results.flatMap((r) => {
+    const head = headline(r);
+    return head === undefined
+      ? []
+      : [details(`${r.status.toUpperCase()} ${resultLabel(r)}: ${head}`, body(r))];
+  });
+  if (problems.length) out.push("", ...problems);
+  const xfails = results.flatMap((r) => (r.status === "xfail" ? [r] : []));
+  if (xfails.length) {
+    out.push("", "Expected failures, and how far each got:", "");
+    for (const r of xfails)
+      out.push(`- ${inline(resultLabel(r))}: ${inline(shortfall(r.evidence) ?? r.outcome)}`);
+  }
+  const skips = [...new Set(results.flatMap((r) => (r.status === "skip" ? [r.reason] : [])))];
+  if (skips.length) out.push("", "Skipped:", "", ...skips.map((s) => `- ${inline(s)}`));
+  return out;
+}
+
+function headline(r: Result): string | undefined {
+  switch (r.status) {
+    case "fail":
+      return `expected ${r.expected}, ${sawText(r.outcome, r.evidence)}${r.flaky ? " (flaky)" : ""}`;
+    case "xpass":
+      return `expected failure did not happen: ${sawText(r.outcome, r.evidence)}`;
+    case "error":
+      return r.reason;
+    case "crash":
+      return `kernel crashed: ${r.reason}`;
+    case "pass":
+    case "xfail":
+    case "skip":
+      return undefined;
+    default:
+      return assertNever(r);
+  }
+}
+
+function body(r: Result): string {
+  const ev = (e: Evidence) => [...evidenceLines(e), ...(e.stderrTail ? ["stderr:", e.stderrTail] : [])];
+  switch (r.status) {
+    case "fail":
+    case "xpass":
+      return ev(r.evidence).join("\n");
+    case "error":
+      return r.evidence ? ev(r.evidence).join("\n") : "";
+    case "crash":
+      return r.console;
+    default:
+      return "";
+  }
+}
+
+// A collapsed block; the fence is longer than any run of backticks in the text.
+function details(summary: string, text: string): string {
+  const fence = "`".repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  return [`<details><summary>${html(summary)}</summary>`, "", fence, text, fence, "", "</details>"].join(
+    "\n",
+  );
+}
+
+function html(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\r?\n/g, " ");
+}
+
+// Text in a list item: no line breaks, and nothing that Markdown or HTML would interpret.
+function inline(text: string): string {
+  return html(text).replace(/([\\`*_|])/g, "\\$1");
 }
 
 function tableRow(cells: string[]): string {
@@ -23,4 +97,8 @@ function tableRow(cells: string[]): string {
 // A pipe would end the cell and a newline the row, so both are neutralised.
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected result ${JSON.stringify(value)}`);
 }

@@ -50,14 +50,21 @@ export function byScenario(rows: readonly MatrixRow[]): Map<string, MatrixRow[]>
 }
 
 // Text for one cell: "reach pass", "no-reach xfail", "skip", "error", "crash", or "-" when absent.
+// With --repeat, how many runs reached: "reach pass (3/3 reached)".
 export function cellText(result: Result | undefined): string {
   if (result === undefined) return "-";
   switch (result.status) {
     case "pass":
     case "fail":
     case "xfail":
-    case "xpass":
-      return `${result.outcome} ${result.status}${result.flaky ? " FLAKY" : ""}`;
+    case "xpass": {
+      const notes = [
+        ...(result.runs > 1 ? [`${result.reached}/${result.runs} reached`] : []),
+        ...(result.expected === "flaky" ? ["known race"] : []),
+      ];
+      const note = notes.length ? ` (${notes.join(", ")})` : "";
+      return `${result.outcome} ${result.status}${note}${result.flaky ? " FLAKY" : ""}`;
+    }
     case "skip":
     case "error":
     case "crash":

@@ -1,4 +1,5 @@
 // The pretty reporter: aligned tables for a terminal, a summary line, then evidence for what went wrong.
+import { evidenceLines, sawText, shortfall } from "../evidence.js";
 import type { Evidence, Result, RunReport, Verdict } from "../types.js";
 import { buildMatrix, byScenario, cellText, resultLabel } from "./matrix.js";
 import { summarize } from "./summary.js";
@@ -30,6 +31,14 @@ export function formatPretty(report: RunReport, opts: PrettyOptions): string {
   blocks.push(summaryLine(report, paint));
   const problems = report.results.filter((r) => colorOf(r.status) === RED);
   if (problems.length > 0) blocks.push(problems.map((r) => problem(r, paint)).join("\n\n"));
+  const xfails = report.results.flatMap((r) => (r.status === "xfail" ? [r] : []));
+  if (xfails.length > 0)
+    blocks.push(
+      [
+        paint(GREEN, "expected failures, and how far each got:"),
+        ...xfails.map((r) => `  - ${resultLabel(r)}: ${shortfall(r.evidence) ?? r.outcome}`),
+      ].join("\n"),
+    );
   const reasons = skipReasons(report.results);
   if (reasons.length > 0)
     blocks.push([paint(YELLOW, "skipped:"), ...reasons.map((r) => `  - ${r}`)].join("\n"));
@@ -87,12 +96,15 @@ function problem(r: Result, paint: Paint): string {
   switch (r.status) {
     case "fail":
       return [
-        head(`expected ${r.expected}, saw ${r.outcome}`),
-        ...(r.flaky ? [`  flaky: ${r.flaky.join(", ")}`] : []),
+        head(`expected ${r.expected}, ${sawText(r.outcome, r.evidence)}`),
+        ...(r.flaky ? [`  flaky: ${r.reached} of ${r.runs} runs reached (${r.flaky.join(", ")})`] : []),
         ...evidence(r.evidence),
       ].join("\n");
     case "xpass":
-      return [head(`expected failure did not happen: saw ${r.outcome}`), ...evidence(r.evidence)].join("\n");
+      return [
+        head(`expected failure did not happen: ${sawText(r.outcome, r.evidence)}`),
+        ...evidence(r.evidence),
+      ].join("\n");
     case "error":
       return [head(r.reason), ...(r.evidence ? evidence(r.evidence) : [])].join("\n");
     case "crash":
@@ -107,10 +119,7 @@ function problem(r: Result, paint: Paint): string {
 }
 
 function evidence(e: Evidence): string[] {
-  const exit = e.exitCode === null ? "no exit code" : `exit ${e.exitCode}`;
-  const lines = [`  $ ${printable(e.command)}`, `  ${exit} after ${duration(e.durationMs)}`];
-  if (e.answeredBy !== undefined) lines.push(`  answered by: ${e.answeredBy}`);
-  return [...lines, ...tail(e.stderrTail)];
+  return [...evidenceLines(e).map((l) => `  ${printable(l)}`), ...tail(e.stderrTail)];
 }
 
 // The last three non-empty lines, quoted.
@@ -126,10 +135,6 @@ function printable(text: string): string {
     /[\x00-\x08\x0b-\x1f\x7f]/g,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
   );
-}
-
-function duration(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 // Distinct skip reasons in first-seen order, with how many results each covers.

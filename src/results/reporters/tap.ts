@@ -1,5 +1,6 @@
 // The TAP reporter: TAP version 13, one test point per result, YAML diagnostics on failures.
 import { stringify } from "yaml";
+import { sawText, stageText } from "../evidence.js";
 import type { Evidence, Result, RunReport } from "../types.js";
 import { resultLabel } from "./matrix.js";
 
@@ -18,7 +19,7 @@ function testPoint(r: Result, n: number): string[] {
     case "pass":
       return [`ok ${desc}`];
     case "xfail":
-      return [`not ok ${desc} # TODO expected failure`];
+      return [`not ok ${desc} # TODO expected failure`, ...diag(verdictFields(r))];
     case "skip":
       return [`ok ${desc} # SKIP ${escapeDesc(r.reason)}`];
     case "xpass": {
@@ -27,7 +28,7 @@ function testPoint(r: Result, n: number): string[] {
       return [`not ok ${desc}`, ...diag({ message, ...verdictFields(r) })];
     }
     case "fail": {
-      const message = `expected ${r.expected}, saw ${r.outcome}${r.flaky ? " (flaky)" : ""}`;
+      const message = `expected ${r.expected}, ${sawText(r.outcome, r.evidence)}${r.flaky ? " (flaky)" : ""}`;
       return [`not ok ${desc}`, ...diag({ message, ...verdictFields(r) })];
     }
     case "error":
@@ -49,18 +50,28 @@ function verdictFields(r: Checked): Record<string, unknown> {
     outcome: r.outcome,
     expected: r.expected,
     ...evidenceFields(r.evidence),
+    ...(r.runs > 1 ? { runs: r.runs, reached: r.reached } : {}),
     ...(r.flaky ? { flaky: r.flaky } : {}),
   };
 }
 
+// Every field the check demanded, beside what it saw; the stage also in words.
 function evidenceFields(e: Evidence): Record<string, unknown> {
-  return {
+  const fields: Record<string, unknown> = {
     command: e.command,
     exit: e.exitCode,
     duration_ms: e.durationMs,
-    stderr: e.stderrTail,
-    ...(e.answeredBy !== undefined ? { answered_by: e.answeredBy } : {}),
   };
+  if (e.timeoutS !== undefined) fields.timeout_s = e.timeoutS;
+  if (e.answerTimeoutS !== undefined) fields.answer_timeout_s = e.answerTimeoutS;
+  if (e.stage !== undefined) Object.assign(fields, { stage: e.stage, reached: stageText(e) });
+  if (e.service !== undefined) fields.service = e.service;
+  if (e.answeredBy !== undefined) fields.answered_by = e.answeredBy;
+  if (e.bytes !== undefined) Object.assign(fields, { bytes: e.bytes, bytes_expected: e.bytesExpected });
+  if (e.offload !== undefined) fields.offload = e.offload ? "seen" : "not seen";
+  if (e.captured !== undefined) fields.captured = e.captured;
+  fields.stderr = e.stderrTail;
+  return fields;
 }
 
 // A YAML block between "---" and "...", indented two spaces under its test point.
