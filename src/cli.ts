@@ -2,7 +2,7 @@
 import { readdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import {
   type Backend,
   cleanLeftovers,
@@ -15,6 +15,7 @@ import {
   requireTools,
   vagrantBackend,
 } from "./backends/index.js";
+import { checkOutput, holdForUser, parseScale, useColor } from "./cli-support.js";
 import { compileVariant } from "./compile/index.js";
 import { formatIssues, NsmError } from "./errors.js";
 import {
@@ -30,16 +31,19 @@ import { exitCodeOf } from "./results/index.js";
 import { formatReport, REPORT_FORMATS, type ReportFormat } from "./results/reporters/index.js";
 import { planJobs, runMatrix } from "./run.js";
 import { writeSchemas } from "./schemas.js";
+import { visible } from "./text.js";
 
 const positiveInt = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number of 1 or more");
   return n;
 };
-const positive = (v: string) => {
-  const n = Number(v);
-  if (!(n > 0)) throw new InvalidArgumentError("expected a number above 0");
-  return n;
+const scale = (v: string) => {
+  try {
+    return parseScale(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message.replace(/^--timeout-scale "[^"]*": /, ""));
+  }
 };
 const list = (v: string, prev: string[] = []) => [...prev, ...v.split(",").filter(Boolean)];
 
@@ -63,7 +67,9 @@ function checkVariants(scenarios: ScenarioModel[], wanted?: string[]): void {
   }
 }
 
+// exitOverride: commander throws instead of exiting (with 1), so usage errors exit 2 below.
 const program = new Command()
+  .exitOverride()
   .name("nsmatrix")
   .description(
     "Build Linux network topologies in namespaces, send ping/TCP/UDP through them, and report\n" +
@@ -129,10 +135,14 @@ program
   .option(
     "--timeout-scale <x>",
     "multiply the wait for a service's answer (default: 1 on the host, 3 in guests); handshake and echo limits are never scaled",
-    positive,
+    scale,
   )
   .option("--cache-dir <dir>", "where guest kernels are kept", defaultCacheDir())
-  .option("--no-color", "plain text output")
+  .option("--no-color", "plain text output (NO_COLOR and FORCE_COLOR are honoured too)")
+  .option(
+    "--keep",
+    "host only: after a variant with a failure, keep its topology up and say how to enter each node; Enter tears it down",
+  )
   .addHelpText(
     "after",
     `
@@ -145,9 +155,12 @@ Examples:
   sudo nsmatrix run scenarios/box0-bridge-dnat.yaml -k host,debian:5.10,debian:6.12 -j 3`,
   )
   .action(async (files: string[], o) => {
+    if (o.output) checkOutput(o.output);
     const scenarios = scenarioFiles(files).map(loadScenario);
     checkVariants(scenarios, o.variant);
     const specs = parseKernelList(o.kernel);
+    if (o.keep && specs.some((k) => k.kind !== "host"))
+      throw new NsmError("E_USAGE", "--keep holds runs on the host kernel only (-k host)");
     if (specs.some((k) => k.kind === "host")) requireRoot("nsmatrix run on the host kernel");
     const jobs = planJobs(scenarios, o.variant, 1);
     const guests = specs.some((k) => k.kind === "debian" || k.kind === "file");
@@ -183,17 +196,17 @@ Examples:
     const report = await runMatrix(scenarios, backends, {
       variants: o.variant,
       repeat: o.repeat,
-      jobs: o.variantJobs,
-      kernelJobs: o.jobs,
+      // A kept run waits for the user: one variant at a time, so their pauses do not interleave.
+      jobs: o.keep ? 1 : o.variantJobs,
+      kernelJobs: o.keep ? 1 : o.jobs,
+      ...(o.keep ? { keep: holdForUser } : {}),
       timeoutScale: o.timeoutScale,
       cancel: abort.signal,
       progress,
     });
     if (abort.signal.aborted)
       throw new NsmError("E_INTERRUPTED", "interrupted; everything the run made was removed");
-    const text = formatReport(o.format as ReportFormat, report, {
-      color: o.color && !o.output && process.stdout.isTTY,
-    });
+    const text = formatReport(o.format as ReportFormat, report, { color: useColor(o.color, !!o.output) });
     if (o.output) writeFileSync(o.output, text);
     else process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
     process.exitCode = exitCodeOf(report.results);
@@ -254,12 +267,12 @@ program
   .action((files: string[]) => {
     for (const sc of scenarioFiles(files).map(loadScenario)) {
       console.log(`${sc.name}  (${sc.file}, topology ${sc.topologyFile})`);
-      if (sc.description) console.log(`  ${sc.description}`);
+      if (sc.description) console.log(`  ${visible(sc.description)}`);
       console.log("  variants:");
       for (const v of sc.variants) {
         const own = v.checks.find((c, i) => c.timeout !== sc.checks[i]?.timeout);
         const timeout = own ? `  (checks wait ${own.timeout} s)` : "";
-        console.log(`    ${v.name}${timeout}${v.description ? `  ${v.description}` : ""}`);
+        console.log(`    ${v.name}${timeout}${v.description ? `  ${visible(v.description)}` : ""}`);
       }
       console.log(sc.parallel ? "  checks, all at once:" : "  checks, one after the other in this order:");
       for (const c of sc.checks) {
@@ -272,7 +285,9 @@ program
           `${c.timeout} s`,
         ].filter(Boolean);
         const what = `${t.kind === "ping" ? `ping ${t.host}` : `${t.kind} ${t.host}:${t.port}`}, ${demands.join(", ")}`;
-        console.log(`    ${c.name}  from ${c.from}: ${what}${c.description ? `  (${c.description})` : ""}`);
+        console.log(
+          `    ${c.name}  from ${c.from}: ${what}${c.description ? `  (${visible(c.description)})` : ""}`,
+        );
       }
     }
   });
@@ -326,7 +341,11 @@ function reportError(e: NsmError): void {
 try {
   await program.parseAsync();
 } catch (e) {
-  if (e instanceof NsmError) {
+  if (e instanceof CommanderError) {
+    // commander printed the message; help and version are not errors, the rest are usage errors.
+    const fine = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(e.code);
+    process.exitCode = fine ? 0 : EXIT.E_USAGE;
+  } else if (e instanceof NsmError) {
     reportError(e);
     process.exitCode = EXIT[e.code];
   } else {

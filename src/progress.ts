@@ -1,4 +1,5 @@
 // Progress events (a union on kind) and their one-line formatter; progress goes to stderr.
+import { visible } from "./text.js";
 
 export type ProgressEvent =
   | { kind: "kernel-start"; label: string; kernel: string; scripts: number }
@@ -26,7 +27,7 @@ export function formatProgress(e: ProgressEvent): string | undefined {
       return `  ${e.label}: ${e.message}`;
     case "script-line":
       return e.text.startsWith("Bail out!")
-        ? `! ${e.label} ${e.scenario} / ${e.variant}: ${e.text}`
+        ? `! ${e.label} ${e.scenario} / ${e.variant}: ${visible(e.text)}`
         : undefined;
     case "variant-done": {
       const rep = e.repeat > 1 ? ` #${e.repeat}` : "";

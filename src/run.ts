@@ -7,6 +7,7 @@ import { pool } from "./pool.js";
 import type { Progress } from "./progress.js";
 import {
   assembleResults,
+  exitCodeOf,
   kernelSemver,
   type Observation,
   observationsFromTap,
@@ -25,6 +26,20 @@ export interface RunOptions {
   timeoutScale?: number;
   cancel?: AbortSignal;
   progress?: Progress;
+  /**
+   * `--keep`: after a variant whose checks did not all meet their expectations, the topology stays
+   * up until this resolves (the user has looked inside).
+   */
+  keep?: (held: HeldRun) => Promise<void>;
+}
+
+/** A variant held after its checks, with what went wrong and how to enter its nodes. */
+export interface HeldRun {
+  label: string;
+  scenario: string;
+  variant: string;
+  problems: string[];
+  enter: string[];
 }
 
 // Set-up and teardown allowance on top of the checks' own timeouts.
@@ -37,7 +52,8 @@ interface Job {
 }
 
 function budgetMs(script: CompiledScript, scale: number): number {
-  return (SETUP_BUDGET_S + script.budget.fixedS + script.budget.answerS * scale) * 1000;
+  const { fixedS, answerS } = script.budget;
+  return (SETUP_BUDGET_S + script.setupS * scale + fixedS + answerS * scale) * 1000;
 }
 
 /** The variants of a scenario selected by --variant (all when none given). */
@@ -108,8 +124,20 @@ function resultsOf(jobs: Job[], batch: BatchRun, backend: Backend): Result[] {
   });
 }
 
+// The results of a script's TAP so far; the problems among them, as `check: verdict`.
+function problemsOf(job: Job, tap: string, kernel: string): string[] {
+  const run = { tap, exitCode: 0, timedOut: false, stderr: "", durationMs: 0 };
+  const results = assembleResults(
+    { scenario: job.sc.name, variant: job.script.variant, kernel, checks: job.sc.checks },
+    [observationsFromTap(run, job.script.checks)],
+  );
+  return results.filter((r) => exitCodeOf([r]) !== 0).map((r) => `${r.check}: ${r.status}`);
+}
+
 async function runOnBackend(jobs: Job[], backend: Backend, opts: RunOptions): Promise<Result[]> {
   const started = Date.now();
+  const taps = new Map<number, string[]>();
+  const keep = opts.keep;
   const scale = opts.timeoutScale ?? backend.defaultTimeoutScale ?? 1;
   opts.progress?.({
     kind: "kernel-start",
@@ -126,6 +154,7 @@ async function runOnBackend(jobs: Job[], backend: Backend, opts: RunOptions): Pr
       cancel: opts.cancel,
       log: (message) => opts.progress?.({ kind: "log", label: backend.label, message }),
       onLine: (i, text) => {
+        if (keep) taps.set(i, [...(taps.get(i) ?? []), text]);
         const j = jobs[i];
         if (j)
           opts.progress?.({
@@ -136,6 +165,22 @@ async function runOnBackend(jobs: Job[], backend: Backend, opts: RunOptions): Pr
             text,
           });
       },
+      ...(keep
+        ? {
+            onHold: async (i: number, enter: string[]) => {
+              const j = jobs[i];
+              const problems = j ? problemsOf(j, (taps.get(i) ?? []).join("\n"), backend.kernel) : [];
+              if (j && problems.length)
+                await keep({
+                  label: backend.label,
+                  scenario: j.sc.name,
+                  variant: j.script.variant,
+                  problems,
+                  enter,
+                });
+            },
+          }
+        : {}),
       onDone: (i, run) => {
         const j = jobs[i];
         if (!j) return;

@@ -1,10 +1,13 @@
-// Finds and removes what runs left behind: namespaces, processes and files named nsm-<run>.
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+// Finds and removes what runs left behind: exactly the namespaces, files and processes a run makes.
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Exec } from "./exec.js";
 
-const RUN_NAME = /^nsm-([0-9a-f]{8})(?:[-.]|$)/;
+// What a run names: namespaces nsm-<run>-<node> (a node name, or "probe"), its folder nsm-<run>
+// and the host backend's script nsm-<run>.sh. Nothing else, however alike.
+const NAMESPACE = /^nsm-([0-9a-f]{8})-[a-z][a-z0-9_-]{0,23}$/;
+const FILE = /^nsm-([0-9a-f]{8})(?:\.sh)?$/;
 
 export interface Leftovers {
   runs: string[];
@@ -25,43 +28,78 @@ function namedNamespaces(): string[] {
   }
 }
 
-function environOf(pid: number): string | undefined {
+const read = (path: string) => {
   try {
-    return readFileSync(`/proc/${pid}/environ`, "latin1");
+    return readFileSync(path, "latin1");
+  } catch {
+    return undefined;
+  }
+};
+
+function runOfProcess(pid: number): string | undefined {
+  return /(?:^|\0)NSM_RUN=([0-9a-f]{8})(?:\0|$)/.exec(read(`/proc/${pid}/environ`) ?? "")?.[1];
+}
+
+// A namespace's identity: the device and inode of its nsfs file.
+function nsId(path: string): string | undefined {
+  try {
+    const st = statSync(path);
+    return `${st.dev}:${st.ino}`;
   } catch {
     return undefined;
   }
 }
 
-function runOfProcess(pid: number): string | undefined {
-  return /(?:^|\0)NSM_RUN=([0-9a-f]{8})(?:\0|$)/.exec(environOf(pid) ?? "")?.[1];
+// This process and its ancestors: the shell that started `clean` may carry NSM_RUN too.
+function ancestors(): Set<number> {
+  const out = new Set<number>();
+  for (let pid = process.pid; pid > 1 && !out.has(pid); ) {
+    out.add(pid);
+    const stat = read(`/proc/${pid}/stat`) ?? "";
+    pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  }
+  return out;
+}
+
+/**
+ * Processes a run started: tagged with its NSM_RUN, and either inside one of its namespaces (the
+ * services, the checks) or naming its files on their command line (the script, QEMU).
+ */
+function runProcesses(wanted: (run: string | undefined) => run is string, namespaces: string[]): number[] {
+  const inRun = new Map<string, string>();
+  for (const n of namespaces) {
+    const id = nsId(`/run/netns/${n}`);
+    const run = NAMESPACE.exec(n)?.[1];
+    if (id && run) inRun.set(id, run);
+  }
+  const skip = ancestors();
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => {
+      const run = runOfProcess(pid);
+      if (skip.has(pid) || !wanted(run)) return false;
+      if (inRun.get(nsId(`/proc/${pid}/ns/net`) ?? "") === run) return true;
+      return (read(`/proc/${pid}/cmdline`) ?? "").split("\0").some((arg) => arg.includes(`nsm-${run}`));
+    });
 }
 
 function isLive(run: string, dir: string): boolean {
-  try {
-    const owner = Number(readFileSync(join(dir, `nsm-${run}`, "owner"), "utf8").trim());
-    return owner > 0 && runOfProcess(owner) === run;
-  } catch {
-    return false;
-  }
+  const owner = Number((read(join(dir, `nsm-${run}`, "owner")) ?? "").trim());
+  return owner > 0 && runOfProcess(owner) === run;
 }
 
 /** Everything on this machine that belongs to an nsmatrix run (only `runs` when given). */
 export async function findLeftovers(only?: string[], dir = tmpdir()): Promise<Leftovers> {
   const wanted = (run: string | undefined): run is string => !!run && (!only || only.includes(run));
-  const namespaces = namedNamespaces().filter((n) => wanted(RUN_NAME.exec(n)?.[1]));
-  const pids = readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .map(Number)
-    .filter((pid) => pid !== process.pid && wanted(runOfProcess(pid)));
+  const namespaces = namedNamespaces().filter((n) => wanted(NAMESPACE.exec(n)?.[1]));
+  const pids = runProcesses(wanted, namespaces);
   const files = readdirSync(dir)
-    .filter((f) => wanted(RUN_NAME.exec(f)?.[1]))
+    .filter((f) => wanted(FILE.exec(f)?.[1]))
     .map((f) => join(dir, f));
   const runs = new Set<string>();
-  for (const name of [...namespaces, ...files.map((f) => f.slice(dir.length + 1))]) {
-    const run = RUN_NAME.exec(name)?.[1];
-    if (run) runs.add(run);
-  }
+  for (const n of namespaces) runs.add(NAMESPACE.exec(n)?.[1] ?? "");
+  for (const f of files) runs.add(FILE.exec(f.slice(dir.length + 1))?.[1] ?? "");
   for (const pid of pids) runs.add(runOfProcess(pid) ?? "");
   runs.delete("");
   const live = [...runs].filter((r) => isLive(r, dir));
@@ -75,7 +113,7 @@ export async function cleanLeftovers(
 ): Promise<Leftovers> {
   const found = await findLeftovers(opts.runs, opts.dir);
   const skip = new Set(opts.force ? [] : found.live);
-  const mine = (name: string) => !skip.has(RUN_NAME.exec(name.split("/").pop() ?? "")?.[1] ?? "");
+  const runOf = (name: string) => (NAMESPACE.exec(name) ?? FILE.exec(name.split("/").pop() ?? ""))?.[1] ?? "";
   const pids = found.pids.filter((pid) => !skip.has(runOfProcess(pid) ?? ""));
   for (const pid of pids) {
     try {
@@ -84,9 +122,9 @@ export async function cleanLeftovers(
       // already gone
     }
   }
-  const namespaces = found.namespaces.filter(mine);
+  const namespaces = found.namespaces.filter((n) => !skip.has(runOf(n)));
   for (const n of namespaces) await exec("ip", ["netns", "del", n], { timeoutMs: 10_000 });
-  const files = found.files.filter(mine);
+  const files = found.files.filter((f) => !skip.has(runOf(f)));
   for (const f of files) rmSync(f, { recursive: true, force: true });
   return { runs: found.runs.filter((r) => !skip.has(r)), namespaces, pids, files, live: [...skip] };
 }

@@ -18,6 +18,8 @@ export interface ExecOptions {
   cancel?: AbortSignal;
   /** Called with each complete stdout line as it arrives. */
   onLine?: (line: string) => void;
+  /** Called with the child's PID once it is spawned. */
+  onSpawn?: (pid: number) => void;
 }
 
 export type Exec = (file: string, args: string[], opts: ExecOptions) => Promise<ProcessResult>;
@@ -46,6 +48,7 @@ export const exec: Exec = async (file, args, opts) => {
     stdin: opts.input === undefined ? "ignore" : "pipe",
     stripFinalNewline: false,
   });
+  if (child.pid !== undefined) opts.onSpawn?.(child.pid);
   if (opts.onLine && child.stdout) {
     let pending = "";
     child.stdout.on("data", (chunk: Buffer) => {

@@ -1,7 +1,7 @@
-// The host backend: runs compiled scripts on this machine's own kernel.
+// The host backend: runs compiled scripts on this machine's own kernel, each in its own mount and
+// PID namespace, so that a run killed at any point (even by SIGKILL) leaves nothing behind.
 import { rmSync, writeFileSync } from "node:fs";
-import { release, tmpdir } from "node:os";
-import { join } from "node:path";
+import { release } from "node:os";
 import type { CompiledScript } from "../compile/index.js";
 import { cleanLeftovers } from "./clean.js";
 import type { Exec } from "./exec.js";
@@ -9,31 +9,103 @@ import { searchPath } from "./preflight.js";
 import { eachScript, finished, newRunId } from "./scripts.js";
 import type { Backend, BatchOptions } from "./types.js";
 
-async function runOne(exec: Exec, script: CompiledScript, budgetMs: number, i: number, opts: BatchOptions) {
+// setpriv's parent-death signal kills unshare when nsmatrix dies; unshare's --kill-child kills the
+// script, PID 1 of its PID namespace, and with it every process of the run. The private /run/netns
+// and /tmp go with the mount namespace, and the network namespaces (and their veths) with them.
+// --mount-proc: `ip netns pids` and $! must speak of the same PID namespace.
+const ISOLATE = [
+  "--pdeathsig",
+  "KILL",
+  "unshare",
+  "--mount",
+  "--propagation",
+  "private",
+  "--pid",
+  "--fork",
+  "--kill-child",
+  "--mount-proc",
+];
+const PRELUDE =
+  "mkdir -p /run/netns && mount -t tmpfs -o mode=755 nsm-netns /run/netns && mount -t tmpfs -o mode=1777 nsm-tmp /tmp";
+
+/** How a node of a held run can be entered from a shell. */
+export function enterCommand(pid: number | undefined, namespace: string): string {
+  const into = `ip netns exec ${namespace} sh`;
+  return pid === undefined ? into : `nsenter --target ${pid} --mount ${into}`;
+}
+
+async function probeIsolation(exec: Exec): Promise<string | undefined> {
+  const r = await exec("setpriv", [...ISOLATE, "sh", "-c", PRELUDE], { timeoutMs: 10_000 });
+  return r.exitCode === 0 ? undefined : (r.stderr.trim().split("\n").at(-1) ?? `exit ${r.exitCode}`);
+}
+
+async function runOne(
+  exec: Exec,
+  isolated: boolean,
+  script: CompiledScript,
+  budgetMs: number,
+  i: number,
+  opts: BatchOptions,
+) {
   const runId = newRunId();
-  const file = join(tmpdir(), `nsm-${runId}.sh`);
-  writeFileSync(file, script.text, { mode: 0o700 });
+  const env: Record<string, string> = {
+    NSM_RUN: runId,
+    NSM_TIMEOUT_SCALE: String(opts.timeoutScale),
+    PATH: searchPath(),
+  };
+  // A held run waits, after its checks, for this file (in /run: seen inside and out) to go.
+  const keep = opts.onHold ? `/run/nsm-${runId}.keep` : undefined;
+  if (keep) {
+    writeFileSync(keep, "");
+    env.NSM_KEEP = keep;
+  }
+  // The run's files go to its private /tmp, whatever TMPDIR says outside.
+  if (isolated) env.TMPDIR = "/tmp";
+  let pid: number | undefined;
   try {
-    const r = await exec("sh", [file], {
-      timeoutMs: budgetMs,
+    const [file, args] = isolated
+      ? ["setpriv", [...ISOLATE, "sh", "-c", `${PRELUDE} && exec sh -s`]]
+      : ["sh", ["-s"]];
+    const r = await exec(file, args as string[], {
+      timeoutMs: budgetMs + (opts.onHold ? 24 * 3600_000 : 0),
+      input: script.text,
       cancel: opts.cancel,
-      onLine: (line) => opts.onLine?.(i, line),
-      env: { NSM_RUN: runId, NSM_TIMEOUT_SCALE: String(opts.timeoutScale), PATH: searchPath() },
+      env,
+      onSpawn: (p) => {
+        pid = p;
+      },
+      onLine: (line) => {
+        opts.onLine?.(i, line);
+        if (keep && line.startsWith("# holding")) {
+          const enter = script.nodes.map((n) =>
+            enterCommand(isolated ? pid : undefined, `nsm-${runId}-${n}`),
+          );
+          void opts.onHold?.(i, enter).finally(() => rmSync(keep, { force: true }));
+        }
+      },
     });
-    // A script that was killed could not tear down; remove what it left.
-    if (r.signal || r.timedOut) await cleanLeftovers(exec, { runs: [runId], force: true });
+    // Without isolation a killed script could not tear down: remove what it left.
+    if (!isolated && (r.signal || r.timedOut)) await cleanLeftovers(exec, { runs: [runId], force: true });
     return finished(r, i, opts);
   } finally {
-    rmSync(file, { force: true });
+    if (keep) rmSync(keep, { force: true });
   }
 }
 
 /** The host kernel backend. `exec` is injected so tests can see what it runs. */
 export function hostBackend(exec: Exec): Backend {
+  let isolation: Promise<string | undefined> | undefined;
   return {
     kernel: release(),
     label: "host",
-    runBatch: (scripts, budgetsMs, opts) =>
-      eachScript(scripts, budgetsMs, opts, (s, budget, i) => runOne(exec, s, budget, i, opts)),
+    async runBatch(scripts, budgetsMs, opts) {
+      isolation ??= probeIsolation(exec);
+      const why = await isolation;
+      if (why)
+        opts.log?.(
+          `scripts run without their own mount and PID namespace (${why}): a killed run leaves its namespaces to nsmatrix clean`,
+        );
+      return eachScript(scripts, budgetsMs, opts, (s, budget, i) => runOne(exec, !why, s, budget, i, opts));
+    },
   };
 }

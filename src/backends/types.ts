@@ -14,6 +14,11 @@ export interface BatchOptions {
   onDone?: (index: number, run: ScriptRun) => void;
   /** Human progress: booting, downloading, which accelerator. */
   log?: (message: string) => void;
+  /**
+   * Hold each script after its checks, topology up (`run --keep`): called with the commands that
+   * enter each node; the script tears down once the promise settles. Only the host can hold.
+   */
+  onHold?: (index: number, enter: string[]) => Promise<void>;
 }
 
 /** The outcome of a batch: one run per script (undefined when it never ran), and a crash if the kernel died. */

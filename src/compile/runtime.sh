@@ -27,10 +27,34 @@ nsm_teardown() {
   # Nothing may interrupt the teardown, not even a reader that went away (SIGPIPE).
   trap '' INT TERM HUP PIPE
   trap - EXIT
+  # Only what this run made is undone: its files go with the undo that mkdir pushed.
   printf '%s\n' "$NSM_UNDO" | while IFS= read -r _teardown_c; do
     [ -n "$_teardown_c" ] && eval "$_teardown_c" >/dev/null 2>&1
   done
-  rm -rf "$T"
+}
+
+# The run's folder, made here or nowhere: a run id that is in use touches nothing of the other run.
+nsm_mkdir() {
+  if [ -e "$T" ]; then
+    echo "Bail out! run id $NSM_RUN is in use ($T exists): nothing was touched"
+    exit 1
+  fi
+  mkdir -m 700 "$T" || {
+    echo "Bail out! cannot create $T"
+    exit 1
+  }
+  nsm_defer 'rm -rf "$T"'
+  echo $$ >"$T/owner"
+}
+
+# Refuses a run id whose namespaces exist: their removal would be pushed as this run's undo.
+nsm_fresh() { # namespace...
+  for _fresh_n in "$@"; do
+    if [ -e "/run/netns/$_fresh_n" ]; then
+      echo "Bail out! run id $NSM_RUN is in use (namespace $_fresh_n exists): nothing was touched"
+      exit 1
+    fi
+  done
 }
 trap nsm_teardown EXIT
 trap 'exit 130' INT
@@ -250,7 +274,8 @@ nsm_has() { # file word
 
 # tcpdump on node:dev for the first packet matching a pcap filter; returns once it listens.
 nsm_capture_start() { # id node dev filter
-  ip netns exec "$P-$2" tcpdump -n -l -c 1 -i "$3" "$4" >"$T/c$1.cap" 2>"$T/c$1.caperr" &
+  # "--": the filter is never read as an option (-w FILE would write a file).
+  ip netns exec "$P-$2" tcpdump -n -l -c 1 -i "$3" -- "$4" >"$T/c$1.cap" 2>"$T/c$1.caperr" &
   echo $! >"$T/c$1.cappid"
   nsm_defer "kill $! 2>/dev/null"
   nsm_poll "tcpdump listening on $2:$3" "$T/c$1.caperr" nsm_has "$T/c$1.caperr" 'listening on'
@@ -361,6 +386,14 @@ nsm_report() { # id name kind service timeout answer-timeout command [bytes] [of
       END { for (i = (NR > 5 ? NR - 4 : 1); i <= NR; i++) print "    " l[i % 5] }' "$T/c$1.err"
   fi
   printf '  ...\n'
+}
+
+# With NSM_KEEP (nsmatrix run --keep), waits after the checks, the topology still up, until that
+# file is removed; then the teardown runs as usual.
+nsm_hold() {
+  [ -n "${NSM_KEEP:-}" ] || return 0
+  echo "# holding until $NSM_KEEP is removed"
+  while [ -e "$NSM_KEEP" ]; do sleep 0.2; done
 }
 
 # Links need a moment: carrier and bridge port state change via linkwatch, up to a second later.

@@ -1,6 +1,7 @@
 // Scenario + variant → one self-contained POSIX sh script that builds, tests, prints TAP and tears down.
 import { readFileSync } from "node:fs";
 import type { ScenarioModel, VariantModel } from "../model/index.js";
+import { visible } from "../text.js";
 import { type CheckBudget, checkLines, checksBudget, serviceLines } from "./checks.js";
 import { featuresOf, flavoured, PACKAGE_OF } from "./features.js";
 import { q } from "./shell.js";
@@ -19,6 +20,10 @@ export interface CompiledScript {
   checks: string[];
   /** The longest the checks can take; the backend adds set-up and scales the answer part. */
   budget: CheckBudget;
+  /** Node names: the script's namespaces are nsm-<run>-<node>. */
+  nodes: string[];
+  /** What building and removing the topology may take, in seconds, beyond a fixed allowance. */
+  setupS: number;
 }
 
 function toolsOf(sc: ScenarioModel, v: VariantModel): string[] {
@@ -37,12 +42,15 @@ function toolsOf(sc: ScenarioModel, v: VariantModel): string[] {
   return [...tools];
 }
 
+// Free text in a comment: one line, control characters shown as \xNN (a pasted plan, a terminal).
+const comment = (text: string) => visible(text.replaceAll("\n", " "));
+
 function header(sc: ScenarioModel, v: VariantModel): string[] {
   const lines = [
     "#!/bin/sh",
     `# nsmatrix reproducer: scenario ${sc.name}, variant ${v.name}`,
-    ...(sc.description ? [`# ${sc.description.replaceAll("\n", " ")}`] : []),
-    ...(v.description ? [`# variant: ${v.description.replaceAll("\n", " ")}`] : []),
+    ...(sc.description ? [`# ${comment(sc.description)}`] : []),
+    ...(v.description ? [`# variant: ${comment(v.description)}`] : []),
     "#",
     "# Run as root: sh this-file. It builds the topology in fresh network namespaces",
     `# named nsm-<run>-<node>, runs the checks ${sc.parallel ? "all at once" : "one after the other, in this order"}, prints TAP`,
@@ -85,8 +93,7 @@ export function compileVariant(sc: ScenarioModel, variantName: string): Compiled
     "read -r nsm_release </proc/sys/kernel/osrelease",
     `echo ${q(`# nsmatrix ${sc.name} / ${v.name} / kernel `)}"$nsm_release"`,
     ...tools.map((t) => `nsm_tool ${t} ${PACKAGE_OF[t] ?? t}`),
-    'mkdir -m 700 "$T" || { echo "Bail out! cannot create $T"; exit 1; }',
-    'echo $$ >"$T/owner"',
+    "nsm_mkdir",
     "",
     "# Kernel modules the topology needs (module autoload does not cover br_netfilter).",
     "# A loaded one is not loaded again: modprobe costs ~0.1 s in a TCG guest.",
@@ -111,6 +118,7 @@ export function compileVariant(sc: ScenarioModel, variantName: string): Compiled
     "",
     "echo '# running checks'",
     ...checkLines(v.checks, sc.parallel),
+    "nsm_hold",
     "exit 0",
   ];
   return {
@@ -120,5 +128,8 @@ export function compileVariant(sc: ScenarioModel, variantName: string): Compiled
     tools,
     checks: v.checks.map((c) => c.name),
     budget: checksBudget(v.checks, sc.parallel),
+    nodes: Object.keys(v.topology.nodes),
+    // A namespace or link costs a few ms here; this leaves a margin of about ten.
+    setupS: 0.05 * (Object.keys(v.topology.nodes).length + (v.topology.links?.length ?? 0)),
   };
 }

@@ -14,9 +14,13 @@ export function cmd(...words: (string | number)[]): string {
   return words.map(q).join(" ");
 }
 
-/** A here-document whose body is never expanded; refuses bodies that contain its terminator. */
-export function heredoc(body: string, tag = "NSM_EOF"): { start: string; end: string; text: string } {
-  if (body.split("\n").some((l) => l === tag)) throw new Error(`text contains the line ${tag}`);
+/**
+ * A here-document whose body is never expanded. Its terminator is one the body does not contain
+ * anywhere (not even with spaces around it), so no text can end it early.
+ */
+export function heredoc(body: string): { start: string; end: string; text: string } {
+  let tag = "NSM_EOF";
+  for (let n = 1; body.includes(tag); n++) tag = `NSM_EOF_${n}`;
   return { start: `<<'${tag}'`, end: tag, text: body.endsWith("\n") ? body : `${body}\n` };
 }
 

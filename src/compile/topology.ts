@@ -1,6 +1,7 @@
 // Topology → the setup part of the script: namespaces, links, bridges, addresses, routes, sysctls, firewall.
 import { parse as shellParse } from "shell-quote";
 import type { TopologyT } from "../model/index.js";
+import { own } from "../model/names.js";
 import type { NodeT } from "../model/schema.js";
 import { flavoured, l3Modules } from "./features.js";
 import { deviceLines, deviceNames, routeLine, ruleLine, vrfMemberLines } from "./l3.js";
@@ -44,7 +45,8 @@ export function modulesOf(topo: TopologyT): string[] {
 /** Creates every namespace, and the probe one, in one batch, deferring their removal first. */
 export function namespaces(topo: TopologyT): string[] {
   const names = Object.keys(topo.nodes);
-  const out = [`nsm_defer 'nsm_ns_gone ${[...names, "probe"].map((n) => `"$P-${n}"`).join(" ")}'`];
+  const all = [...names, "probe"].map((n) => `"$P-${n}"`).join(" ");
+  const out = [`nsm_fresh ${all}`, `nsm_defer 'nsm_ns_gone ${all}'`];
   const lines = [...names, "probe"].map((n) => `netns add $P-${n}`);
   // IPv6 off by default, before any link exists: no DAD, RS or MLD frames to confuse bridges.
   // (-e: a kernel without IPv6 has no such keys, which is fine.)
@@ -114,7 +116,7 @@ function nodeLinkLines(name: string, node: NodeT, topo: TopologyT): string[] {
     if (c?.mtu) lines.push(`link set ${ifname} mtu ${c.mtu}`);
     if (c?.promisc !== undefined) lines.push(`link set ${ifname} promisc ${onOff(c.promisc)}`);
   }
-  for (const ifname of ifaces) if (conf[ifname]?.up !== false) lines.push(`link set ${ifname} up`);
+  for (const ifname of ifaces) if (own(conf, ifname)?.up !== false) lines.push(`link set ${ifname} up`);
   for (const [ifname, c] of Object.entries(conf)) {
     for (const a of c?.addresses ?? []) lines.push(`addr add ${a} dev ${ifname}`);
   }

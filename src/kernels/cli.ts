@@ -29,6 +29,7 @@ export function kernelsCommand(deps: KernelsDeps): Command {
   const err = deps.stderr ?? process.stderr;
   const cacheDir = (cmd: Command): string => cmd.optsWithGlobals().cacheDir;
   const kernels = new Command("kernels")
+    .exitOverride()
     .description("list, fetch and remove guest kernels (Debian kernel packages, unpacked and depmod'ed)")
     .option(
       "--cache-dir <dir>",

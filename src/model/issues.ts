@@ -15,6 +15,36 @@ export function formatPath(path: Path): string {
   return out || "(top level)";
 }
 
+// zod's type names, as a YAML writer says them.
+const EXPECTED: Record<string, string> = {
+  object: "a map",
+  record: "a map",
+  array: "a list",
+  tuple: "a list",
+  string: "text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+};
+
+/** What a YAML value is, in a few words: `a list`, `a map`, `the number 5`, `text "x"`. */
+function found(v: unknown): string {
+  if (v === null) return "nothing (null)";
+  if (Array.isArray(v)) return "a list";
+  switch (typeof v) {
+    case "object":
+      return "a map";
+    case "string":
+      return `text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+    case "number":
+      return Number.isInteger(v) ? `the whole number ${v}` : `the number ${v}`;
+    case "boolean":
+      return String(v);
+    default:
+      return typeof v;
+  }
+}
+
 /** The issues of the one union member whose type fits the input (e.g. the record, for a map), if only one does. */
 function fittingBranch(issue: z.core.$ZodIssueInvalidUnion): z.core.$ZodIssue[] | undefined {
   const misfit = (i: z.core.$ZodIssue) =>
@@ -54,8 +84,11 @@ export function zodIssueToSource(issue: z.core.$ZodIssue, locate: Locate): Sourc
     const why = leafMessages(issue).map((m) => (m.startsWith(`${key} is `) ? m.slice(key.length + 4) : m));
     return [locate(path, `${formatPath(path)}: name ${key} is ${why.join("; or ")}`, true)];
   }
-  if (issue.code === "invalid_type" && issue.input === undefined) {
-    return [locate(path, `${formatPath(path)}: required key is missing (expected ${issue.expected})`, true)];
+  if (issue.code === "invalid_type") {
+    const want = EXPECTED[issue.expected] ?? issue.expected;
+    if (issue.input === undefined)
+      return [locate(path, `${formatPath(path)}: required key is missing (expected ${want})`, true)];
+    return [locate(path, `${formatPath(path)}: expected ${want}, found ${found(issue.input)}`)];
   }
   return [locate(path, `${formatPath(path)}: ${leafMessages(issue).join("; or ")}`)];
 }

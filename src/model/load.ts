@@ -1,33 +1,26 @@
 // Loads a scenario and its topology from disk, validates everything, and returns the model.
-import { readFileSync } from "node:fs";
-import { dirname, relative, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { z } from "zod";
 import { NsmError, type SourceIssue } from "../errors.js";
 import { formatPath, zodIssueToSource } from "./issues.js";
 import { type Locate, mergedLocator, mergePatch } from "./merge.js";
-import { parseEndpoint, parseHostPort } from "./names.js";
+import { own, parseEndpoint, parseHostPort } from "./names.js";
+import { readNftFiles, readSource } from "./read.js";
 import { Scenario, type ScenarioT, Topology, type TopologyT } from "./schema.js";
-import { checkScenario, checkTopology } from "./semantic.js";
-import { parseSource, type Source } from "./source.js";
+import { checkScenario, checkScenarioRefs, checkTopology } from "./semantic.js";
+import type { Source } from "./source.js";
 import type { CheckModel, ScenarioModel, VariantModel } from "./types.js";
 
 // Clear of TCP's first retransmission (1 s after the SYN), so no verdict depends on it.
 const DEFAULT_TIMEOUT = 0.5;
 
-/** Reads a YAML file as a Source; missing files are E_IO. */
-export function readSource(file: string): Source {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new NsmError("E_IO", `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-  return parseSource(displayPath(file), text);
-}
-
-function displayPath(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return rel.startsWith("..") ? file : rel;
+// JavaScript gives "__proto__" a meaning of its own, and a record keyed by it loses the entry.
+function protoKeys(data: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (typeof data !== "object" || data === null) return [];
+  return Object.entries(data).flatMap(([k, v]) => {
+    const at = [...path, Array.isArray(data) ? Number(k) : k];
+    return k === "__proto__" ? [at] : protoKeys(v, at);
+  });
 }
 
 function parseWith<T>(
@@ -36,40 +29,25 @@ function parseWith<T>(
   locate: Locate,
   issues: SourceIssue[],
 ): T | undefined {
-  const r = schema.safeParse(data ?? {});
+  const reserved = protoKeys(data);
+  for (const at of reserved)
+    issues.push(
+      locate(at, `${formatPath(at)}: the name "__proto__" is not allowed (JavaScript keeps it)`, true),
+    );
+  if (reserved.length) return undefined;
+  const r = schema.safeParse(data ?? {}, { reportInput: true });
   if (r.success) return r.data;
   for (const i of r.error.issues) issues.push(...zodIssueToSource(i, locate));
   return undefined;
 }
 
+// Problems in the order a reader meets them: file by file, top to bottom.
 function fail(what: string, issues: SourceIssue[]): never {
   const n = issues.length;
-  throw new NsmError("E_SCHEMA", `${what}: ${n} problem${n === 1 ? "" : "s"}`, issues);
-}
-
-/**
- * Reads each `firewall.nft_file` (relative to `dir`) into `firewall.nft`, so the compiler stays pure.
- * Problems are located at the `nft_file` key.
- */
-function readNftFiles(t: TopologyT, dir: string, locate: Locate, issues: SourceIssue[]): TopologyT {
-  const nodes = { ...t.nodes };
-  for (const [name, node] of Object.entries(t.nodes)) {
-    const fw = node?.firewall;
-    if (fw?.nft_file === undefined) continue;
-    const at = ["nodes", name, "firewall", "nft_file"];
-    if (fw.nft !== undefined) {
-      issues.push(locate(at, `${formatPath(at)}: give either 'nft' or 'nft_file', not both`, true));
-      continue;
-    }
-    const { nft_file, ...rest } = fw;
-    try {
-      nodes[name] = { ...node, firewall: { ...rest, nft: readFileSync(resolve(dir, nft_file), "utf8") } };
-    } catch (e) {
-      const why = (e as NodeJS.ErrnoException).code ?? String(e);
-      issues.push(locate(at, `${formatPath(at)}: cannot read ${JSON.stringify(nft_file)}: ${why}`, true));
-    }
-  }
-  return { ...t, nodes };
+  const sorted = [...issues].sort((a, b) =>
+    a.file === b.file ? a.line - b.line || a.col - b.col : a.file < b.file ? -1 : 1,
+  );
+  throw new NsmError("E_SCHEMA", `${what}: ${n} problem${n === 1 ? "" : "s"}`, sorted);
 }
 
 /** Fills in nulls so the compiler never meets them. */
@@ -128,7 +106,7 @@ function toCheck(
   const kind = c.tcp ? "tcp" : "udp";
   const hp = parseHostPort((c.tcp ?? c.udp) as string);
   if (!hp) throw new NsmError("E_INTERNAL", `check ${name}: target passed the schema but does not parse`);
-  const sends = c.service ? sc.services?.[c.service]?.sends : undefined;
+  const sends = c.service ? own(sc.services, c.service)?.sends : undefined;
   // The answer is "<service name>\n" followed by `sends` bytes.
   const bytes = sends && c.service ? { bytes: c.service.length + 1 + sends } : {};
   return { ...base, ...bytes, target: { kind, host: hp.host, port: hp.port, service: c.service } };
@@ -189,6 +167,14 @@ export function loadScenario(file: string): ScenarioModel {
       mergedLocator(src),
     ),
   );
+  // A variant may remove what a check or service uses: check the references again, per variant.
+  const baseRefs = new Set(checkScenarioRefs(sc, base, mergedLocator(src)).map((i) => i.message));
+  for (const v of variants) {
+    const scLocate = mergedLocator(src);
+    for (const i of checkScenarioRefs(sc, v.topology, scLocate)) {
+      if (!baseRefs.has(i.message)) issues.push({ ...i, message: `variant "${v.name}": ${i.message}` });
+    }
+  }
   if (issues.length) fail(src.file, dedupe(issues));
 
   const services = Object.entries(sc.services ?? {}).map(([name, s]) => ({

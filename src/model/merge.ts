@@ -12,7 +12,7 @@ export function mergePatch(base: unknown, patch: unknown): unknown {
     const out: Record<string, unknown> = { ...base };
     for (const [k, v] of Object.entries(patch)) {
       if (v === null) delete out[k];
-      else out[k] = k in base ? mergePatch(base[k], v) : v;
+      else out[k] = Object.hasOwn(base, k) ? mergePatch(base[k], v) : v;
     }
     return out;
   }

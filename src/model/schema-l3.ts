@@ -1,5 +1,6 @@
 // Layer-3 extras of a node: VRFs, tunnel devices, route encapsulation and policy rules.
 import { z } from "zod";
+import { familyOf } from "./names.js";
 import { Cidr, Flag, IfName, Ip, show } from "./schema-base.js";
 
 const tableError = (i: { input: unknown }) =>
@@ -51,6 +52,12 @@ export const Tunnel = z
     }
     for (const k of ["id", "dstport"] as const) {
       if (t[k] !== undefined && t.type !== "vxlan") bad(k, `'${k}' is for vxlan tunnels, not ${t.type}`);
+    }
+    if (t.local !== undefined && t.remote !== undefined && familyOf(t.local) !== familyOf(t.remote)) {
+      bad(
+        "remote",
+        `remote ${t.remote} is IPv${familyOf(t.remote)}, but local ${t.local} is IPv${familyOf(t.local)}`,
+      );
     }
   })
   .refine((t) => t.type !== "vxlan" || t.external || t.id !== undefined, {

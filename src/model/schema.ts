@@ -2,16 +2,20 @@
 import semver from "semver";
 import { z } from "zod";
 import {
+  familyOf,
   IFNAME_RE,
   isPlainWords,
   MODULE_RE,
   NODE_RE,
+  networkOf,
   parseEndpoint,
   parseHostPort,
   SYSCTL_KEY_RE,
+  SYSCTL_SHAPE_RE,
   SYSCTL_VALUE_RE,
 } from "./names.js";
-import { Cidr, Flag, IfName, Ip, Label, Mac, NodeName, show } from "./schema-base.js";
+import { forbiddenOption, nftInclude } from "./rules.js";
+import { Cidr, Flag, IfName, Ip, Label, Mac, NodeName, show, Timeout } from "./schema-base.js";
 import { Encap, PolicyRule, RouteTable, Tunnel, Vrf } from "./schema-l3.js";
 
 export { Cidr, IfName, Ip, Label, Mac, NodeName } from "./schema-base.js";
@@ -56,6 +60,21 @@ export const Route = z
     encap: Encap.optional(),
   })
   .refine((r) => r.via !== undefined || r.dev !== undefined, { error: "a route needs 'via' or 'dev'" })
+  .superRefine((r, ctx) => {
+    if (r.to !== "default" && r.to.includes("/") && networkOf(r.to) !== r.to) {
+      const message = `${show(r.to)} has host bits set, which ip route refuses; the prefix is ${networkOf(r.to)}`;
+      ctx.addIssue({ code: "custom", path: ["to"], message });
+    }
+    const family = r.to === "default" ? undefined : familyOf(r.to);
+    for (const k of ["via", "src"] as const) {
+      const a = r[k];
+      const want = family ?? (k === "src" && r.via ? familyOf(r.via) : undefined);
+      if (a !== undefined && want !== undefined && familyOf(a) !== want) {
+        const message = `${k} ${a} is IPv${familyOf(a)}, but the route is IPv${want}`;
+        ctx.addIssue({ code: "custom", path: [k], message });
+      }
+    }
+  })
   .refine((r) => r.encap === undefined || r.dev !== undefined, {
     error: "a route with 'encap' needs 'dev' (the tunnel device)",
     path: ["encap"],
@@ -69,7 +88,10 @@ const RuleLine = z
   .string()
   .min(1)
   .regex(/^[^\n\r]*$/, "a rule is one line")
-  .regex(/^-[AIN] /, "a rule starts with -A, -I or -N");
+  .regex(/^-[AIN] /, "a rule starts with -A, -I or -N")
+  .refine((r) => forbiddenOption(r) === undefined, {
+    error: (i) => `option ${forbiddenOption(String(i.input))} runs a program or touches a file: not allowed`,
+  });
 
 const Flavour = z.enum(["legacy", "nft"]);
 
@@ -88,12 +110,20 @@ export const Firewall = z
       )
       .optional()
       .describe("per table, ebtables rules (-A CHAIN ...)"),
-    nft: z.string().optional().describe("an nftables ruleset, loaded with nft -f"),
+    nft: z
+      .string()
+      .refine((t) => nftInclude(t) === undefined, {
+        error: (i) => `line ${nftInclude(String(i.input))}: 'include' reads other files: put the rules here`,
+      })
+      .optional()
+      .describe("an nftables ruleset, loaded with nft -f (no 'include')"),
     nft_file: z
       .string()
       .min(1)
       .optional()
-      .describe("a file holding an nftables ruleset, relative to the topology file (instead of nft)"),
+      .describe(
+        "a file holding an nftables ruleset, relative to the topology file and inside its folder (instead of nft)",
+      ),
     flavour: z
       .strictObject({ iptables: Flavour.optional(), ebtables: Flavour.optional() })
       .optional()
@@ -113,7 +143,16 @@ export const Node = z
     ipv6: Flag.optional().describe("keep IPv6 on (default false: no DAD, RS or MLD noise on the wire)"),
     modules: z.array(z.string().regex(MODULE_RE, "not a kernel module name")).optional(),
     sysctls: z
-      .record(z.string().regex(SYSCTL_KEY_RE, "not a sysctl key like net.ipv4.ip_forward"), SysctlValue)
+      .record(
+        z
+          .string()
+          .regex(SYSCTL_SHAPE_RE, "not a sysctl key like net.ipv4.ip_forward")
+          .regex(
+            SYSCTL_KEY_RE,
+            "not a per-namespace key: only net.* sysctls are allowed (ip netns exec leaves the others host-wide)",
+          ),
+        SysctlValue,
+      )
       .optional(),
     bridges: z.record(IfName, Bridge).optional(),
     vrfs: z.record(IfName, Vrf).optional().describe("VRF devices, each with its routing table"),
@@ -152,13 +191,24 @@ export const Topology = z
   })
   .describe("an nsmatrix topology");
 
+/**
+ * A range written out: "*" alone, or semver comparators with versions. semver reads "", "x" and
+ * an empty "||" alternative as "any version"; here they are mistakes.
+ */
+function isKernelRange(s: string): boolean {
+  if (s === "*") return true;
+  const parts = s.split("||").map((p) => p.trim());
+  if (parts.some((p) => p === "" || /(^|[\s<>=~^.])[xX*](?=$|[\s.])/.test(p))) return false;
+  return parts.every((p) => semver.validRange(p) !== null && /\d/.test(p));
+}
+
 export const Outcome = z.enum(["reach", "no-reach"]);
 export const Expectation = z.enum(["reach", "no-reach", "xfail", "flaky"], {
   error: (i) => `${show(i.input)} is not one of reach, no-reach, xfail, flaky`,
 });
 
-const KernelRange = z.string().refine((s) => s === "*" || semver.validRange(s) !== null, {
-  error: (i) => `${show(i.input)} is not a kernel version range like ">=4.9 <5.1"`,
+const KernelRange = z.string().refine(isKernelRange, {
+  error: (i) => `${show(i.input)} is not a kernel version range like ">=4.9 <5.1" (or "*" for any)`,
 });
 const PerKernel = z.union([Expectation, z.record(KernelRange, Expectation)]);
 
@@ -196,6 +246,9 @@ export const Capture = z
       .string()
       .min(1)
       .max(500)
+      .regex(/^[^-]/, "a pcap filter cannot start with '-' (tcpdump would read it as an option)")
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+      .regex(/^[^\x00-\x1f\x7f]*$/, "a pcap filter is one line of printable text")
       .describe("pcap filter; the check reaches only if a packet matching it was seen"),
   })
   .describe("watch the wire with tcpdump while the check runs");
@@ -221,7 +274,9 @@ export const Check = z
     tcp: Target.optional(),
     udp: Target.optional(),
     service: Label.optional().describe("the service that must answer (proves where DNAT went)"),
-    timeout: z.number().positive().max(60).optional().describe("seconds, before scaling for slow guests"),
+    timeout: Timeout.optional().describe(
+      "seconds for the kernel's part (handshake, echo reply); a service's answer may take this times the timeout scale",
+    ),
     capture: Capture.optional(),
     offload: NodeName.optional().describe(
       "tcp: the connection must show [OFFLOAD] in this node's conntrack table while it runs (nft flowtable)",
@@ -243,12 +298,9 @@ export const Check = z
 export const Variant = z
   .strictObject({
     description: z.string().optional(),
-    timeout: z
-      .number()
-      .positive()
-      .max(60)
-      .optional()
-      .describe("default check timeout in this variant, in seconds (a check's own timeout still wins)"),
+    timeout: Timeout.optional().describe(
+      "default check timeout in this variant, in seconds (a check's own timeout still wins)",
+    ),
     patch: z
       .record(z.string(), z.unknown())
       .optional()
@@ -260,15 +312,14 @@ export const Scenario = z
   .strictObject({
     scenario: Label,
     description: z.string().optional(),
-    topology: z.string().min(1).describe("path of the topology file, relative to this file"),
-    timeout: z
-      .number()
-      .positive()
-      .max(60)
-      .optional()
-      .describe(
-        "default check timeout in seconds (0.5); keep it clear of TCP's retransmissions at 1, 3 and 7 s",
-      ),
+    topology: z
+      .string()
+      .min(1)
+      .regex(/\.ya?ml$/, "a topology file's name ends in .yaml or .yml")
+      .describe("path of the topology file, relative to this file"),
+    timeout: Timeout.optional().describe(
+      "default check timeout in seconds (0.5); keep it clear of TCP's retransmissions at 1, 3 and 7 s",
+    ),
     parallel: Flag.optional().describe(
       "run the checks all at once (default false: one after the other, in the order declared; safe only for checks that share no state)",
     ),

@@ -1,6 +1,7 @@
 // Cross-reference checks of a node's VRFs, tunnels and policy rules.
 import type { SourceIssue } from "../errors.js";
 import type { Locate } from "./merge.js";
+import { own } from "./names.js";
 import type { NodeT } from "./schema.js";
 
 type At = (string | number)[];
@@ -45,7 +46,7 @@ export function checkL3(c: NodeContext): SourceIssue[] {
     (v.interfaces ?? []).forEach((ifname, i) => {
       const at = [...base, "vrfs", vrf, "interfaces", i];
       if (!here.has(ifname) || ifname === "lo") c.unknownIf(at, `VRF "${vrf}" member`, ifname);
-      else if (node.vrfs?.[ifname]) {
+      else if (own(node.vrfs, ifname)) {
         issues.push(locate(at, `VRF "${vrf}" cannot take VRF "${ifname}" as a member`));
       } else if (c.portOf.has(ifname)) {
         const br = c.portOf.get(ifname);

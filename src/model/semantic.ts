@@ -2,8 +2,8 @@
 import type { SourceIssue } from "../errors.js";
 import { formatPath } from "./issues.js";
 import type { Locate } from "./merge.js";
-import { parseEndpoint } from "./names.js";
-import type { ScenarioT, TopologyT } from "./schema.js";
+import { inPrefix, own, parseEndpoint } from "./names.js";
+import type { NodeT, ScenarioT, TopologyT } from "./schema.js";
 import { checkL3 } from "./semantic-l3.js";
 
 const known = (names: Iterable<string>) => {
@@ -33,6 +33,20 @@ export function interfacesByNode(topo: TopologyT): Map<string, Set<string>> {
   return out;
 }
 
+/**
+ * Whether a gateway is directly reachable: inside a subnet of one of the node's addresses, or of a
+ * route with no gateway (on `dev` when given). IPv6 link-local gateways always are.
+ */
+function reachable(node: NodeT, via: string, dev?: string): boolean {
+  if (/^fe[89ab]/i.test(via)) return true;
+  const onDev = (d: string | undefined) => dev === undefined || d === dev;
+  const subnets = [
+    ...Object.entries(node.interfaces ?? {}).flatMap(([d, i]) => (onDev(d) ? (i?.addresses ?? []) : [])),
+    ...(node.routes ?? []).flatMap((r) => (!r.via && r.to !== "default" && onDev(r.dev) ? [r.to] : [])),
+  ];
+  return subnets.some((n) => inPrefix(via, n.includes("/") ? n : `${n}/${n.includes(":") ? 128 : 32}`));
+}
+
 /** Every cross-reference problem of a topology, located. */
 export function checkTopology(topo: TopologyT, locateAt: Locate): SourceIssue[] {
   const locate = withPath(locateAt);
@@ -45,7 +59,7 @@ export function checkTopology(topo: TopologyT, locateAt: Locate): SourceIssue[] 
       const e = parseEndpoint(ep);
       if (!e) return;
       const at = ["links", i, side];
-      if (!(e.node in topo.nodes)) {
+      if (!Object.hasOwn(topo.nodes, e.node)) {
         issues.push(locate(at, `link "${ep}" names unknown node "${e.node}" (${known(nodes)})`));
       } else if (e.ifname === "lo") {
         issues.push(locate(at, `link "${ep}": "lo" is the loopback device and cannot be a link end`));
@@ -82,7 +96,7 @@ export function checkTopology(topo: TopologyT, locateAt: Locate): SourceIssue[] 
       for (const port of Object.keys(bridge.ports)) {
         const at = [...base, "bridges", br, "ports", port];
         if (!here.has(port) || port === "lo") unknownIf(at, `bridge "${br}" port`, port, true);
-        else if (port === br || node.bridges?.[port]) {
+        else if (port === br || own(node.bridges, port)) {
           issues.push(locate(at, `bridge "${br}" cannot take bridge "${port}" as a port`, true));
         } else if (portOf.has(port)) {
           issues.push(
@@ -100,6 +114,15 @@ export function checkTopology(topo: TopologyT, locateAt: Locate): SourceIssue[] 
     }
     (node.routes ?? []).forEach((r, i) => {
       if (r.dev && !here.has(r.dev)) unknownIf([...base, "routes", i, "dev"], `route to ${r.to}`, r.dev);
+      else if (r.via && !r.onlink && !reachable(node, r.via, r.dev)) {
+        const on = r.dev ? `on ${r.dev}` : "on any interface";
+        issues.push(
+          locate(
+            [...base, "routes", i, "via"],
+            `gateway ${r.via} is in no subnet ${on} of node "${nodeName}", so ip route refuses it (add an address in its subnet, or 'onlink: true')`,
+          ),
+        );
+      }
     });
     (node.neighbours ?? []).forEach((n, i) => {
       if (!here.has(n.dev)) unknownIf([...base, "neighbours", i, "dev"], `neighbour ${n.to}`, n.dev);
@@ -117,19 +140,10 @@ export function checkScenario(
   locateAt: Locate,
 ): SourceIssue[] {
   const locate = withPath(locateAt);
-  const issues: SourceIssue[] = [];
-  const nodes = Object.keys(topo.nodes);
+  const issues: SourceIssue[] = [...checkScenarioRefs(sc, topo, locateAt)];
   const services = sc.services ?? {};
   const listening = new Map<string, string>();
   for (const [name, svc] of Object.entries(services)) {
-    if (!(svc.node in topo.nodes)) {
-      issues.push(
-        locate(
-          ["services", name, "node"],
-          `service "${name}" names unknown node "${svc.node}" (${known(nodes)})`,
-        ),
-      );
-    }
     const key = `${svc.node}/${svc.tcp ? `tcp/${svc.tcp}` : `udp/${svc.udp}`}`;
     if (listening.has(key)) {
       issues.push(
@@ -143,40 +157,8 @@ export function checkScenario(
   }
   for (const [name, check] of Object.entries(sc.checks)) {
     const at = ["checks", name];
-    if (!(check.from in topo.nodes)) {
-      issues.push(
-        locate([...at, "from"], `check "${name}" runs from unknown node "${check.from}" (${known(nodes)})`),
-      );
-    }
-    if (check.offload !== undefined && !(check.offload in topo.nodes)) {
-      issues.push(
-        locate(
-          [...at, "offload"],
-          `check "${name}" watches unknown node "${check.offload}" (${known(nodes)})`,
-        ),
-      );
-    }
-    const cap = check.capture && parseEndpoint(check.capture.on);
-    if (cap) {
-      const devs = interfacesByNode(topo).get(cap.node);
-      if (!devs) {
-        issues.push(
-          locate(
-            [...at, "capture", "on"],
-            `check "${name}" captures on unknown node "${cap.node}" (${known(nodes)})`,
-          ),
-        );
-      } else if (!devs.has(cap.ifname)) {
-        issues.push(
-          locate(
-            [...at, "capture", "on"],
-            `check "${name}" captures on "${cap.ifname}", which node "${cap.node}" does not have (${known(devs)})`,
-          ),
-        );
-      }
-    }
     if (check.service !== undefined) {
-      const svc = services[check.service];
+      const svc = own(services, check.service);
       const proto = check.tcp ? "tcp" : check.udp ? "udp" : "ping";
       if (!svc) {
         issues.push(
@@ -202,6 +184,59 @@ export function checkScenario(
             ),
           );
         }
+      }
+    }
+  }
+  return issues;
+}
+
+/** The scenario's references into a topology: the nodes of services and checks, capture interfaces. */
+export function checkScenarioRefs(sc: ScenarioT, topo: TopologyT, locateAt: Locate): SourceIssue[] {
+  const locate = withPath(locateAt);
+  const issues: SourceIssue[] = [];
+  const nodes = Object.keys(topo.nodes);
+  for (const [name, svc] of Object.entries(sc.services ?? {})) {
+    if (!Object.hasOwn(topo.nodes, svc.node)) {
+      issues.push(
+        locate(
+          ["services", name, "node"],
+          `service "${name}" names unknown node "${svc.node}" (${known(nodes)})`,
+        ),
+      );
+    }
+  }
+  for (const [name, check] of Object.entries(sc.checks)) {
+    const at = ["checks", name];
+    if (!Object.hasOwn(topo.nodes, check.from)) {
+      issues.push(
+        locate([...at, "from"], `check "${name}" runs from unknown node "${check.from}" (${known(nodes)})`),
+      );
+    }
+    if (check.offload !== undefined && !Object.hasOwn(topo.nodes, check.offload)) {
+      issues.push(
+        locate(
+          [...at, "offload"],
+          `check "${name}" watches unknown node "${check.offload}" (${known(nodes)})`,
+        ),
+      );
+    }
+    const cap = check.capture && parseEndpoint(check.capture.on);
+    if (cap) {
+      const devs = interfacesByNode(topo).get(cap.node);
+      if (!devs) {
+        issues.push(
+          locate(
+            [...at, "capture", "on"],
+            `check "${name}" captures on unknown node "${cap.node}" (${known(nodes)})`,
+          ),
+        );
+      } else if (!devs.has(cap.ifname)) {
+        issues.push(
+          locate(
+            [...at, "capture", "on"],
+            `check "${name}" captures on "${cap.ifname}", which node "${cap.node}" does not have (${known(devs)})`,
+          ),
+        );
       }
     }
   }

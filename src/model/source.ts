@@ -8,9 +8,11 @@ import {
   LineCounter,
   type Node,
   parseDocument,
+  visit,
   type YAMLError,
 } from "yaml";
 import { NsmError, type SourceIssue } from "../errors.js";
+import { visible } from "../text.js";
 
 export type Path = ReadonlyArray<string | number>;
 
@@ -53,11 +55,24 @@ function walk(root: Node | null, path: Path): Found {
   return { node, keyNode, depth };
 }
 
-/** Renders line `line` (1-based) of `text` with a caret under column `col`. */
+// An excerpt shows at most this many characters of a line, around the column.
+const EXCERPT_WIDTH = 100;
+
+/** Renders line `line` (1-based) of `text` with a caret under column `col`; a long line is cut around it. */
 export function excerpt(text: string, line: number, col: number): string {
-  const src = text.split("\n")[line - 1] ?? "";
+  let src = text.split("\n")[line - 1] ?? "";
+  let caret = Math.max(0, col - 1);
+  if (src.length > EXCERPT_WIDTH) {
+    const start = Math.max(0, Math.min(caret - EXCERPT_WIDTH / 2, src.length - EXCERPT_WIDTH));
+    const cut = src.slice(start, start + EXCERPT_WIDTH);
+    const head = start > 0 ? "…" : "";
+    src = `${head}${cut}${start + EXCERPT_WIDTH < src.length ? "…" : ""}`;
+    caret = caret - start + head.length;
+  }
+  // Control characters would move the terminal's cursor: show them as escapes.
+  src = visible(src);
   const gutter = `${line} | `;
-  return `${gutter}${src}\n${" ".repeat(gutter.length + Math.max(0, col - 1))}^`;
+  return `${gutter}${src}\n${" ".repeat(gutter.length + caret)}^`;
 }
 
 /** Parses YAML text; syntax errors throw E_YAML with every problem located. */
@@ -81,10 +96,27 @@ export function parseSource(file: string, text: string): Source {
     throw new NsmError("E_YAML", `${file}: YAML syntax error`, issues);
   }
   const root = doc.contents as Node | null;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // The yaml library stops an alias bomb ("billion laughs") here: locate the first alias.
+    let offset = 0;
+    visit(doc, {
+      Alias(_, node) {
+        offset = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    const why = e instanceof Error ? e.message : String(e);
+    throw new NsmError("E_YAML", `${file}: YAML aliases expand too far`, [
+      at(offset, `aliases expand too far (${why.toLowerCase()}): write the values out`),
+    ]);
+  }
   return {
     file,
     text,
-    data: doc.toJS(),
+    data,
     issueAt(path, message, onKey = false) {
       const f = walk(root, path);
       const exact = f.depth === path.length;

@@ -109,7 +109,7 @@ const cases: Case[] = [
   { fixture: "check-capture-unknown-dev.yaml", code: "E_SCHEMA", file: "check-capture-unknown-dev.yaml", line: 7, col: 20, message: 'checks.c1.capture.on: check "c1" captures on "eth9", which node "r2" does not have (known: lo, eth0)' },
   { fixture: "check-capture-bad-on.yaml", code: "E_SCHEMA", file: "check-capture-bad-on.yaml", line: 7, col: 20, message: `checks.c1.capture.on: "r2" is not an endpoint like node:eth0 (the ':ifname' part is missing)` },
   { fixture: "check-offload-ping.yaml", code: "E_SCHEMA", file: "check-offload-ping.yaml", line: 7, col: 14, message: "checks.c1.offload: 'offload' is for tcp checks" },
-  { fixture: "variant-timeout-zero.yaml", code: "E_SCHEMA", file: "variant-timeout-zero.yaml", line: 5, col: 14, message: "variants.slow.timeout: Too small: expected number to be >0" },
+  { fixture: "variant-timeout-zero.yaml", code: "E_SCHEMA", file: "variant-timeout-zero.yaml", line: 5, col: 14, message: "variants.slow.timeout: 0 s is too short: a timeout is 0.05 s at least" },
   { fixture: "check-offload-no-service.yaml", code: "E_SCHEMA", file: "check-offload-no-service.yaml", line: 7, col: 14, message: "checks.c1.offload: 'offload' needs a 'service': without one the check only completes the handshake and closes" },
   { fixture: "check-offload-unknown-node.yaml", code: "E_SCHEMA", file: "check-offload-unknown-node.yaml", line: 10, col: 14, message: 'checks.c1.offload: check "c1" watches unknown node "gw" (known: r1, r2)' },
   { fixture: "service-twice.yaml", code: "E_SCHEMA", file: "service-twice.yaml", line: 5, col: 3, message: 'services.www: service "www" listens on r2/tcp/80, as "web" does' },
@@ -189,15 +189,15 @@ describe("several problems in one throw", () => {
     expect(err.code).toBe("E_SCHEMA");
     expect(err.message).toMatch(/5 problems$/);
     expect(summary(err)).toEqual([
-      "several-errors.yaml:14:35",
       "several-errors.yaml:6:3",
+      "several-errors.yaml:14:35",
       "several-errors.yaml:17:11",
       "several-errors.yaml:22:14",
       "several-errors.yaml:24:7",
     ]);
     expect(err.issues.map((i) => i.message)).toEqual([
-      expect.stringContaining('variant "broken": nodes.r2.routes[0].dev'),
       expect.stringContaining('service "www" listens on r2/tcp/80'),
+      expect.stringContaining('variant "broken": nodes.r2.routes[0].dev'),
       expect.stringContaining('unknown node "r3"'),
       expect.stringContaining('unknown service "nope"'),
       expect.stringContaining('unknown variant "plian"'),
@@ -227,9 +227,9 @@ describe("several problems in one throw", () => {
   it("reports every cross-reference problem of a topology", () => {
     const err = loadError(bad("several-semantic-topo.yaml"));
     expect(err.issues.map((i) => i.message)).toEqual([
-      expect.stringContaining('unknown node "r4"'),
       expect.stringContaining('unknown interface "eth5"'),
       expect.stringContaining('unknown interface "eth3"'),
+      expect.stringContaining('unknown node "r4"'),
     ]);
   });
 });

@@ -20,7 +20,7 @@ function sh(body: string, env: Record<string, string> = {}): { out: string; stat
   const script = `${RUNTIME}\nnsm_skip_all() { echo "SKIP $1"; exit 4; }\n${body}\n`;
   try {
     const out = execFileSync("sh", ["-c", script], {
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NSM_RUN: "0badcafe", D: dir, ...env },
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NSM_RUN: "0badcafe", D: dir, TMPDIR: dir, ...env },
       encoding: "utf8",
     });
     return { out, status: 0 };

@@ -1,4 +1,5 @@
 // The pretty reporter: aligned tables for a terminal, a summary line, then evidence for what went wrong.
+import { visible } from "../../text.js";
 import { evidenceLines, sawText, shortfall } from "../evidence.js";
 import type { Evidence, Result, RunReport, Verdict } from "../types.js";
 import { buildMatrix, byScenario, cellText, resultLabel } from "./matrix.js";
@@ -106,9 +107,9 @@ function problem(r: Result, paint: Paint): string {
         ...evidence(r.evidence),
       ].join("\n");
     case "error":
-      return [head(r.reason), ...(r.evidence ? evidence(r.evidence) : [])].join("\n");
+      return [head(printable(r.reason)), ...(r.evidence ? evidence(r.evidence) : [])].join("\n");
     case "crash":
-      return [head(r.reason), ...tail(r.console)].join("\n");
+      return [head(printable(r.reason)), ...tail(r.console)].join("\n");
     case "pass":
     case "xfail":
     case "skip":
@@ -128,20 +129,14 @@ function tail(text: string): string[] {
   return lines.slice(-3).map((l) => `  > ${printable(l)}`);
 }
 
-// Control characters from a command's output could move the cursor or recolour the terminal, so they are shown as escapes.
-function printable(text: string): string {
-  return text.replace(
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-    /[\x00-\x08\x0b-\x1f\x7f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
-  );
-}
+// Control characters from a command's output could move the cursor or recolour the terminal.
+const printable = visible;
 
 // Distinct skip reasons in first-seen order, with how many results each covers.
 function skipReasons(results: readonly Result[]): string[] {
   const counts = new Map<string, number>();
   for (const r of results) if (r.status === "skip") counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1);
-  return [...counts].map(([reason, n]) => `${reason} (${n} result${n === 1 ? "" : "s"})`);
+  return [...counts].map(([reason, n]) => `${printable(reason)} (${n} result${n === 1 ? "" : "s"})`);
 }
 
 function assertNever(value: never): never {
