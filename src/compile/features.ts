@@ -156,6 +156,7 @@ export function featuresOf(topo: TopologyT): Feature[] {
 /** Debian packages that provide each command the script may call. */
 export const PACKAGE_OF: Record<string, string> = {
   ip: "iproute2",
+  nsenter: "util-linux",
   sysctl: "procps",
   socat: "socat",
   ping: "iputils-ping",

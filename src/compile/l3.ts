@@ -2,7 +2,7 @@
 import type { NodeT, PolicyRuleT, RouteT, TunnelT } from "../model/schema.js";
 
 function tunnelLine(name: string, t: TunnelT): string {
-  const words = ["link", "add", name, "type", t.type];
+  const words = ["link", "add", "name", name, "type", t.type];
   if (t.type === "vxlan" && t.id !== undefined) words.push("id", String(t.id));
   if (t.dstport !== undefined) words.push("dstport", String(t.dstport));
   if (t.key !== undefined) words.push("key", String(t.key));
@@ -17,14 +17,14 @@ function tunnelLine(name: string, t: TunnelT): string {
 export function deviceLines(node: NodeT): string[] {
   const lines = Object.entries(node.tunnels ?? {}).map(([name, t]) => tunnelLine(name, t));
   for (const [vrf, v] of Object.entries(node.vrfs ?? {}))
-    lines.push(`link add ${vrf} type vrf table ${v.table}`);
+    lines.push(`link add name ${vrf} type vrf table ${v.table}`);
   return lines;
 }
 
 /** Enslaves interfaces to their VRFs: after bridges and VRFs exist, before addresses. */
 export function vrfMemberLines(node: NodeT): string[] {
   return Object.entries(node.vrfs ?? {}).flatMap(([vrf, v]) =>
-    (v.interfaces ?? []).map((ifname) => `link set ${ifname} master ${vrf}`),
+    (v.interfaces ?? []).map((ifname) => `link set dev ${ifname} master ${vrf}`),
   );
 }
 

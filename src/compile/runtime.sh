@@ -73,11 +73,34 @@ nsm_bail() {
   exit 1
 }
 
+# Runs a command in a node's network namespace. Unlike ip netns exec and ip -n, nsenter copies no
+# mount namespace: with 2000 namespaces there are 2000 mounts to copy, ~10 ms a process.
+nsm_in() { # node command...
+  _in_n=$1
+  shift
+  nsenter --net="/run/netns/$P-$_in_n" "$@"
+}
+
 # A setup step: stop the run with its stderr when it fails.
 nsm_step() {
   _step_d=$1
   shift
   "$@" >/dev/null 2>"$T/step.err" || nsm_bail "$_step_d"
+}
+
+# A setup step run in the background, beside others (a big topology's node batches): its own
+# stderr file, and a Bail out! line when it fails; nsm_pwait then stops the run.
+nsm_pstep() { # id description command...
+  _pstep_id=$1 _pstep_d=$2
+  shift 2
+  "$@" >/dev/null 2>"$T/step-$_pstep_id.err" && return 0
+  printf 'Bail out! %s failed: %s\n' "$_pstep_d" "$(tail -c 400 "$T/step-$_pstep_id.err" | tr -s '\n' ' ')"
+  exit 1
+}
+nsm_pwait() { # pid...
+  _pwait_bad=
+  for _pwait_p in "$@"; do wait "$_pwait_p" || _pwait_bad=1; done
+  [ -z "$_pwait_bad" ] || exit 1
 }
 
 nsm_tool() {

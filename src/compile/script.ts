@@ -27,7 +27,7 @@ export interface CompiledScript {
 }
 
 function toolsOf(sc: ScenarioModel, v: VariantModel): string[] {
-  const tools = new Set(["ip", "sysctl", "awk", "od"]);
+  const tools = new Set(["ip", "nsenter", "sysctl", "awk", "od"]);
   if (sc.services.length || v.checks.some((c) => c.target.kind !== "ping")) tools.add("socat");
   if (v.checks.some((c) => c.target.kind === "ping")) tools.add("ping");
   if (modulesOf(v.topology).length) tools.add("modprobe");

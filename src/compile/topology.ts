@@ -10,13 +10,16 @@ import { cmd, heredoc, q } from "./shell.js";
 type NodeEntry = [string, NodeT];
 
 const LINK_INDEX_BASE = 100;
+// Above this many nodes, node batches run STEPS_AT_ONCE at a time.
+const PARALLEL_NODES = 32;
+const STEPS_AT_ONCE = 4;
 
 const onOff = (b: boolean) => (b ? "on" : "off");
 
 // An expanding here-document: only for text built from validated names, where $P must expand.
 function batch(desc: string, command: string, lines: string[]): string[] {
   const body = lines.join("\n");
-  if (/[`\\]|\$(?!P\b)/.test(body)) throw new Error(`internal: unsafe text in ${desc}`);
+  if (/[`\\]|\$(?!P\b|\{nsm_ag\})/.test(body)) throw new Error(`internal: unsafe text in ${desc}`);
   return [`nsm_step ${q(desc)} ${command} <<NSM_EOF`, body, "NSM_EOF"];
 }
 
@@ -48,17 +51,28 @@ export function namespaces(topo: TopologyT): string[] {
   const all = [...names, "probe"].map((n) => `"$P-${n}"`).join(" ");
   const out = [`nsm_fresh ${all}`, `nsm_defer 'nsm_ns_gone ${all}'`];
   const lines = [...names, "probe"].map((n) => `netns add $P-${n}`);
-  // IPv6 off by default, before any link exists: no DAD, RS or MLD frames to confuse bridges.
-  // (-e: a kernel without IPv6 has no such keys, which is fine.)
-  for (const [n, node] of nodes(topo)) {
-    if (!node.ipv6) {
-      lines.push(
-        `netns exec $P-${n} sysctl -q -e -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1`,
-      );
-    }
-  }
   out.push(...batch("create namespaces", "ip -batch -", lines));
-  return out;
+  return [...out, ...ipv6Off(topo)];
+}
+
+// IPv6 off by default: no DAD, RS or MLD frames to confuse bridges. Every device of such a node
+// gets `addrgenmode none` in its node's batch (no process per namespace). Where the kernel or
+// iproute2 lacks it, $nsm_ag comments those lines out and the IPv6 sysctls are set per namespace,
+// before any link exists. (-e: a kernel without IPv6 has no such keys, which is fine.)
+function ipv6Off(topo: TopologyT): string[] {
+  const quiet = nodes(topo).filter(([, n]) => !n.ipv6);
+  if (!quiet.length) return [];
+  const sysctls = quiet.map(
+    ([n]) =>
+      `netns exec $P-${n} sysctl -q -e -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1`,
+  );
+  return [
+    "nsm_ag=",
+    `if ! ip -n "$PROBE" link set dev lo addrgenmode none 2>/dev/null; then`,
+    "nsm_ag='#'",
+    ...batch("IPv6 off", "ip -batch -", sysctls),
+    "fi",
+  ];
 }
 
 /** Creates the veth links between nodes. */
@@ -69,7 +83,7 @@ export function links(topo: TopologyT): string[] {
     const [na, ia] = a.split(":");
     const [nb, ib] = b.split(":");
     const idx = LINK_INDEX_BASE + 2 * i;
-    return `link add ${ia} index ${idx} netns $P-${na} type veth peer name ${ib} index ${idx + 1} netns $P-${nb}`;
+    return `link add name ${ia} index ${idx} netns $P-${na} type veth peer name ${ib} index ${idx + 1} netns $P-${nb}`;
   });
   return lines.length ? batch("create veth links", "ip -batch -", lines) : [];
 }
@@ -81,42 +95,40 @@ export function bridgedNodes(topo: TopologyT): string[] {
     .map(([name]) => name);
 }
 
-function nodeLinkLines(name: string, node: NodeT, topo: TopologyT): string[] {
-  const lines = ["link set lo up"];
-  const ifaces = new Set<string>();
-  for (const [a, b] of topo.links ?? []) {
-    for (const ep of [a, b]) if (ep.startsWith(`${name}:`)) ifaces.add(ep.slice(name.length + 1));
-  }
+function nodeLinkLines(node: NodeT, linkEnds: string[]): string[] {
+  const lines = ["link set dev lo up"];
+  const ifaces = new Set<string>(linkEnds);
   for (const [br, bridge] of Object.entries(node.bridges ?? {})) {
     const opts = ["type", "bridge"];
     if (bridge.vlan_filtering !== undefined) opts.push("vlan_filtering", bridge.vlan_filtering ? "1" : "0");
     if (bridge.stp !== undefined) opts.push("stp_state", bridge.stp ? "1" : "0");
     if (bridge.nf_call_iptables !== undefined)
       opts.push("nf_call_iptables", bridge.nf_call_iptables ? "1" : "0");
-    lines.push(`link add ${br} ${opts.join(" ")}`);
+    lines.push(`link add name ${br} ${opts.join(" ")}`);
     ifaces.add(br);
   }
   lines.push(...deviceLines(node));
   for (const dev of deviceNames(node)) ifaces.add(dev);
   for (const [br, bridge] of Object.entries(node.bridges ?? {})) {
     for (const [port, o] of Object.entries(bridge.ports)) {
-      lines.push(`link set ${port} master ${br}`);
+      lines.push(`link set dev ${port} master ${br}`);
       const slave: string[] = [];
       if (o?.hairpin !== undefined) slave.push("hairpin", onOff(o.hairpin));
       if (o?.learning !== undefined) slave.push("learning", onOff(o.learning));
       if (o?.flood !== undefined) slave.push("flood", onOff(o.flood));
       if (slave.length) lines.push(`link set dev ${port} type bridge_slave ${slave.join(" ")}`);
-      if (o?.promisc !== undefined) lines.push(`link set ${port} promisc ${onOff(o.promisc)}`);
+      if (o?.promisc !== undefined) lines.push(`link set dev ${port} promisc ${onOff(o.promisc)}`);
     }
   }
   lines.push(...vrfMemberLines(node));
+  if (!node.ipv6) for (const ifname of ifaces) lines.push(`\${nsm_ag}link set dev ${ifname} addrgenmode none`);
   const conf = node.interfaces ?? {};
   for (const [ifname, c] of Object.entries(conf)) {
-    if (c?.mac) lines.push(`link set ${ifname} address ${c.mac}`);
-    if (c?.mtu) lines.push(`link set ${ifname} mtu ${c.mtu}`);
-    if (c?.promisc !== undefined) lines.push(`link set ${ifname} promisc ${onOff(c.promisc)}`);
+    if (c?.mac) lines.push(`link set dev ${ifname} address ${c.mac}`);
+    if (c?.mtu) lines.push(`link set dev ${ifname} mtu ${c.mtu}`);
+    if (c?.promisc !== undefined) lines.push(`link set dev ${ifname} promisc ${onOff(c.promisc)}`);
   }
-  for (const ifname of ifaces) if (own(conf, ifname)?.up !== false) lines.push(`link set ${ifname} up`);
+  for (const ifname of ifaces) if (own(conf, ifname)?.up !== false) lines.push(`link set dev ${ifname} up`);
   for (const [ifname, c] of Object.entries(conf)) {
     for (const a of c?.addresses ?? []) lines.push(`addr add ${a} dev ${ifname}`);
   }
@@ -132,7 +144,7 @@ const sysctlValue = (v: string | number | boolean) => (typeof v === "boolean" ? 
 function firewallLines(name: string, node: NodeT): string[] {
   const fw = node.firewall;
   if (!fw) return [];
-  const exec = `ip netns exec "$P-${name}"`;
+  const exec = `nsm_in ${name}`;
   const out: string[] = [];
   const tables = Object.entries(fw.iptables ?? {});
   if (tables.length) {
@@ -160,19 +172,33 @@ function firewallLines(name: string, node: NodeT): string[] {
  * sysctls, then firewall rules. */
 export function nodeSetup(topo: TopologyT): string[] {
   const out: string[] = [];
-  for (const [name, node] of nodes(topo)) {
-    out.push(
-      ...batch(
-        `${name}: interfaces, addresses, routes`,
-        `ip -n "$P-${name}" -batch -`,
-        nodeLinkLines(name, node, topo),
-      ),
-    );
+  const endsOf = new Map<string, string[]>();
+  for (const ep of (topo.links ?? []).flat()) {
+    const [node = "", ifname = ""] = ep.split(":");
+    endsOf.set(node, [...(endsOf.get(node) ?? []), ifname]);
   }
+  const all = nodes(topo);
+  // A big topology's node batches run a few at a time: each is a process or two, and they touch
+  // nothing of each other. A small one keeps the plain form a reader follows step by step.
+  const parallel = all.length > PARALLEL_NODES;
+  all.forEach(([name, node], i) => {
+    const lines = nodeLinkLines(node, endsOf.get(name) ?? []);
+    const desc = `${name}: interfaces, addresses, routes`;
+    if (!parallel) {
+      out.push(...batch(desc, `nsm_in ${name} ip -batch -`, lines));
+      return;
+    }
+    const [head = "", ...rest] = batch(desc, `nsm_in ${name} ip -batch -`, lines);
+    out.push(`${head.replace(/^nsm_step /, `nsm_pstep ${i + 1} `)} &`, ...rest, `nsm_g${i % STEPS_AT_ONCE}=$!`);
+    if (i % STEPS_AT_ONCE === STEPS_AT_ONCE - 1 || i === all.length - 1) {
+      const group = Array.from({ length: (i % STEPS_AT_ONCE) + 1 }, (_, k) => `"$nsm_g${k}"`);
+      out.push(`nsm_pwait ${group.join(" ")}`);
+    }
+  });
   for (const [name, node] of nodes(topo)) {
     const kv = Object.entries(node.sysctls ?? {}).map(([k, v]) => q(`${k}=${sysctlValue(v)}`));
     if (kv.length)
-      out.push(`nsm_step ${q(`${name}: sysctls`)} ip netns exec "$P-${name}" sysctl -q -w ${kv.join(" ")}`);
+      out.push(`nsm_step ${q(`${name}: sysctls`)} nsm_in ${name} sysctl -q -w ${kv.join(" ")}`);
   }
   for (const [name, node] of nodes(topo)) out.push(...firewallLines(name, node));
   return out;

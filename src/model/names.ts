@@ -116,7 +116,8 @@ export function parseHostPort(s: string): HostPort | undefined {
 /** Parses `node:ifname`; undefined when malformed. */
 export function parseEndpoint(s: string): { node: string; ifname: string } | undefined {
   const m = /^([^:]+):([^:]+)$/.exec(s);
-  if (!m?.[1] || !m[2] || !NODE_RE.test(m[1]) || !IFNAME_RE.test(m[2])) return undefined;
+  if (!m?.[1] || !m[2] || !NODE_RE.test(m[1]) || !IFNAME_RE.test(m[2]) || RESERVED_IFNAMES.has(m[2]))
+    return undefined;
   return { node: m[1], ifname: m[2] };
 }
 

@@ -10,6 +10,7 @@ import {
   networkOf,
   parseEndpoint,
   parseHostPort,
+  RESERVED_IFNAMES,
   SYSCTL_KEY_RE,
   SYSCTL_SHAPE_RE,
   SYSCTL_VALUE_RE,
@@ -141,7 +142,16 @@ export const Node = z
   .strictObject({
     description: z.string().optional(),
     ipv6: Flag.optional().describe("keep IPv6 on (default false: no DAD, RS or MLD noise on the wire)"),
-    modules: z.array(z.string().regex(MODULE_RE, "not a kernel module name")).optional(),
+    modules: z
+      .array(
+        z
+          .string()
+          .regex(
+            MODULE_RE,
+            "not a kernel module name (letters, digits, '_', '-'; never starting with '-', which modprobe reads as an option)",
+          ),
+      )
+      .optional(),
     sysctls: z
       .record(
         z
@@ -172,6 +182,7 @@ function endpointProblem(s: string): string {
   if (rest.length) return "more than one ':'";
   if (!NODE_RE.test(node)) return `${show(node)} is not a valid node name`;
   if (!IFNAME_RE.test(ifname)) return `${show(ifname)} is not a valid interface name (1-15 characters)`;
+  if (RESERVED_IFNAMES.has(ifname)) return `${show(ifname)} is a name the kernel keeps for itself`;
   return "malformed";
 }
 

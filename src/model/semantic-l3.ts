@@ -12,7 +12,8 @@ export interface NodeContext {
   /** The node's interfaces (see interfacesByNode). */
   here: Set<string>;
   /** `node:ifname` of every link end. */
-  linkEnds: Map<string, string>;
+  /** The node's own link ends (interface names). */
+  linkEnds: string[];
   /** Bridge port → its bridge. */
   portOf: Map<string, string>;
   locate: Locate;
@@ -25,8 +26,7 @@ export function checkL3(c: NodeContext): SourceIssue[] {
   const issues: SourceIssue[] = [];
   const base = ["nodes", name];
   const owner = new Map<string, string>();
-  for (const ep of c.linkEnds.keys())
-    if (ep.startsWith(`${name}:`)) owner.set(ep.slice(name.length + 1), "a link end");
+  for (const ifname of c.linkEnds) owner.set(ifname, "a link end");
   for (const br of Object.keys(node.bridges ?? {})) if (!owner.has(br)) owner.set(br, "a bridge");
   for (const [kind, map] of [
     ["VRF", node.vrfs],

@@ -53,6 +53,8 @@ export function checkTopology(topo: TopologyT, locateAt: Locate): SourceIssue[] 
   const issues: SourceIssue[] = [];
   const nodes = Object.keys(topo.nodes);
   const linkEnds = new Map<string, string>();
+  // Each node's own link ends: looked up per node, never by scanning every link.
+  const endsOf = new Map<string, string[]>();
 
   (topo.links ?? []).forEach((link, i) => {
     link.forEach((ep, side) => {
@@ -65,7 +67,10 @@ export function checkTopology(topo: TopologyT, locateAt: Locate): SourceIssue[] 
         issues.push(locate(at, `link "${ep}": "lo" is the loopback device and cannot be a link end`));
       } else if (linkEnds.has(ep)) {
         issues.push(locate(at, `interface "${ep}" is used twice (first in ${linkEnds.get(ep)})`));
-      } else linkEnds.set(ep, `links[${i}]`);
+      } else {
+        linkEnds.set(ep, `links[${i}]`);
+        endsOf.set(e.node, [...(endsOf.get(e.node) ?? []), e.ifname]);
+      }
     });
   });
 
@@ -127,7 +132,8 @@ export function checkTopology(topo: TopologyT, locateAt: Locate): SourceIssue[] 
     (node.neighbours ?? []).forEach((n, i) => {
       if (!here.has(n.dev)) unknownIf([...base, "neighbours", i, "dev"], `neighbour ${n.to}`, n.dev);
     });
-    issues.push(...checkL3({ name: nodeName, node, here, linkEnds, portOf, locate, unknownIf }));
+    const ends = endsOf.get(nodeName) ?? [];
+    issues.push(...checkL3({ name: nodeName, node, here, linkEnds: ends, portOf, locate, unknownIf }));
   }
   return issues;
 }

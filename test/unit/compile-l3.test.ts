@@ -14,15 +14,15 @@ describe("layer-3 ip -batch lines", () => {
         vrfs: { red: { table: 10, interfaces: ["br0", "eth0"] } },
       }),
     ).toEqual([
-      "link add g0 type gre key 7 local 192.0.2.1 remote 192.0.2.2 ttl 64",
-      "link add i0 type ipip local 192.0.2.1 remote 192.0.2.3",
-      "link add vx0 type vxlan id 42 dstport 4789 local 192.0.2.1 remote 192.0.2.4",
-      "link add vx1 type vxlan dstport 4789 external",
-      "link add red type vrf table 10",
+      "link add name g0 type gre key 7 local 192.0.2.1 remote 192.0.2.2 ttl 64",
+      "link add name i0 type ipip local 192.0.2.1 remote 192.0.2.3",
+      "link add name vx0 type vxlan id 42 dstport 4789 local 192.0.2.1 remote 192.0.2.4",
+      "link add name vx1 type vxlan dstport 4789 external",
+      "link add name red type vrf table 10",
     ]);
     expect(vrfMemberLines({ vrfs: { red: { table: 10, interfaces: ["br0", "eth0"] } } })).toEqual([
-      "link set br0 master red",
-      "link set eth0 master red",
+      "link set dev br0 master red",
+      "link set dev eth0 master red",
     ]);
   });
 

@@ -36,15 +36,18 @@ describe("compileVariant", () => {
     expect(
       section(compileVariant(box0, "baseline").text, "nsm_step 'box0: interfaces"),
     ).toMatchInlineSnapshot(`
-      "nsm_step 'box0: interfaces, addresses, routes' ip -n "$P-box0" -batch - <<NSM_EOF
-      link set lo up
-      link add br0 type bridge nf_call_iptables 1
-      link set eth0 master br0
-      link set eth1 master br0
-      link set br0 address 02:00:00:00:b0:01
-      link set eth1 up
-      link set eth0 up
-      link set br0 up
+      "nsm_step 'box0: interfaces, addresses, routes' nsm_in box0 ip -batch - <<NSM_EOF
+      link set dev lo up
+      link add name br0 type bridge nf_call_iptables 1
+      link set dev eth0 master br0
+      link set dev eth1 master br0
+      \${nsm_ag}link set dev eth1 addrgenmode none
+      \${nsm_ag}link set dev eth0 addrgenmode none
+      \${nsm_ag}link set dev br0 addrgenmode none
+      link set dev br0 address 02:00:00:00:b0:01
+      link set dev eth1 up
+      link set dev eth0 up
+      link set dev br0 up
       addr add 1.1.1.1/24 dev br0
       addr add 192.168.44.1/24 dev br0
       NSM_EOF"
@@ -68,7 +71,7 @@ describe("compileVariant", () => {
     expect(
       section(compileVariant(box0, "baseline").text, "nsm_step 'box0: iptables-restore'"),
     ).toMatchInlineSnapshot(`
-      "nsm_step 'box0: iptables-restore' ip netns exec "$P-box0" iptables-restore --noflush <<'NSM_EOF'
+      "nsm_step 'box0: iptables-restore' nsm_in box0 iptables-restore --noflush <<'NSM_EOF'
       *nat
       -A PREROUTING -d 1.1.1.1/32 -p tcp --dport 8080 -j DNAT --to-destination 192.168.44.129:80
       -A PREROUTING -d 1.1.1.1/32 -p tcp --dport 8081 -j DNAT --to-destination 192.168.44.130:80
@@ -79,7 +82,7 @@ describe("compileVariant", () => {
 
   it("gives veth ends distinct ifindexes so carrier events are not delayed", () => {
     expect(compileVariant(box0, "baseline").text).toContain(
-      "link add eth0 index 100 netns $P-host1 type veth peer name swp1 index 101 netns $P-switch",
+      "link add name eth0 index 100 netns $P-host1 type veth peer name swp1 index 101 netns $P-switch",
     );
   });
 
@@ -99,7 +102,7 @@ describe("compileVariant", () => {
 
   it("lists the tools the backend must find", () => {
     expect(compileVariant(box0, "baseline").tools.sort()).toEqual(
-      ["awk", "iptables-restore", "ip", "modprobe", "od", "ping", "socat", "sysctl"].sort(),
+      ["awk", "iptables-restore", "ip", "modprobe", "nsenter", "od", "ping", "socat", "sysctl"].sort(),
     );
     expect(compileVariant(box0, "broute-ipv4").tools).toContain("ebtables-legacy");
   });
@@ -121,6 +124,20 @@ describe("compileVariant", () => {
     const text = compileVariant({ ...box0, parallel: true }, "baseline").text;
     expect(text).toContain('nsm_measure 2 /dev/null $nsm_c2 &\nnsm_pids="$nsm_pids $!"');
     expect(text).toContain("wait $nsm_pids");
+  });
+
+  it("runs a big topology's node batches four at a time, and waits for each group", () => {
+    const v = box0.variants[0];
+    if (!v) throw new Error("no variant");
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`n${i}`, {}]));
+    const sc = { ...box0, variants: [{ ...v, topology: { nodes: many, links: [] } }] };
+    const text = compileVariant(sc, v.name).text;
+    expect(() => execFileSync("sh", ["-n"], { input: text })).not.toThrow();
+    expect(text.match(/^nsm_pstep \d+ /gm)).toHaveLength(40);
+    expect(text.match(/^nsm_pwait /gm)).toHaveLength(10);
+    expect(text).toContain('nsm_g3=$!\nnsm_pwait "$nsm_g0" "$nsm_g1" "$nsm_g2" "$nsm_g3"\n');
+    // A small topology keeps one plain step per node.
+    expect(compileVariant(box0, "baseline").text).not.toMatch(/^nsm_pstep /m);
   });
 
   it("refuses a node name that would put shell syntax into a command", () => {
@@ -151,21 +168,24 @@ describe("compileVariant", () => {
     const text = compileVariant(vrfGretap, "default").text;
     expect(() => execFileSync("sh", ["-n"], { input: text })).not.toThrow();
     expect(section(text, "nsm_step 'gw: interfaces")).toMatchInlineSnapshot(`
-      "nsm_step 'gw: interfaces, addresses, routes' ip -n "$P-gw" -batch - <<NSM_EOF
-      link set lo up
-      link add tun1 type gretap external
-      link add user1 type vrf table 1
-      link set tun1 master user1
-      link set eth0 up
-      link set tun1 up
-      link set user1 up
+      "nsm_step 'gw: interfaces, addresses, routes' nsm_in gw ip -batch - <<NSM_EOF
+      link set dev lo up
+      link add name tun1 type gretap external
+      link add name user1 type vrf table 1
+      link set dev tun1 master user1
+      \${nsm_ag}link set dev eth0 addrgenmode none
+      \${nsm_ag}link set dev tun1 addrgenmode none
+      \${nsm_ag}link set dev user1 addrgenmode none
+      link set dev eth0 up
+      link set dev tun1 up
+      link set dev user1 up
       addr add 172.168.0.1/24 dev eth0
       addr add 10.0.0.1/24 dev tun1
       route add 10.0.0.7/32 encap ip id 1000 dst 172.168.0.11 key dev tun1 table 1
       rule add priority 999 l3mdev
       NSM_EOF"
     `);
-    expect(text).toContain("link add tun0 type gretap key 1000 local 172.168.0.11 remote 172.168.0.1\n");
+    expect(text).toContain("link add name tun0 type gretap key 1000 local 172.168.0.11 remote 172.168.0.1\n");
   });
 
   it("watches the wire and the conntrack table around the checks that ask, and reports what was seen", () => {

@@ -153,6 +153,43 @@ describe("nsm_ping_w (what ping -W takes)", () => {
   });
 });
 
+describe("nsm_pstep and nsm_pwait (a big topology's node batches, a few at a time)", () => {
+  it("go on when every step succeeds", () => {
+    const r = sh(`mkdir -p "$T"
+nsm_pstep 1 one true & a=$!
+nsm_pstep 2 two true & b=$!
+nsm_pwait "$a" "$b"; echo went-on`);
+    expect(r).toEqual({ out: "went-on\n", status: 0 });
+  });
+
+  it("stop the run with a Bail out! naming the step that failed and its stderr", () => {
+    const r = sh(`mkdir -p "$T"
+nsm_pstep 1 'n1: interfaces' true & a=$!
+nsm_pstep 2 'n2: interfaces' sh -c 'echo "RTNETLINK answers: File exists" >&2; exit 2' & b=$!
+nsm_pwait "$a" "$b"; echo went-on`);
+    expect(r.status).toBe(1);
+    expect(r.out).toBe("Bail out! n2: interfaces failed: RTNETLINK answers: File exists \n");
+  });
+});
+
+describe("nsm_mkdir and nsm_fresh (a run id already in use)", () => {
+  it("touches nothing of the folder that is there, and says so", () => {
+    execFileSync("mkdir", [join(dir, "nsm-0badcafe")]);
+    execFileSync("touch", [join(dir, "nsm-0badcafe", "theirs")]);
+    const r = sh("nsm_mkdir; echo went-on");
+    expect(r).toEqual({
+      out: `Bail out! run id 0badcafe is in use (${dir}/nsm-0badcafe exists): nothing was touched\n`,
+      status: 1,
+    });
+    expect(readdirSync(join(dir, "nsm-0badcafe"))).toEqual(["theirs"]);
+  });
+
+  it("removes the folder it made, at exit", () => {
+    expect(sh('nsm_mkdir; echo "$T" >"$D/t"').status).toBe(0);
+    expect(existsSync(readFileSync(join(dir, "t"), "utf8").trim())).toBe(false);
+  });
+});
+
 describe("timeouts scaled with shell arithmetic", () => {
   it.each([
     ["1", "1", "1"],
