@@ -1,10 +1,11 @@
 // `npm run bench`: set-up + teardown against a hand-written script, and a full Box0 run. Prints figures and ratios.
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { $ } from "zx";
 import { compileVariant } from "../src/compile/index.js";
 import { loadScenario } from "../src/model/index.js";
+import { rawChain, writeChain } from "./chain.js";
 
 $.verbose = false;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
@@ -80,6 +81,30 @@ console.log(
 console.log(
   `  per variant, declared order: ${variantTimes.map(([v, t]) => `${v} ${t.toFixed(1)} s`).join(", ")}`,
 );
+
+// Scale: chains of 500 and 2000 namespaces, nsmatrix against a raw ip -batch of the same.
+const chainDir = mkdtempSync(join(tmpdir(), "nsm-bench-chain-"));
+const scale: Record<number, { ours: number; raw: number }> = {};
+for (const n of [500, 2000]) {
+  const file = writeChain(chainDir, n);
+  const ours = await time(() => $`node bin/nsmatrix.js run ${file} --format json`.quiet().nothrow(), 3);
+  const raw = await time(() => $({ input: rawChain(n, "nsmbenchraw") })`ip -batch -`.quiet().nothrow(), 3);
+  scale[n] = { ours, raw };
+}
+rmSync(chainDir, { recursive: true, force: true });
+console.log("Chains of namespaces (one veth per hop, a /30 each, one ping), median of 3:");
+for (const [n, { ours, raw }] of Object.entries(scale)) {
+  console.log(
+    `  ${n.padStart(4)}: nsmatrix run ${(ours / 1000).toFixed(2)} s, raw ip -batch ${(raw / 1000).toFixed(2)} s  (ratio ${(ours / raw).toFixed(1)})`,
+  );
+}
+const [s500, s2000] = [scale[500], scale[2000]];
+if (s500 && s2000) {
+  console.log(
+    `  2000 against the target: ${(s2000.ours / 1000).toFixed(2)} s  (target <= 10 s, ratio ${(s2000.ours / 10000).toFixed(2)})`,
+  );
+  console.log(`  2000 / 500: ${(s2000.ours / s500.ours).toFixed(2)}  (target <= 4.5, linear would be 4)`);
+}
 
 // Guest kernels: boot to first command for Debian 6.1, and Box0 on host + three guests (kernels cached).
 if (process.env.BENCH_GUESTS !== "0") {

@@ -98,16 +98,21 @@ export function bridgedNodes(topo: TopologyT): string[] {
 function nodeLinkLines(node: NodeT, linkEnds: string[]): string[] {
   const lines = ["link set dev lo up"];
   const ifaces = new Set<string>(linkEnds);
+  // IPv6 quiet: addrgenmode none on each device as soon as it exists, before it is enslaved or up.
+  // (Set on a bridge that already has ports, it holds the bridge's carrier back up to a second.)
+  const quiet = (devs: Iterable<string>) =>
+    node.ipv6 ? [] : [...devs].map((d) => `\${nsm_ag}link set dev ${d} addrgenmode none`);
+  lines.push(...quiet(linkEnds));
   for (const [br, bridge] of Object.entries(node.bridges ?? {})) {
     const opts = ["type", "bridge"];
     if (bridge.vlan_filtering !== undefined) opts.push("vlan_filtering", bridge.vlan_filtering ? "1" : "0");
     if (bridge.stp !== undefined) opts.push("stp_state", bridge.stp ? "1" : "0");
     if (bridge.nf_call_iptables !== undefined)
       opts.push("nf_call_iptables", bridge.nf_call_iptables ? "1" : "0");
-    lines.push(`link add name ${br} ${opts.join(" ")}`);
+    lines.push(`link add name ${br} ${opts.join(" ")}`, ...quiet([br]));
     ifaces.add(br);
   }
-  lines.push(...deviceLines(node));
+  lines.push(...deviceLines(node), ...quiet(deviceNames(node)));
   for (const dev of deviceNames(node)) ifaces.add(dev);
   for (const [br, bridge] of Object.entries(node.bridges ?? {})) {
     for (const [port, o] of Object.entries(bridge.ports)) {
@@ -121,7 +126,6 @@ function nodeLinkLines(node: NodeT, linkEnds: string[]): string[] {
     }
   }
   lines.push(...vrfMemberLines(node));
-  if (!node.ipv6) for (const ifname of ifaces) lines.push(`\${nsm_ag}link set dev ${ifname} addrgenmode none`);
   const conf = node.interfaces ?? {};
   for (const [ifname, c] of Object.entries(conf)) {
     if (c?.mac) lines.push(`link set dev ${ifname} address ${c.mac}`);
@@ -189,7 +193,11 @@ export function nodeSetup(topo: TopologyT): string[] {
       return;
     }
     const [head = "", ...rest] = batch(desc, `nsm_in ${name} ip -batch -`, lines);
-    out.push(`${head.replace(/^nsm_step /, `nsm_pstep ${i + 1} `)} &`, ...rest, `nsm_g${i % STEPS_AT_ONCE}=$!`);
+    out.push(
+      `${head.replace(/^nsm_step /, `nsm_pstep ${i + 1} `)} &`,
+      ...rest,
+      `nsm_g${i % STEPS_AT_ONCE}=$!`,
+    );
     if (i % STEPS_AT_ONCE === STEPS_AT_ONCE - 1 || i === all.length - 1) {
       const group = Array.from({ length: (i % STEPS_AT_ONCE) + 1 }, (_, k) => `"$nsm_g${k}"`);
       out.push(`nsm_pwait ${group.join(" ")}`);
@@ -197,8 +205,7 @@ export function nodeSetup(topo: TopologyT): string[] {
   });
   for (const [name, node] of nodes(topo)) {
     const kv = Object.entries(node.sysctls ?? {}).map(([k, v]) => q(`${k}=${sysctlValue(v)}`));
-    if (kv.length)
-      out.push(`nsm_step ${q(`${name}: sysctls`)} nsm_in ${name} sysctl -q -w ${kv.join(" ")}`);
+    if (kv.length) out.push(`nsm_step ${q(`${name}: sysctls`)} nsm_in ${name} sysctl -q -w ${kv.join(" ")}`);
   }
   for (const [name, node] of nodes(topo)) out.push(...firewallLines(name, node));
   return out;

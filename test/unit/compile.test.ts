@@ -38,12 +38,12 @@ describe("compileVariant", () => {
     ).toMatchInlineSnapshot(`
       "nsm_step 'box0: interfaces, addresses, routes' nsm_in box0 ip -batch - <<NSM_EOF
       link set dev lo up
-      link add name br0 type bridge nf_call_iptables 1
-      link set dev eth0 master br0
-      link set dev eth1 master br0
       \${nsm_ag}link set dev eth1 addrgenmode none
       \${nsm_ag}link set dev eth0 addrgenmode none
+      link add name br0 type bridge nf_call_iptables 1
       \${nsm_ag}link set dev br0 addrgenmode none
+      link set dev eth0 master br0
+      link set dev eth1 master br0
       link set dev br0 address 02:00:00:00:b0:01
       link set dev eth1 up
       link set dev eth0 up
@@ -170,12 +170,12 @@ describe("compileVariant", () => {
     expect(section(text, "nsm_step 'gw: interfaces")).toMatchInlineSnapshot(`
       "nsm_step 'gw: interfaces, addresses, routes' nsm_in gw ip -batch - <<NSM_EOF
       link set dev lo up
+      \${nsm_ag}link set dev eth0 addrgenmode none
       link add name tun1 type gretap external
       link add name user1 type vrf table 1
-      link set dev tun1 master user1
-      \${nsm_ag}link set dev eth0 addrgenmode none
       \${nsm_ag}link set dev tun1 addrgenmode none
       \${nsm_ag}link set dev user1 addrgenmode none
+      link set dev tun1 master user1
       link set dev eth0 up
       link set dev tun1 up
       link set dev user1 up
