@@ -61,10 +61,17 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-# Kill what still runs inside the namespaces, then remove them: two ip processes for all of them.
-nsm_ns_gone() { # namespace...
-  _ns_gone_p=$(for _ns_gone_n in "$@"; do echo "netns pids $_ns_gone_n"; done | ip -force -batch - 2>/dev/null)
+# Kills what still runs in the namespaces where the run started processes (services, checks,
+# captures: each `netns pids` reads all of /proc, so not in every one of 2000), then removes every
+# namespace. Two ip processes in all.
+nsm_ns_gone() { # namespace-with-processes... -- every-namespace...
+  _ns_gone_p=$(while [ "$1" != -- ]; do
+    echo "netns pids $1"
+    shift
+  done | ip -force -batch - 2>/dev/null)
   [ -n "$_ns_gone_p" ] && kill -9 $_ns_gone_p
+  while [ "$1" != -- ]; do shift; done
+  shift
   for _ns_gone_n in "$@"; do echo "netns del $_ns_gone_n"; done | ip -force -batch - 2>/dev/null
 }
 

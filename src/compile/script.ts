@@ -45,6 +45,19 @@ function toolsOf(sc: ScenarioModel, v: VariantModel): string[] {
 // Free text in a comment: one line, control characters shown as \xNN (a pasted plan, a terminal).
 const comment = (text: string) => visible(text.replaceAll("\n", " "));
 
+// Nodes where the script starts processes: services, checks, captures, offload watchers.
+function busyNodes(sc: ScenarioModel, v: VariantModel): string[] {
+  const nodes = [
+    ...sc.services.map((s) => s.node),
+    ...v.checks.flatMap((c) => [
+      c.from,
+      ...(c.capture ? [c.capture.node] : []),
+      ...(c.offload ? [c.offload] : []),
+    ]),
+  ];
+  return [...new Set(nodes)];
+}
+
 function header(sc: ScenarioModel, v: VariantModel): string[] {
   const lines = [
     "#!/bin/sh",
@@ -101,7 +114,7 @@ export function compileVariant(sc: ScenarioModel, variantName: string): Compiled
       (m) => `[ -d /sys/module/${m.replaceAll("-", "_")} ] || modprobe -q ${m} 2>/dev/null || :`,
     ),
     "",
-    ...namespaces(v.topology),
+    ...namespaces(v.topology, busyNodes(sc, v)),
     "",
     "# Probe features in a scratch namespace; a missing one skips every check with the reason.",
     ...features.map((f) => `nsm_need ${f.id.replace(/[^\w.-]/g, "_")} ${q(f.reason)} ${q(f.probe)}`),

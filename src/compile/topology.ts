@@ -45,11 +45,15 @@ export function modulesOf(topo: TopologyT): string[] {
   return [...mods];
 }
 
-/** Creates every namespace, and the probe one, in one batch, deferring their removal first. */
-export function namespaces(topo: TopologyT): string[] {
+/**
+ * Creates every namespace, and the probe one, in one batch, deferring their removal first.
+ * `busy`: the nodes where the run starts processes, which the teardown kills first.
+ */
+export function namespaces(topo: TopologyT, busy: string[]): string[] {
   const names = Object.keys(topo.nodes);
-  const all = [...names, "probe"].map((n) => `"$P-${n}"`).join(" ");
-  const out = [`nsm_fresh ${all}`, `nsm_defer 'nsm_ns_gone ${all}'`];
+  const ns = (list: string[]) => list.map((n) => `"$P-${n}"`).join(" ");
+  const all = ns([...names, "probe"]);
+  const out = [`nsm_fresh ${all}`, `nsm_defer 'nsm_ns_gone ${ns([...busy, "probe"])} -- ${all}'`];
   const lines = [...names, "probe"].map((n) => `netns add $P-${n}`);
   out.push(...batch("create namespaces", "ip -batch -", lines));
   return [...out, ...ipv6Off(topo)];

@@ -1,5 +1,8 @@
 // `nsmatrix list` needs no root: it only reads the files.
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 describe("nsmatrix list", () => {
@@ -26,5 +29,26 @@ describe("nsmatrix list", () => {
     });
     expect(out).toContain("    hairpin-static  (checks wait 1.5 s)  hairpin on eth1, and static neighbours");
     expect(out).toContain("    baseline  the topology as it is\n");
+  });
+});
+
+describe("control characters in a file's free text", () => {
+  it("are shown as escapes by list and plan, never sent to the terminal", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nsmatrix-esc-"));
+    try {
+      const topo = join(process.cwd(), "test/fixtures/hostile/_base.topo.yaml");
+      const file = join(dir, "esc.yaml");
+      writeFileSync(
+        file,
+        `scenario: esc\ndescription: "clear \\e[2J bell \\a cr \\r end"\ntopology: ${topo}\nchecks:\n  c1: { from: r1, ping: 10.0.0.2, description: "\\e]0;title\\a" }\n`,
+      );
+      for (const cmd of ["list", "plan"]) {
+        const out = execFileSync("node", ["bin/nsmatrix.js", cmd, file], { encoding: "utf8" });
+        expect(out.includes("\u001b") || out.includes("\u0007") || out.includes("\r")).toBe(false);
+        expect(out).toContain("clear \\x1b[2J bell \\x07 cr \\x0d end");
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -647,3 +647,27 @@ describe("the evidence a check demanded, beside what it saw", () => {
     expect(formatJunit(r)).toContain("stage: connected, but no bytes within 2 s");
   });
 });
+
+describe("control characters in reasons", () => {
+  it("are shown as escapes by the pretty format", () => {
+    const r: RunReport = {
+      kernels: [NEW],
+      durationMs: 1,
+      results: [
+        {
+          scenario: "s",
+          variant: "v",
+          check: "c",
+          kernel: NEW,
+          status: "error",
+          reason: "set-up failed: nft: \u001b[31mred\u0007",
+        },
+        { scenario: "s", variant: "v", check: "d", kernel: NEW, status: "skip", reason: "lacks \u001b[2J" },
+      ],
+    };
+    const out = formatPretty(r, { color: false });
+    expect(out.includes("\u001b") || out.includes("\u0007")).toBe(false);
+    expect(out).toContain("set-up failed: nft: \\x1b[31mred\\x07");
+    expect(out).toContain("lacks \\x1b[2J (1 result)");
+  });
+});
