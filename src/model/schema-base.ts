@@ -8,6 +8,7 @@ import {
   LABEL_RE,
   MAC_RE,
   NODE_RE,
+  parseEndpoint,
   RESERVED_IFNAMES,
   RESERVED_NODES,
 } from "./names.js";
@@ -57,3 +58,19 @@ export const Timeout = z
   .max(60, { error: (i) => `${show(i.input)} s is too long: a timeout is 60 s at most` });
 
 export const Flag = z.boolean();
+
+/** Why `s` is not a `node:ifname` endpoint. */
+function endpointProblem(s: string): string {
+  const [node = "", ifname, ...rest] = s.split(":");
+  if (ifname === undefined) return "the ':ifname' part is missing";
+  if (rest.length) return "more than one ':'";
+  if (!NODE_RE.test(node)) return `${show(node)} is not a valid node name`;
+  if (!IFNAME_RE.test(ifname)) return `${show(ifname)} is not a valid interface name (1-15 characters)`;
+  if (RESERVED_IFNAMES.has(ifname)) return `${show(ifname)} is a name the kernel keeps for itself`;
+  return "malformed";
+}
+
+/** `node:ifname`, naming what is wrong when it is not. */
+export const Endpoint = z.string().refine((s) => parseEndpoint(s) !== undefined, {
+  error: (i) => `${show(i.input)} is not an endpoint like node:eth0 (${endpointProblem(String(i.input))})`,
+});

@@ -1,25 +1,30 @@
-// The zod schemas of the two file formats; JSON Schemas for editors are generated from these.
-import semver from "semver";
+// The topology file's zod schemas (the scenario's are in schema-scenario.ts); JSON Schemas for editors are generated from these.
 import { z } from "zod";
 import {
   familyOf,
-  IFNAME_RE,
   isPlainWords,
   MODULE_RE,
-  NODE_RE,
   networkOf,
-  parseEndpoint,
-  parseHostPort,
-  RESERVED_IFNAMES,
   SYSCTL_KEY_RE,
   SYSCTL_SHAPE_RE,
   SYSCTL_VALUE_RE,
 } from "./names.js";
 import { forbiddenOption, nftInclude } from "./rules.js";
-import { Cidr, Flag, IfName, Ip, Label, Mac, NodeName, show, Timeout } from "./schema-base.js";
+import { Cidr, Endpoint, Flag, IfName, Ip, Label, Mac, NodeName, show } from "./schema-base.js";
 import { Encap, PolicyRule, RouteTable, Tunnel, Vrf } from "./schema-l3.js";
+import type { Check, Expect, Expectation, Outcome, Scenario, Service } from "./schema-scenario.js";
 
 export { Cidr, IfName, Ip, Label, Mac, NodeName } from "./schema-base.js";
+export {
+  Capture,
+  Check,
+  Expect,
+  Expectation,
+  Outcome,
+  Scenario,
+  Service,
+  Variant,
+} from "./schema-scenario.js";
 
 export const BridgePort = z
   .strictObject({
@@ -175,21 +180,6 @@ export const Node = z
   })
   .describe("a network namespace");
 
-/** Why `s` is not a `node:ifname` endpoint. */
-function endpointProblem(s: string): string {
-  const [node = "", ifname, ...rest] = s.split(":");
-  if (ifname === undefined) return "the ':ifname' part is missing";
-  if (rest.length) return "more than one ':'";
-  if (!NODE_RE.test(node)) return `${show(node)} is not a valid node name`;
-  if (!IFNAME_RE.test(ifname)) return `${show(ifname)} is not a valid interface name (1-15 characters)`;
-  if (RESERVED_IFNAMES.has(ifname)) return `${show(ifname)} is a name the kernel keeps for itself`;
-  return "malformed";
-}
-
-const Endpoint = z.string().refine((s) => parseEndpoint(s) !== undefined, {
-  error: (i) => `${show(i.input)} is not an endpoint like node:eth0 (${endpointProblem(String(i.input))})`,
-});
-
 export const Topology = z
   .strictObject({
     topology: Label.optional().describe("the topology's name"),
@@ -201,144 +191,6 @@ export const Topology = z
       .describe("veth pairs: [nodeA:ifname, nodeB:ifname]"),
   })
   .describe("an nsmatrix topology");
-
-/**
- * A range written out: "*" alone, or semver comparators with versions. semver reads "", "x" and
- * an empty "||" alternative as "any version"; here they are mistakes.
- */
-function isKernelRange(s: string): boolean {
-  if (s === "*") return true;
-  const parts = s.split("||").map((p) => p.trim());
-  if (parts.some((p) => p === "" || /(^|[\s<>=~^.])[xX*](?=$|[\s.])/.test(p))) return false;
-  return parts.every((p) => semver.validRange(p) !== null && /\d/.test(p));
-}
-
-export const Outcome = z.enum(["reach", "no-reach"]);
-export const Expectation = z.enum(["reach", "no-reach", "xfail", "flaky"], {
-  error: (i) => `${show(i.input)} is not one of reach, no-reach, xfail, flaky`,
-});
-
-const KernelRange = z.string().refine(isKernelRange, {
-  error: (i) => `${show(i.input)} is not a kernel version range like ">=4.9 <5.1" (or "*" for any)`,
-});
-const PerKernel = z.union([Expectation, z.record(KernelRange, Expectation)]);
-
-export const Expect = z.union([Expectation, z.record(z.string(), PerKernel)]);
-
-const Port = z.int().min(1).max(65535);
-
-export const Service = z
-  .strictObject({
-    node: NodeName,
-    tcp: Port.optional(),
-    udp: Port.optional(),
-    sends: z
-      .int()
-      .min(1)
-      .max(1 << 30)
-      .optional()
-      .describe(
-        "tcp: after its name, send this many bytes, then hold the connection 1 s (a transfer whose state can be inspected, e.g. flow offload)",
-      ),
-  })
-  .refine((s) => (s.tcp === undefined) !== (s.udp === undefined), {
-    error: "a service listens on exactly one of 'tcp' or 'udp'",
-  })
-  .refine((s) => s.sends === undefined || s.tcp !== undefined, {
-    error: "'sends' is for tcp services",
-    path: ["sends"],
-  });
-
-/** Where to watch the wire: `node:dev` and a pcap filter. */
-export const Capture = z
-  .strictObject({
-    on: Endpoint.describe("node:interface to capture on"),
-    filter: z
-      .string()
-      .min(1)
-      .max(500)
-      .regex(/^[^-]/, "a pcap filter cannot start with '-' (tcpdump would read it as an option)")
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-      .regex(/^[^\x00-\x1f\x7f]*$/, "a pcap filter is one line of printable text")
-      .describe("pcap filter; the check reaches only if a packet matching it was seen"),
-  })
-  .describe("watch the wire with tcpdump while the check runs");
-
-/** Why `s` is not an `address:port` target. */
-function targetProblem(s: string): string {
-  const port = /:(\d+)$/.exec(s)?.[1];
-  if (port === undefined) return "the ':port' part is missing";
-  if (Number(port) < 1 || Number(port) > 65535) return `port ${port} is not in 1-65535`;
-  return "not an IP address; IPv6 goes in brackets, like [2001:db8::1]:80";
-}
-
-const Target = z.string().refine((s) => parseHostPort(s) !== undefined, {
-  error: (i) =>
-    `${show(i.input)} is not an address:port like 192.0.2.1:80 (${targetProblem(String(i.input))})`,
-});
-
-export const Check = z
-  .strictObject({
-    description: z.string().optional(),
-    from: NodeName,
-    ping: Ip.optional(),
-    tcp: Target.optional(),
-    udp: Target.optional(),
-    service: Label.optional().describe("the service that must answer (proves where DNAT went)"),
-    timeout: Timeout.optional().describe(
-      "seconds for the kernel's part (handshake, echo reply); a service's answer may take this times the timeout scale",
-    ),
-    capture: Capture.optional(),
-    offload: NodeName.optional().describe(
-      "tcp: the connection must show [OFFLOAD] in this node's conntrack table while it runs (nft flowtable)",
-    ),
-    expect: Expect.optional(),
-  })
-  .refine((c) => [c.ping, c.tcp, c.udp].filter((x) => x !== undefined).length === 1, {
-    error: "a check has exactly one of 'ping', 'tcp' or 'udp'",
-  })
-  .refine((c) => c.offload === undefined || c.tcp !== undefined, {
-    error: "'offload' is for tcp checks",
-    path: ["offload"],
-  })
-  .refine((c) => c.offload === undefined || c.tcp === undefined || c.service !== undefined, {
-    error: "'offload' needs a 'service': without one the check only completes the handshake and closes",
-    path: ["offload"],
-  });
-
-export const Variant = z
-  .strictObject({
-    description: z.string().optional(),
-    timeout: Timeout.optional().describe(
-      "default check timeout in this variant, in seconds (a check's own timeout still wins)",
-    ),
-    patch: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .describe("merged over the topology: maps merge, lists append, null removes"),
-  })
-  .nullable();
-
-export const Scenario = z
-  .strictObject({
-    scenario: Label,
-    description: z.string().optional(),
-    topology: z
-      .string()
-      .min(1)
-      .regex(/\.ya?ml$/, "a topology file's name ends in .yaml or .yml")
-      .describe("path of the topology file, relative to this file"),
-    timeout: Timeout.optional().describe(
-      "default check timeout in seconds (0.5); keep it clear of TCP's retransmissions at 1, 3 and 7 s",
-    ),
-    parallel: Flag.optional().describe(
-      "run the checks all at once (default false: one after the other, in the order declared; safe only for checks that share no state)",
-    ),
-    services: z.record(Label, Service).optional(),
-    variants: z.record(Label, Variant).optional(),
-    checks: z.record(Label, Check),
-  })
-  .describe("an nsmatrix scenario");
 
 export type TopologyT = z.infer<typeof Topology>;
 export type NodeT = z.infer<typeof Node>;

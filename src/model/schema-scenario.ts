@@ -1,0 +1,143 @@
+// The scenario file's schemas: services, checks and their expectations, variants.
+import semver from "semver";
+import { z } from "zod";
+import { parseHostPort } from "./names.js";
+import { Endpoint, Flag, Ip, Label, NodeName, show, Timeout } from "./schema-base.js";
+
+/**
+ * A range written out: "*" alone, or semver comparators with versions. semver reads "", "x" and
+ * an empty "||" alternative as "any version"; here they are mistakes.
+ */
+function isKernelRange(s: string): boolean {
+  if (s === "*") return true;
+  const parts = s.split("||").map((p) => p.trim());
+  if (parts.some((p) => p === "" || /(^|[\s<>=~^.])[xX*](?=$|[\s.])/.test(p))) return false;
+  return parts.every((p) => semver.validRange(p) !== null && /\d/.test(p));
+}
+
+export const Outcome = z.enum(["reach", "no-reach"]);
+export const Expectation = z.enum(["reach", "no-reach", "xfail", "flaky"], {
+  error: (i) => `${show(i.input)} is not one of reach, no-reach, xfail, flaky`,
+});
+
+const KernelRange = z.string().refine(isKernelRange, {
+  error: (i) => `${show(i.input)} is not a kernel version range like ">=4.9 <5.1" (or "*" for any)`,
+});
+const PerKernel = z.union([Expectation, z.record(KernelRange, Expectation)]);
+
+export const Expect = z.union([Expectation, z.record(z.string(), PerKernel)]);
+
+const Port = z.int().min(1).max(65535);
+
+export const Service = z
+  .strictObject({
+    node: NodeName,
+    tcp: Port.optional(),
+    udp: Port.optional(),
+    sends: z
+      .int()
+      .min(1)
+      .max(1 << 30)
+      .optional()
+      .describe(
+        "tcp: after its name, send this many bytes, then hold the connection 1 s (a transfer whose state can be inspected, e.g. flow offload)",
+      ),
+  })
+  .refine((s) => (s.tcp === undefined) !== (s.udp === undefined), {
+    error: "a service listens on exactly one of 'tcp' or 'udp'",
+  })
+  .refine((s) => s.sends === undefined || s.tcp !== undefined, {
+    error: "'sends' is for tcp services",
+    path: ["sends"],
+  });
+
+/** Where to watch the wire: `node:dev` and a pcap filter. */
+export const Capture = z
+  .strictObject({
+    on: Endpoint.describe("node:interface to capture on"),
+    filter: z
+      .string()
+      .min(1)
+      .max(500)
+      .regex(/^[^-]/, "a pcap filter cannot start with '-' (tcpdump would read it as an option)")
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+      .regex(/^[^\x00-\x1f\x7f]*$/, "a pcap filter is one line of printable text")
+      .describe("pcap filter; the check reaches only if a packet matching it was seen"),
+  })
+  .describe("watch the wire with tcpdump while the check runs");
+
+/** Why `s` is not an `address:port` target. */
+function targetProblem(s: string): string {
+  const port = /:(\d+)$/.exec(s)?.[1];
+  if (port === undefined) return "the ':port' part is missing";
+  if (Number(port) < 1 || Number(port) > 65535) return `port ${port} is not in 1-65535`;
+  return "not an IP address; IPv6 goes in brackets, like [2001:db8::1]:80";
+}
+
+const Target = z.string().refine((s) => parseHostPort(s) !== undefined, {
+  error: (i) =>
+    `${show(i.input)} is not an address:port like 192.0.2.1:80 (${targetProblem(String(i.input))})`,
+});
+
+export const Check = z
+  .strictObject({
+    description: z.string().optional(),
+    from: NodeName,
+    ping: Ip.optional(),
+    tcp: Target.optional(),
+    udp: Target.optional(),
+    service: Label.optional().describe("the service that must answer (proves where DNAT went)"),
+    timeout: Timeout.optional().describe(
+      "seconds for the kernel's part (handshake, echo reply); a service's answer may take this times the timeout scale",
+    ),
+    capture: Capture.optional(),
+    offload: NodeName.optional().describe(
+      "tcp: the connection must show [OFFLOAD] in this node's conntrack table while it runs (nft flowtable)",
+    ),
+    expect: Expect.optional(),
+  })
+  .refine((c) => [c.ping, c.tcp, c.udp].filter((x) => x !== undefined).length === 1, {
+    error: "a check has exactly one of 'ping', 'tcp' or 'udp'",
+  })
+  .refine((c) => c.offload === undefined || c.tcp !== undefined, {
+    error: "'offload' is for tcp checks",
+    path: ["offload"],
+  })
+  .refine((c) => c.offload === undefined || c.tcp === undefined || c.service !== undefined, {
+    error: "'offload' needs a 'service': without one the check only completes the handshake and closes",
+    path: ["offload"],
+  });
+
+export const Variant = z
+  .strictObject({
+    description: z.string().optional(),
+    timeout: Timeout.optional().describe(
+      "default check timeout in this variant, in seconds (a check's own timeout still wins)",
+    ),
+    patch: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("merged over the topology: maps merge, lists append, null removes"),
+  })
+  .nullable();
+
+export const Scenario = z
+  .strictObject({
+    scenario: Label,
+    description: z.string().optional(),
+    topology: z
+      .string()
+      .min(1)
+      .regex(/\.ya?ml$/, "a topology file's name ends in .yaml or .yml")
+      .describe("path of the topology file, relative to this file"),
+    timeout: Timeout.optional().describe(
+      "default check timeout in seconds (0.5); keep it clear of TCP's retransmissions at 1, 3 and 7 s",
+    ),
+    parallel: Flag.optional().describe(
+      "run the checks all at once (default false: one after the other, in the order declared; safe only for checks that share no state)",
+    ),
+    services: z.record(Label, Service).optional(),
+    variants: z.record(Label, Variant).optional(),
+    checks: z.record(Label, Check),
+  })
+  .describe("an nsmatrix scenario");
