@@ -15,6 +15,7 @@ import {
   requireTools,
   vagrantBackend,
 } from "./backends/index.js";
+import { describeScenario } from "./cli-list.js";
 import { checkOutput, holdForUser, parseScale, useColor } from "./cli-support.js";
 import { compileVariant } from "./compile/index.js";
 import { formatIssues, NsmError } from "./errors.js";
@@ -31,7 +32,6 @@ import { exitCodeOf } from "./results/index.js";
 import { formatReport, REPORT_FORMATS, type ReportFormat } from "./results/reporters/index.js";
 import { planJobs, runMatrix } from "./run.js";
 import { writeSchemas } from "./schemas.js";
-import { visible } from "./text.js";
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -265,31 +265,7 @@ program
   .description("list scenarios, their variants and checks")
   .argument("[scenarios...]", "scenario files (default: scenarios/*.yaml)")
   .action((files: string[]) => {
-    for (const sc of scenarioFiles(files).map(loadScenario)) {
-      console.log(`${sc.name}  (${sc.file}, topology ${sc.topologyFile})`);
-      if (sc.description) console.log(`  ${visible(sc.description)}`);
-      console.log("  variants:");
-      for (const v of sc.variants) {
-        const own = v.checks.find((c, i) => c.timeout !== sc.checks[i]?.timeout);
-        const timeout = own ? `  (checks wait ${own.timeout} s)` : "";
-        console.log(`    ${v.name}${timeout}${v.description ? `  ${visible(v.description)}` : ""}`);
-      }
-      console.log(sc.parallel ? "  checks, all at once:" : "  checks, one after the other in this order:");
-      for (const c of sc.checks) {
-        const t = c.target;
-        const demands = [
-          t.kind === "tcp" ? (t.service ? `answered by ${t.service}` : "handshake") : "",
-          c.bytes ? `${c.bytes} bytes` : "",
-          c.offload ? `offloaded on ${c.offload}` : "",
-          c.capture ? `captured on ${c.capture.node}:${c.capture.dev}` : "",
-          `${c.timeout} s`,
-        ].filter(Boolean);
-        const what = `${t.kind === "ping" ? `ping ${t.host}` : `${t.kind} ${t.host}:${t.port}`}, ${demands.join(", ")}`;
-        console.log(
-          `    ${c.name}  from ${c.from}: ${what}${c.description ? `  (${visible(c.description)})` : ""}`,
-        );
-      }
-    }
+    for (const sc of scenarioFiles(files).map(loadScenario)) console.log(describeScenario(sc).join("\n"));
   });
 
 program
