@@ -27,7 +27,7 @@ describe("nsmatrix list", () => {
     const out = execFileSync("node", ["bin/nsmatrix.js", "list", "scenarios/box0-bridge-dnat.yaml"], {
       encoding: "utf8",
     });
-    expect(out).toContain("    hairpin-static  (checks wait 1.5 s)  hairpin on eth1, and static neighbours");
+    expect(out).toContain("    hairpin-static  (checks wait 2.5 s)  hairpin on eth1, and static neighbours");
     expect(out).toContain("    baseline  the topology as it is\n");
   });
 });

@@ -239,7 +239,7 @@ describe("check timeouts", () => {
     const box0 = loadScenario(BOX0);
     const timeouts = (v: string) => box0.variants.find((x) => x.name === v)?.checks.map((c) => c.timeout);
     expect(timeouts("baseline")).toEqual([0.5, 0.5, 0.5, 0.5, 0.5]);
-    expect(timeouts("hairpin-static")).toEqual([1.5, 1.5, 1.5, 1.5, 1.5]);
+    expect(timeouts("hairpin-static")).toEqual([2.5, 2.5, 2.5, 2.5, 2.5]);
     const mtgw = loadScenario("scenarios/multitenant-gateway.yaml");
     expect(mtgw.variants[0]?.checks.slice(0, 2).map((c) => c.timeout)).toEqual([5, 2]);
     const bare = loadScenario("test/fixtures/scenarios/learning.yaml");
