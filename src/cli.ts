@@ -4,34 +4,32 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import {
-  type Backend,
   cleanLeftovers,
   exec,
   findLeftovers,
-  guestBackend,
-  hostBackend,
   PROJECT_VAGRANT_DIR,
   requireRoot,
   requireTools,
-  vagrantBackend,
 } from "./backends/index.js";
+import { columnBackends } from "./cli-backends.js";
 import { describeScenario } from "./cli-list.js";
 import { checkOutput, holdForUser, parseScale, useColor } from "./cli-support.js";
 import { compileVariant } from "./compile/index.js";
 import { formatIssues, NsmError } from "./errors.js";
-import {
-  defaultCacheDir,
-  kernelProgressPrinter,
-  kernelsCommand,
-  parseKernelList,
-  resolveKernel,
-} from "./kernels/index.js";
+import { defaultCacheDir, kernelProgressPrinter, kernelsCommand, parseKernelList } from "./kernels/index.js";
 import { fileKind, loadScenario, loadTopology, type ScenarioModel } from "./model/index.js";
 import { formatProgress, type ProgressEvent } from "./progress.js";
 import { exitCodeOf } from "./results/index.js";
 import { formatReport, REPORT_FORMATS, type ReportFormat } from "./results/reporters/index.js";
 import { planJobs, runMatrix } from "./run.js";
 import { writeSchemas } from "./schemas.js";
+import {
+  cachedUserspace,
+  defaultUserspaceDir,
+  formatUserspaceSpec,
+  parseUserspaceList,
+  userspaceCommand,
+} from "./userspace/index.js";
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -103,6 +101,12 @@ program
     "host",
   )
   .option(
+    "-u, --userspace <specs>",
+    "whose iproute2/nftables/iptables/ebtables: host, debian:bullseye, debian:bookworm, debian:trixie, docker:IMAGE (comma-separated; every kernel × every userspace)",
+    "host",
+  )
+  .option("--userspace-dir <dir>", "where built userspaces are kept", defaultUserspaceDir())
+  .option(
     "--vagrant-dir <dir>",
     "directory of the Vagrantfile for vagrant:MACHINE kernels (machines el7: 3.10, stretch: 4.9)",
     process.env.VAGRANT_CWD ?? PROJECT_VAGRANT_DIR,
@@ -159,36 +163,35 @@ Examples:
     const scenarios = scenarioFiles(files).map(loadScenario);
     checkVariants(scenarios, o.variant);
     const specs = parseKernelList(o.kernel);
-    if (o.keep && specs.some((k) => k.kind !== "host"))
+    const userspaces = parseUserspaceList(o.userspace);
+    const hostTools = userspaces.some((u) => u.kind === "host");
+    if (o.keep && (specs.some((k) => k.kind !== "host") || !userspaces.every((u) => u.kind === "host")))
       throw new NsmError("E_USAGE", "--keep holds runs on the host kernel only (-k host)");
     if (specs.some((k) => k.kind === "host")) requireRoot("nsmatrix run on the host kernel");
+    const unbuilt = userspaces.filter((u) => u.kind === "debian" && !cachedUserspace(o.userspaceDir, u));
+    if (unbuilt.length) requireRoot(`building ${unbuilt.map(formatUserspaceSpec).join(", ")} (debootstrap)`);
     const jobs = planJobs(scenarios, o.variant, 1);
     const guests = specs.some((k) => k.kind === "debian" || k.kind === "file");
     requireTools([
       "sh",
-      ...jobs.flatMap((j) => j.script.tools),
+      ...(hostTools ? jobs.flatMap((j) => j.script.tools) : []),
       ...(guests ? ["qemu-system-x86_64", "busybox", "xz", "dpkg-deb", "depmod"] : []),
+      ...(unbuilt.length ? ["debootstrap"] : []),
     ]);
     const progress = (e: ProgressEvent) => {
       const line = formatProgress(e);
       if (line) process.stderr.write(`${line}\n`);
     };
-    const backends: Backend[] = [];
-    for (const spec of specs) {
-      if (spec.kind === "vagrant") {
-        const log = (message: string) => progress({ kind: "log", label: `vagrant:${spec.machine}`, message });
-        backends.push(await vagrantBackend(spec.machine, { exec, dir: o.vagrantDir, log }));
-        continue;
-      }
-      const kernel = await resolveKernel(spec, {
-        exec,
-        cacheDir: o.cacheDir,
-        progress: kernelProgressPrinter(process.stderr),
-      });
-      backends.push(
-        kernel ? guestBackend(kernel, { exec, accel: o.accel, cacheDir: o.cacheDir }) : hostBackend(exec),
-      );
-    }
+    const backends = await columnBackends(specs, userspaces, {
+      exec,
+      accel: o.accel,
+      cacheDir: o.cacheDir,
+      userspaceDir: o.userspaceDir,
+      vagrantDir: o.vagrantDir,
+      kernelProgress: kernelProgressPrinter(process.stderr),
+      log: (label, message) => progress({ kind: "log", label, message }),
+      print: (line) => process.stderr.write(`${line}\n`),
+    });
     const abort = new AbortController();
     // `on`, not `once`: execa's exit hook re-raises a signal that has no listener left.
     const stop = () => abort.abort();
@@ -287,6 +290,7 @@ program
   });
 
 program.addCommand(kernelsCommand({ exec }));
+program.addCommand(userspaceCommand({ exec }));
 
 program
   .command("schema")

@@ -7,6 +7,7 @@ import { pool } from "./pool.js";
 import type { Progress } from "./progress.js";
 import {
   assembleResults,
+  type Column,
   exitCodeOf,
   kernelSemver,
   type Observation,
@@ -97,7 +98,17 @@ function resultsOf(jobs: Job[], batch: BatchRun, backend: Backend): Result[] {
     if (run) entry.repeats.push(observationsFromTap(run, job.script.checks));
   });
   return [...byVariant.values()].flatMap(({ job, repeats }) => {
-    const key = { scenario: job.sc.name, variant: job.script.variant, kernel: backend.kernel };
+    const key = {
+      scenario: job.sc.name,
+      variant: job.script.variant,
+      kernel: backend.kernel,
+      userspace: backend.userspace,
+    };
+    // The column could not run at all (no container engine): every check says why.
+    if (batch.skip) {
+      const reason = batch.skip;
+      return job.sc.checks.map((c): Result => ({ ...key, check: c.name, status: "skip", reason }));
+    }
     // The kernel died before this variant finished: its checks crashed with it.
     const incomplete = repeats.length === 0 || repeats.some((r) => r.some((o) => o.status === "error"));
     if (batch.crash && incomplete) {
@@ -125,23 +136,31 @@ function resultsOf(jobs: Job[], batch: BatchRun, backend: Backend): Result[] {
 }
 
 // The results of a script's TAP so far; the problems among them, as `check: verdict`.
-function problemsOf(job: Job, tap: string, kernel: string): string[] {
+function problemsOf(job: Job, tap: string, backend: Backend): string[] {
   const run = { tap, exitCode: 0, timedOut: false, stderr: "", durationMs: 0 };
   const results = assembleResults(
-    { scenario: job.sc.name, variant: job.script.variant, kernel, checks: job.sc.checks },
+    {
+      scenario: job.sc.name,
+      variant: job.script.variant,
+      kernel: backend.kernel,
+      userspace: backend.userspace,
+      checks: job.sc.checks,
+    },
     [observationsFromTap(run, job.script.checks)],
   );
   return results.filter((r) => exitCodeOf([r]) !== 0).map((r) => `${r.check}: ${r.status}`);
 }
 
-async function runOnBackend(jobs: Job[], backend: Backend, opts: RunOptions): Promise<Result[]> {
+async function runOnBackend(jobs: Job[], backend: Backend, opts: RunOptions): Promise<ColumnRun> {
   const started = Date.now();
+  // Progress names the column: the kernel as the user named it, and whose tools when not the host's.
+  const label = backend.userspace === "host" ? backend.label : `${backend.label} · ${backend.userspace}`;
   const taps = new Map<number, string[]>();
   const keep = opts.keep;
   const scale = opts.timeoutScale ?? backend.defaultTimeoutScale ?? 1;
   opts.progress?.({
     kind: "kernel-start",
-    label: backend.label,
+    label,
     kernel: backend.kernel,
     scripts: jobs.length,
   });
@@ -152,14 +171,14 @@ async function runOnBackend(jobs: Job[], backend: Backend, opts: RunOptions): Pr
       timeoutScale: scale,
       jobs: safeJobs(backend.kernel, opts.jobs),
       cancel: opts.cancel,
-      log: (message) => opts.progress?.({ kind: "log", label: backend.label, message }),
+      log: (message) => opts.progress?.({ kind: "log", label, message }),
       onLine: (i, text) => {
         if (keep) taps.set(i, [...(taps.get(i) ?? []), text]);
         const j = jobs[i];
         if (j)
           opts.progress?.({
             kind: "script-line",
-            label: backend.label,
+            label,
             scenario: j.sc.name,
             variant: j.script.variant,
             text,
@@ -169,10 +188,10 @@ async function runOnBackend(jobs: Job[], backend: Backend, opts: RunOptions): Pr
         ? {
             onHold: async (i: number, enter: string[]) => {
               const j = jobs[i];
-              const problems = j ? problemsOf(j, (taps.get(i) ?? []).join("\n"), backend.kernel) : [];
+              const problems = j ? problemsOf(j, (taps.get(i) ?? []).join("\n"), backend) : [];
               if (j && problems.length)
                 await keep({
-                  label: backend.label,
+                  label,
                   scenario: j.sc.name,
                   variant: j.script.variant,
                   problems,
@@ -187,7 +206,7 @@ async function runOnBackend(jobs: Job[], backend: Backend, opts: RunOptions): Pr
         const obs = observationsFromTap(run, j.script.checks);
         opts.progress?.({
           kind: "variant-done",
-          label: backend.label,
+          label,
           scenario: j.sc.name,
           variant: j.script.variant,
           repeat: j.repeat,
@@ -199,14 +218,24 @@ async function runOnBackend(jobs: Job[], backend: Backend, opts: RunOptions): Pr
   );
   opts.progress?.({
     kind: "kernel-done",
-    label: backend.label,
+    label,
     kernel: backend.kernel,
     durationMs: Date.now() - started,
   });
-  return resultsOf(jobs, batch, backend);
+  const column = {
+    kernel: backend.kernel,
+    userspace: backend.userspace,
+    ...(batch.tools ? { tools: batch.tools } : {}),
+  };
+  return { column, results: resultsOf(jobs, batch, backend) };
 }
 
-/** Runs every selected variant of every scenario on every backend; one matrix column per kernel. */
+interface ColumnRun {
+  column: Column;
+  results: Result[];
+}
+
+/** Runs every selected variant of every scenario on every backend; one matrix column per backend (kernel × userspace). */
 export async function runMatrix(
   scenarios: ScenarioModel[],
   backends: Backend[],
@@ -214,13 +243,14 @@ export async function runMatrix(
 ): Promise<RunReport> {
   const started = Date.now();
   const jobs = planJobs(scenarios, opts.variants, opts.repeat);
-  const perKernel = await pool(
+  const perColumn = await pool(
     opts.kernelJobs,
     backends.map((b) => () => runOnBackend(jobs, b, opts)),
   );
+  const done = perColumn;
   return {
-    results: perKernel.flat(),
-    kernels: backends.map((b) => b.kernel),
+    results: done.flatMap((c) => c.results),
+    columns: done.map((c) => c.column),
     durationMs: Date.now() - started,
   };
 }

@@ -10,6 +10,8 @@ export interface GuestBackendOptions {
   exec: Exec;
   accel: AccelMode;
   cacheDir: string;
+  /** A userspace's root filesystem as the guest's root, in place of the host's `/`. */
+  userspace?: { spec: string; root: string };
 }
 
 // Boot, module loading and power-off, on top of the scripts' own budgets (TCG is slow).
@@ -20,6 +22,7 @@ export function guestBackend(kernel: GuestKernel, o: GuestBackendOptions): Backe
   return {
     kernel: kernel.release,
     label: kernel.spec,
+    userspace: o.userspace?.spec ?? "host",
     // Under TCG a guest runs several times slower than the host.
     defaultTimeoutScale: 3,
     async runBatch(scripts, budgetsMs, opts) {
@@ -30,6 +33,7 @@ export function guestBackend(kernel: GuestKernel, o: GuestBackendOptions): Backe
           accel: o.accel,
           exec: o.exec,
           cacheDir: o.cacheDir,
+          root: o.userspace?.root,
           timeoutScale: opts.timeoutScale,
           concurrency: opts.jobs,
           timeoutMs: BOOT_BUDGET_MS + budgetsMs.reduce((a, b) => a + b, 0),
@@ -61,7 +65,7 @@ export function guestBackend(kernel: GuestKernel, o: GuestBackendOptions): Backe
         opts.onDone?.(i, run);
         return run;
       });
-      return { runs, ...(g.crash ? { crash: g.crash } : {}) };
+      return { runs, tools: g.tools, ...(g.crash ? { crash: g.crash } : {}) };
     },
   };
 }

@@ -3,6 +3,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { release } from "node:os";
 import type { CompiledScript } from "../compile/index.js";
+import { parseToolVersions, TOOLS_PROBE } from "../userspace/tools.js";
 import { cleanLeftovers } from "./clean.js";
 import type { Exec } from "./exec.js";
 import { searchPath } from "./preflight.js";
@@ -13,9 +14,8 @@ import type { Backend, BatchOptions } from "./types.js";
 // script, PID 1 of its PID namespace, and with it every process of the run. The private /run/netns
 // and /tmp go with the mount namespace, and the network namespaces (and their veths) with them.
 // --mount-proc: `ip netns pids` and $! must speak of the same PID namespace.
-const ISOLATE = [
-  "--pdeathsig",
-  "KILL",
+/** unshare's part: also what a container runs each script under (no parent-death signal there). */
+export const UNSHARE = [
   "unshare",
   "--mount",
   "--propagation",
@@ -25,7 +25,9 @@ const ISOLATE = [
   "--kill-child",
   "--mount-proc",
 ];
-const PRELUDE =
+const ISOLATE = ["--pdeathsig", "KILL", ...UNSHARE];
+/** Mounts the script's private /run/netns and /tmp, inside its own mount namespace. */
+export const PRELUDE =
   "mkdir -p /run/netns && mount -t tmpfs -o mode=755 nsm-netns /run/netns && mount -t tmpfs -o mode=1777 nsm-tmp /tmp";
 
 /** How a node of a held run can be entered from a shell. */
@@ -98,6 +100,7 @@ export function hostBackend(exec: Exec): Backend {
   return {
     kernel: release(),
     label: "host",
+    userspace: "host",
     async runBatch(scripts, budgetsMs, opts) {
       isolation ??= probeIsolation(exec);
       const why = await isolation;
@@ -105,7 +108,11 @@ export function hostBackend(exec: Exec): Backend {
         opts.log?.(
           `scripts run without their own mount and PID namespace (${why}): a killed run leaves its namespaces to nsmatrix clean`,
         );
-      return eachScript(scripts, budgetsMs, opts, (s, budget, i) => runOne(exec, !why, s, budget, i, opts));
+      const probe = await exec("sh", ["-c", TOOLS_PROBE], { timeoutMs: 10_000, env: { PATH: searchPath() } });
+      const batch = await eachScript(scripts, budgetsMs, opts, (s, budget, i) =>
+        runOne(exec, !why, s, budget, i, opts),
+      );
+      return { ...batch, tools: parseToolVersions(probe.stdout) };
     },
   };
 }

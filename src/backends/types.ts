@@ -1,6 +1,7 @@
 // What every backend offers: run a batch of compiled scripts on one kernel.
 import type { CompiledScript } from "../compile/index.js";
 import type { ScriptRun } from "../results/tap.js";
+import type { ToolVersions } from "../userspace/tools.js";
 
 export interface BatchOptions {
   /** Multiplies every check timeout (slow guests). */
@@ -25,6 +26,10 @@ export interface BatchOptions {
 export interface BatchRun {
   runs: (ScriptRun | undefined)[];
   crash?: { kind: string; excerpt: string };
+  /** The versions of ip, nft, iptables and ebtables the scripts ran with. */
+  tools?: ToolVersions;
+  /** Why the whole column was not run (no container engine, say): its checks are skipped. */
+  skip?: string;
 }
 
 export interface Backend {
@@ -32,6 +37,8 @@ export interface Backend {
   kernel: string;
   /** How the user named it: `host`, `debian:6.1`, `file:...`. */
   label: string;
+  /** Whose tools the scripts run with: `host`, `debian:bullseye`, `docker:IMAGE`. */
+  userspace: string;
   /** Check-timeout multiplier when the user gives none (slow emulated guests need more). */
   defaultTimeoutScale?: number;
   runBatch(scripts: CompiledScript[], budgetsMs: number[], opts: BatchOptions): Promise<BatchRun>;

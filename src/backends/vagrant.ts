@@ -104,6 +104,8 @@ export async function vagrantBackend(machine: string, o: VagrantOptions): Promis
   return {
     kernel: release,
     label: `vagrant:${machine}`,
+    // A box has its own tools: "host" there means the box's.
+    userspace: "host",
     runBatch: (scripts, budgetsMs, opts) =>
       eachScript(scripts, budgetsMs, opts, (s, budget, i) => runOne(machine, o, s, budget, i, opts)),
   };

@@ -336,7 +336,8 @@ nsm_offload_watch() { # id node port
 }
 
 # How far a check got, from its exit code, stderr and first line of output → _stage_s.
-# TCP: socat names the errno of a failed connect; exit 0 means the handshake completed.
+# TCP: socat names the errno of a failed connect; exit 0 means the handshake completed, and 124
+# that timeout(1) stopped a handshake that never completed.
 nsm_stage() { # id kind service rc answer
   case $2 in
   ping)
@@ -353,7 +354,7 @@ nsm_stage() { # id kind service rc answer
       _stage_s=no-bytes
       [ -z "$3" ] && _stage_s=connected
       [ -n "$3" ] && [ -n "$5" ] && _stage_s=answered
-    elif nsm_has "$T/c$1.err" 'timed out'; then
+    elif [ "$4" = 124 ] || nsm_has "$T/c$1.err" 'timed out'; then
       _stage_s=syn-timeout
     elif nsm_has "$T/c$1.err" 'refused'; then
       _stage_s=refused

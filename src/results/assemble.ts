@@ -7,13 +7,20 @@ export interface RunContext {
   scenario: string;
   variant: string;
   kernel: string;
+  userspace: string;
   checks: CheckModel[];
 }
 
 /** One result per check. `repeats` holds the observations of each run of the same variant. */
 export function assembleResults(ctx: RunContext, repeats: Observation[][]): Result[] {
   return ctx.checks.map((check, i) => {
-    const key = { scenario: ctx.scenario, variant: ctx.variant, check: check.name, kernel: ctx.kernel };
+    const key = {
+      scenario: ctx.scenario,
+      variant: ctx.variant,
+      check: check.name,
+      kernel: ctx.kernel,
+      userspace: ctx.userspace,
+    };
     const seen = repeats.map((r) => r[i]).filter((o): o is Observation => o !== undefined);
     const first = seen.find((o) => o.status === "error") ?? seen.find((o) => o.status === "skip") ?? seen[0];
     if (!first) return { ...key, status: "error", reason: "no observation" };

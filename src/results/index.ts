@@ -4,6 +4,7 @@ export { evidenceFacts, evidenceLines, type Fact, sawText, shortfall, stageText 
 export { expectationFor, kernelSemver, verdictOf } from "./expect.js";
 export { observationsFromTap, type ScriptRun } from "./tap.js";
 export {
+  type Column,
   type Evidence,
   type Observation,
   type Result,

@@ -1,4 +1,4 @@
-// Results are plain data: one per scenario × variant × check × kernel.
+// Results are plain data: one per scenario × variant × check × kernel × userspace.
 import type { ExpectationT, OutcomeT } from "../model/index.js";
 
 export type Verdict = "pass" | "fail" | "xfail" | "xpass" | "skip" | "error" | "crash";
@@ -60,6 +60,15 @@ export interface ResultKey {
   variant: string;
   check: string;
   kernel: string;
+  /** Whose tools ran the check: `host`, `debian:bullseye`, `docker:IMAGE`. */
+  userspace: string;
+}
+
+/** One matrix column: a kernel with a userspace, and the tool versions it actually used. */
+export interface Column {
+  kernel: string;
+  userspace: string;
+  tools?: Record<string, string>;
 }
 
 export type Result = ResultKey &
@@ -83,6 +92,6 @@ export type Result = ResultKey &
 /** Everything a reporter needs. */
 export interface RunReport {
   results: Result[];
-  kernels: string[];
+  columns: Column[];
   durationMs: number;
 }

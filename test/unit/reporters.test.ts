@@ -43,6 +43,7 @@ const results: Result[] = [
     variant: "v4",
     check: "ping-r2",
     kernel: NEW,
+    userspace: "host",
     status: "pass",
     outcome: "reach",
     expected: "reach",
@@ -54,6 +55,7 @@ const results: Result[] = [
     variant: "v4",
     check: "ping-r2",
     kernel: OLD,
+    userspace: "debian:bullseye",
     status: "pass",
     outcome: "reach",
     expected: "reach",
@@ -65,6 +67,7 @@ const results: Result[] = [
     variant: "v4",
     check: "cmd1",
     kernel: NEW,
+    userspace: "host",
     status: "xfail",
     outcome: "no-reach",
     expected: "xfail",
@@ -76,6 +79,7 @@ const results: Result[] = [
     variant: "v4",
     check: "cmd1",
     kernel: OLD,
+    userspace: "debian:bullseye",
     status: "xpass",
     outcome: "reach",
     expected: "xfail",
@@ -90,6 +94,7 @@ const results: Result[] = [
     variant: "promisc",
     check: "ping-r2",
     kernel: NEW,
+    userspace: "host",
     status: "fail",
     outcome: "no-reach",
     expected: "reach",
@@ -108,6 +113,7 @@ const results: Result[] = [
     variant: "promisc",
     check: "ping-r2",
     kernel: OLD,
+    userspace: "debian:bullseye",
     status: "fail",
     outcome: "no-reach",
     expected: "reach",
@@ -124,6 +130,7 @@ const results: Result[] = [
     variant: "promisc",
     check: "cmd1",
     kernel: NEW,
+    userspace: "host",
     status: "error",
     reason: "setup failed: ip link add br0",
     evidence: ev("ip link add br0 type bridge", 2, 10, "RTNETLINK answers: File exists"),
@@ -133,6 +140,7 @@ const results: Result[] = [
     variant: "promisc",
     check: "cmd1",
     kernel: OLD,
+    userspace: "debian:bullseye",
     status: "crash",
     reason: "kernel panic",
     console: "BUG: kernel NULL pointer dereference\nKernel panic - not syncing",
@@ -142,6 +150,7 @@ const results: Result[] = [
     variant: "v4",
     check: "ping-vrf",
     kernel: NEW,
+    userspace: "host",
     status: "skip",
     reason: "no CONFIG_NET_VRF",
   },
@@ -150,6 +159,7 @@ const results: Result[] = [
     variant: "v4",
     check: "ping-vrf",
     kernel: OLD,
+    userspace: "debian:bullseye",
     status: "skip",
     reason: "no CONFIG_NET_VRF",
   },
@@ -158,12 +168,20 @@ const results: Result[] = [
     variant: "v4",
     check: "leak # 2",
     kernel: NEW,
+    userspace: "host",
     status: "skip",
     reason: "needs ebtables broute",
   },
 ];
 
-const report: RunReport = { results, kernels: [NEW, OLD], durationMs: 2100 };
+const report: RunReport = {
+  results,
+  columns: [
+    { kernel: NEW, userspace: "host", tools: { ip: "6.1.0", nft: "1.0.6" } },
+    { kernel: OLD, userspace: "debian:bullseye", tools: { ip: "5.9.0", nft: "0.9.8" } },
+  ],
+  durationMs: 2100,
+};
 
 async function parseTap(text: string) {
   const p = new Parser();
@@ -220,11 +238,14 @@ describe("formatJunit", () => {
     ),
   ];
 
-  it("has one testsuite per kernel with the right counts", () => {
+  it("has one testsuite per kernel × userspace with the right counts, and the tools as properties", () => {
     expect(suites.map((m) => m.slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s)))).toEqual([
-      [NEW, 6, 1, 1, 2],
-      [OLD, 5, 2, 1, 1],
+      [`${NEW} · host`, 6, 1, 1, 2],
+      [`${OLD} · debian:bullseye`, 5, 2, 1, 1],
     ]);
+    expect(xml).toContain(
+      `<properties>\n      <property name="kernel" value="${OLD}"/>\n      <property name="userspace" value="debian:bullseye"/>\n      <property name="tools.ip" value="5.9.0"/>\n      <property name="tools.nft" value="0.9.8"/>\n    </properties>`,
+    );
     expect(xml).toMatch(
       /<testsuites name="nsmatrix" tests="11" failures="3" errors="2" skipped="3" time="2.100">/,
     );
@@ -256,17 +277,17 @@ describe("formatTap", () => {
   it("parses as TAP with strict ok and not ok counts", async () => {
     const { asserts, final } = await parseTap(formatTap(report));
     expect(asserts.map((a) => [a.ok, a.name])).toEqual([
-      [true, `hairpin/v4/ping-r2 [${NEW}]`],
-      [true, `hairpin/v4/ping-r2 [${OLD}]`],
-      [false, `hairpin/v4/cmd1 [${NEW}]`],
-      [false, `hairpin/v4/cmd1 [${OLD}]`],
-      [false, `hairpin/promisc/ping-r2 [${NEW}]`],
-      [false, `hairpin/promisc/ping-r2 [${OLD}]`],
-      [false, `hairpin/promisc/cmd1 [${NEW}]`],
-      [false, `hairpin/promisc/cmd1 [${OLD}]`],
-      [true, `vrf/v4/ping-vrf [${NEW}]`],
-      [true, `vrf/v4/ping-vrf [${OLD}]`],
-      [true, `vrf/v4/leak # 2 [${NEW}]`],
+      [true, `hairpin/v4/ping-r2 [${NEW} · host]`],
+      [true, `hairpin/v4/ping-r2 [${OLD} · debian:bullseye]`],
+      [false, `hairpin/v4/cmd1 [${NEW} · host]`],
+      [false, `hairpin/v4/cmd1 [${OLD} · debian:bullseye]`],
+      [false, `hairpin/promisc/ping-r2 [${NEW} · host]`],
+      [false, `hairpin/promisc/ping-r2 [${OLD} · debian:bullseye]`],
+      [false, `hairpin/promisc/cmd1 [${NEW} · host]`],
+      [false, `hairpin/promisc/cmd1 [${OLD} · debian:bullseye]`],
+      [true, `vrf/v4/ping-vrf [${NEW} · host]`],
+      [true, `vrf/v4/ping-vrf [${OLD} · debian:bullseye]`],
+      [true, `vrf/v4/leak # 2 [${NEW} · host]`],
     ]);
     expect(final).toMatchObject({ ok: false, count: 11, pass: 5, fail: 6, todo: 1, skip: 3 });
     expect(asserts[2]?.todo).toBe("expected failure");
@@ -300,8 +321,8 @@ describe("formatTap", () => {
 describe("formatJson", () => {
   it("round-trips the results and counts them by verdict", () => {
     expect(JSON.parse(formatJson(report))).toEqual({
-      version: 1,
-      kernels: [NEW, OLD],
+      version: 2,
+      columns: report.columns,
       durationMs: 2100,
       summary: { pass: 2, fail: 2, xfail: 1, xpass: 1, skip: 3, error: 1, crash: 1 },
       results,
@@ -315,20 +336,28 @@ describe("formatMarkdown", () => {
       ...report,
       results: [
         ...results,
-        { scenario: "vrf", variant: "a|b", check: "x", kernel: OLD, status: "skip", reason: "r" },
+        {
+          scenario: "vrf",
+          variant: "a|b",
+          check: "x",
+          kernel: OLD,
+          userspace: "debian:bullseye",
+          status: "skip",
+          reason: "r",
+        },
       ],
     };
     expect(formatMarkdown(withPipe)).toMatchInlineSnapshot(`
       "### hairpin
 
-      | variant | check | 6.18.44 | 6.1.0-37-amd64 |
+      | variant | check | 6.18.44 · host | 6.1.0-37-amd64 · debian:bullseye |
       | --- | --- | --- | --- |
       | v4 | ping-r2 | reach pass | reach pass |
       | v4 | cmd1 | no-reach xfail | reach xpass |
       | promisc | ping-r2 | no-reach fail (2/3 reached) FLAKY | no-reach fail |
       | promisc | cmd1 | error | crash |
 
-      <details><summary>XPASS hairpin/v4/cmd1 [6.1.0-37-amd64]: expected failure did not happen: saw reach</summary>
+      <details><summary>XPASS hairpin/v4/cmd1 [6.1.0-37-amd64 · debian:bullseye]: expected failure did not happen: saw reach</summary>
 
       \`\`\`
       $ ip netns exec nsm-h1 socat -u /dev/null TCP4:1.1.1.1:8080
@@ -337,7 +366,7 @@ describe("formatMarkdown", () => {
       \`\`\`
 
       </details>
-      <details><summary>FAIL hairpin/promisc/ping-r2 [6.18.44]: expected reach, saw no-reach (flaky)</summary>
+      <details><summary>FAIL hairpin/promisc/ping-r2 [6.18.44 · host]: expected reach, saw no-reach (flaky)</summary>
 
       \`\`\`
       $ ip netns exec nsm-r1 ping -c1 -W1 10.0.0.2
@@ -348,7 +377,7 @@ describe("formatMarkdown", () => {
       \`\`\`
 
       </details>
-      <details><summary>FAIL hairpin/promisc/ping-r2 [6.1.0-37-amd64]: expected reach, saw no-reach</summary>
+      <details><summary>FAIL hairpin/promisc/ping-r2 [6.1.0-37-amd64 · debian:bullseye]: expected reach, saw no-reach</summary>
 
       \`\`\`
       $ ip netns exec nsm-r1 ping -c1 10.0.0.2
@@ -361,7 +390,7 @@ describe("formatMarkdown", () => {
       \`\`\`
 
       </details>
-      <details><summary>ERROR hairpin/promisc/cmd1 [6.18.44]: setup failed: ip link add br0</summary>
+      <details><summary>ERROR hairpin/promisc/cmd1 [6.18.44 · host]: setup failed: ip link add br0</summary>
 
       \`\`\`
       $ ip link add br0 type bridge
@@ -371,7 +400,7 @@ describe("formatMarkdown", () => {
       \`\`\`
 
       </details>
-      <details><summary>CRASH hairpin/promisc/cmd1 [6.1.0-37-amd64]: kernel crashed: kernel panic</summary>
+      <details><summary>CRASH hairpin/promisc/cmd1 [6.1.0-37-amd64 · debian:bullseye]: kernel crashed: kernel panic</summary>
 
       \`\`\`
       BUG: kernel NULL pointer dereference
@@ -382,11 +411,11 @@ describe("formatMarkdown", () => {
 
       Expected failures, and how far each got:
 
-      - hairpin/v4/cmd1 [6.18.44]: no answer to the SYN within 2 s
+      - hairpin/v4/cmd1 [6.18.44 · host]: no answer to the SYN within 2 s
 
       ### vrf
 
-      | variant | check | 6.18.44 | 6.1.0-37-amd64 |
+      | variant | check | 6.18.44 · host | 6.1.0-37-amd64 · debian:bullseye |
       | --- | --- | --- | --- |
       | v4 | ping-vrf | skip | skip |
       | v4 | leak # 2 | skip | - |
@@ -397,6 +426,11 @@ describe("formatMarkdown", () => {
       - no CONFIG\\_NET\\_VRF
       - needs ebtables broute
       - r
+
+      Tools each column ran with:
+
+      - 6.18.44 · host: ip 6.1.0, nft 1.0.6
+      - 6.1.0-37-amd64 · debian:bullseye: ip 5.9.0, nft 0.9.8
       "
     `);
   });
@@ -406,51 +440,55 @@ describe("formatPretty", () => {
   it("aligns a table per scenario and ends with the summary and the evidence", () => {
     expect(formatPretty(report, { color: false })).toMatchInlineSnapshot(`
       "hairpin
-        variant  check    6.18.44                            6.1.0-37-amd64
-        -------  -------  ---------------------------------  --------------
+        variant  check    6.18.44 · host                     6.1.0-37-amd64 · debian:bullseye
+        -------  -------  ---------------------------------  --------------------------------
         v4       ping-r2  reach pass                         reach pass
         v4       cmd1     no-reach xfail                     reach xpass
         promisc  ping-r2  no-reach fail (2/3 reached) FLAKY  no-reach fail
         promisc  cmd1     error                              crash
 
       vrf
-        variant  check     6.18.44  6.1.0-37-amd64
-        -------  --------  -------  --------------
-        v4       ping-vrf  skip     skip
-        v4       leak # 2  skip     -
+        variant  check     6.18.44 · host  6.1.0-37-amd64 · debian:bullseye
+        -------  --------  --------------  --------------------------------
+        v4       ping-vrf  skip            skip
+        v4       leak # 2  skip            -
+
+      tools:
+        6.18.44 · host: ip 6.1.0, nft 1.0.6
+        6.1.0-37-amd64 · debian:bullseye: ip 5.9.0, nft 0.9.8
 
       11 results: 2 pass, 1 xfail, 3 skip (2 fail, 1 xpass, 1 error, 1 crash) in 2.1 s
 
-      XPASS hairpin/v4/cmd1 [6.1.0-37-amd64]: expected failure did not happen: saw reach
+      XPASS hairpin/v4/cmd1 [6.1.0-37-amd64 · debian:bullseye]: expected failure did not happen: saw reach
         $ ip netns exec nsm-h1 socat -u /dev/null TCP4:1.1.1.1:8080
         exit 0 after 30 ms
         stage: handshake completed
 
-      FAIL hairpin/promisc/ping-r2 [6.18.44]: expected reach, saw no-reach
+      FAIL hairpin/promisc/ping-r2 [6.18.44 · host]: expected reach, saw no-reach
         flaky: 2 of 3 runs reached (no-reach, reach, reach)
         $ ip netns exec nsm-r1 ping -c1 -W1 10.0.0.2
         exit 1 after 1.0 s
         > PING 10.0.0.2
         > 1 packets transmitted, 0 received
 
-      FAIL hairpin/promisc/ping-r2 [6.1.0-37-amd64]: expected reach, saw no-reach
+      FAIL hairpin/promisc/ping-r2 [6.1.0-37-amd64 · debian:bullseye]: expected reach, saw no-reach
         $ ip netns exec nsm-r1 ping -c1 10.0.0.2
         exit 2 after 1.5 s
         > two
         > ping: sendmsg: <&> "denied" 'x'\\x07
         > four
 
-      ERROR hairpin/promisc/cmd1 [6.18.44]: setup failed: ip link add br0
+      ERROR hairpin/promisc/cmd1 [6.18.44 · host]: setup failed: ip link add br0
         $ ip link add br0 type bridge
         exit 2 after 10 ms
         > RTNETLINK answers: File exists
 
-      CRASH hairpin/promisc/cmd1 [6.1.0-37-amd64]: kernel panic
+      CRASH hairpin/promisc/cmd1 [6.1.0-37-amd64 · debian:bullseye]: kernel panic
         > BUG: kernel NULL pointer dereference
         > Kernel panic - not syncing
 
       expected failures, and how far each got:
-        - hairpin/v4/cmd1 [6.18.44]: no answer to the SYN within 2 s
+        - hairpin/v4/cmd1 [6.18.44 · host]: no answer to the SYN within 2 s
 
       skipped:
         - no CONFIG_NET_VRF (2 results)
@@ -560,11 +598,11 @@ describe("the evidence a check demanded, beside what it saw", () => {
     ],
   ];
   const failed = (e: Evidence): RunReport => ({
-    kernels: [NEW],
+    columns: [{ kernel: NEW, userspace: "host" }],
     durationMs: 2000,
     results: [
       {
-        ...{ scenario: "s", variant: "v", check: "c", kernel: NEW },
+        ...{ scenario: "s", variant: "v", check: "c", kernel: NEW, userspace: "host" },
         status: "fail",
         outcome: "no-reach",
         expected: "reach",
@@ -601,7 +639,7 @@ describe("the evidence a check demanded, beside what it saw", () => {
   it("names the unmet demand in the headline of a failure", () => {
     const e = cases[1]?.[1] as Evidence;
     expect(formatPretty(failed(e), { color: false })).toContain(
-      "FAIL s/v/c [6.18.44]: expected reach, saw no-reach (offload not seen)",
+      "FAIL s/v/c [6.18.44 · host]: expected reach, saw no-reach (offload not seen)",
     );
     expect(formatJunit(failed(e))).toContain('message="expected reach, saw no-reach (offload not seen)"');
     expect(formatMarkdown(failed(e))).toContain("expected reach, saw no-reach (offload not seen)");
@@ -609,7 +647,10 @@ describe("the evidence a check demanded, beside what it saw", () => {
 
   it("lists each expected failure with how far it got", () => {
     const r: RunReport = {
-      kernels: ["6.12.117+deb13-amd64", "6.1.0-50-amd64"],
+      columns: [
+        { kernel: "6.12.117+deb13-amd64", userspace: "host" },
+        { kernel: "6.1.0-50-amd64", userspace: "host" },
+      ],
       durationMs: 2000,
       results: [
         {
@@ -617,6 +658,7 @@ describe("the evidence a check demanded, beside what it saw", () => {
           variant: "hairpin-static",
           check: "cmd1",
           kernel: "6.12.117+deb13-amd64",
+          userspace: "host",
           status: "xfail",
           outcome: "no-reach",
           expected: "xfail",
@@ -628,6 +670,7 @@ describe("the evidence a check demanded, beside what it saw", () => {
           variant: "hairpin-static",
           check: "cmd1",
           kernel: "6.1.0-50-amd64",
+          userspace: "host",
           status: "xfail",
           outcome: "no-reach",
           expected: "xfail",
@@ -637,8 +680,8 @@ describe("the evidence a check demanded, beside what it saw", () => {
       ],
     };
     const lines = [
-      "box0/hairpin-static/cmd1 [6.12.117+deb13-amd64]: connected, but no bytes within 2 s",
-      "box0/hairpin-static/cmd1 [6.1.0-50-amd64]: no answer to the SYN within 2 s",
+      "box0/hairpin-static/cmd1 [6.12.117+deb13-amd64 · host]: connected, but no bytes within 2 s",
+      "box0/hairpin-static/cmd1 [6.1.0-50-amd64 · host]: no answer to the SYN within 2 s",
     ];
     for (const l of lines) {
       expect(formatPretty(r, { color: false })).toContain(`  - ${l}`);
@@ -651,7 +694,7 @@ describe("the evidence a check demanded, beside what it saw", () => {
 describe("control characters in reasons", () => {
   it("are shown as escapes by the pretty format", () => {
     const r: RunReport = {
-      kernels: [NEW],
+      columns: [{ kernel: NEW, userspace: "host" }],
       durationMs: 1,
       results: [
         {
@@ -659,10 +702,19 @@ describe("control characters in reasons", () => {
           variant: "v",
           check: "c",
           kernel: NEW,
+          userspace: "host",
           status: "error",
           reason: "set-up failed: nft: \u001b[31mred\u0007",
         },
-        { scenario: "s", variant: "v", check: "d", kernel: NEW, status: "skip", reason: "lacks \u001b[2J" },
+        {
+          scenario: "s",
+          variant: "v",
+          check: "d",
+          kernel: NEW,
+          userspace: "host",
+          status: "skip",
+          reason: "lacks \u001b[2J",
+        },
       ],
     };
     const out = formatPretty(r, { color: false });

@@ -155,7 +155,13 @@ describe("expectations", () => {
 });
 
 describe("assembleResults", () => {
-  const ctx = { scenario: "box0-bridge-dnat", variant: "baseline", kernel: "6.18.44", checks: box0.checks };
+  const ctx = {
+    scenario: "box0-bridge-dnat",
+    variant: "baseline",
+    kernel: "6.18.44",
+    userspace: "host",
+    checks: box0.checks,
+  };
   const seen = (outcomes: ("reach" | "no-reach")[]): Observation[] =>
     outcomes.map((outcome, i) => ({
       check: checks[i] ?? "",

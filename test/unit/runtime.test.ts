@@ -249,7 +249,9 @@ ip() {
   *ping*) echo '1 packets transmitted, 0 received'; return 1 ;;
   *:80,*) [ "$2" = /dev/null ] || echo web; return 0 ;;
   *:81,*) echo "socat[1] E connecting to AF=2 10.0.0.2:81: Connection timed out" >&2; return 1 ;;
-  *:82,*) return 0 ;;
+  *:82 | *:82,*) return 0 ;;
+  # timeout(1) stopped a handshake that never completed.
+  *:83) return 124 ;;
   esac
 }`;
   const check = (name: string, target: CheckModel["target"], timeout: number): CheckModel => ({
@@ -294,18 +296,21 @@ ip() {
         check("ping", { kind: "ping", host: "10.0.0.2" }, 0.5),
         check("handshake", tcp(82), 1.25),
         check("no-bytes", tcp(82, "web"), 0.5),
+        check("no-syn-ack", tcp(83), 0.5),
       ],
       "1",
     );
     expect(calls).toEqual([
       "ping -n -c 1 -W 0.5 10.0.0.2",
-      "socat -u /dev/null TCP4:10.0.0.2:82,connect-timeout=1.25",
+      "timeout 1.25 socat -u /dev/null TCP4:10.0.0.2:82",
       "socat -u -T 0.5 TCP4:10.0.0.2:82,connect-timeout=0.5 STDOUT",
+      "timeout 0.5 socat -u /dev/null TCP4:10.0.0.2:83",
     ]);
     expect(points).toEqual([
       ["ping", "ok", "replied"],
       ["handshake", "ok", "connected"],
       ["no-bytes", "not ok", "no-bytes"],
+      ["no-syn-ack", "not ok", "syn-timeout"],
     ]);
   });
 

@@ -1,4 +1,5 @@
 // The guest agent: PID 1 in the guest's real root. Runs the jobs in order, writes results, powers off.
+import { TOOLS_PROBE } from "../../userspace/tools.js";
 import { GUEST_JOB_DIR } from "./init.js";
 
 /** One job as the agent sees it: `<file>.sh` in the job directory, run with its own NSM_RUN. */
@@ -11,6 +12,8 @@ export interface AgentJob {
 export const AGENT_FILES = {
   /** `uname -r`, written just before the first job starts. */
   release: "release",
+  /** The versions of the networking tools in the guest's root (TOOLS_PROBE's output). */
+  tools: "tools",
   /** Written after the last job, before power-off. */
   done: "done",
   tap: (file: string) => `${file}.tap`,
@@ -59,6 +62,9 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/r
 [ -d /sys/kernel ] || mount -t sysfs sys /sys
 [ -c /dev/null ] || mount -t devtmpfs dev /dev
 [ -d /run/netns ] || { mount -t tmpfs -o mode=755 run /run && mount -t tmpfs -o mode=1777 tmp /tmp && mkdir /run/netns; }
+# What udev makes on a booted system, and devtmpfs lacks: nft 0.9 reads "-f -" as /dev/stdin.
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+for n in 0:stdin 1:stdout 2:stderr; do [ -e "/dev/\${n#*:}" ] || ln -s "/proc/self/fd/\${n%%:*}" "/dev/\${n#*:}"; done
 # Probe verdicts hold for this boot: later jobs reuse them (the guest's tmpfs dies with it).
 export NSM_PROBE_CACHE=/run/nsm-probes
 mkdir -p "$NSM_PROBE_CACHE"
@@ -71,6 +77,9 @@ ms() {
   c=\${c#0}
   echo $((\${u%.*} * 1000 + c * 10))
 }
+{
+${TOOLS_PROBE}
+} >${d}/${AGENT_FILES.tools} 2>&1
 read -r release </proc/sys/kernel/osrelease
 echo "$release" >${d}/${AGENT_FILES.release}
 ${batchedJobLines(jobs, timeoutScale, Math.max(1, concurrency)).join("\n")}

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NsmError } from "../../errors.js";
 import type { GuestKernel } from "../../kernels/types.js";
+import { parseToolVersions, type ToolVersions } from "../../userspace/tools.js";
 import { describeFailure, type Exec } from "../exec.js";
 import { type AccelMode, type ChooseAccel, chooseAccel as processChooser } from "./accel.js";
 import { AGENT_FILES, type AgentJob, agentScript } from "./agent.js";
@@ -45,6 +46,8 @@ export interface GuestRun {
   totalMs: number;
   console: string;
   crash?: { kind: string; excerpt: string };
+  /** The versions of ip, nft, iptables and ebtables in the guest's root. */
+  tools?: ToolVersions;
   /** Kernel WARNING lines seen on the console (not a crash by themselves). */
   warnings?: string[];
   timedOut: boolean;
@@ -60,6 +63,8 @@ export interface GuestOptions {
   exec: Exec;
   /** Where initramfs and vmlinux images are cached, per kernel release. */
   cacheDir: string;
+  /** The guest's root filesystem (read-only, under a tmpfs overlay); the host's `/` by default. */
+  root?: string;
   log?: (msg: string) => void;
   /** Jobs run at once inside the guest (default 1). */
   concurrency?: number;
@@ -151,7 +156,10 @@ export async function runInGuest(
       writeFileSync(join(share, `${a.file}.sh`), jobs[i]?.script ?? "");
     }
     writeFileSync(join(share, AGENT), agentScript(agentJobs, opts.timeoutScale, opts.concurrency));
-    const [image, initrd] = await Promise.all([bootImage(kernel, opts), buildInitramfs(kernel, opts)]);
+    const [image, initrd] = await Promise.all([
+      bootImage(kernel, opts),
+      buildInitramfs(kernel, { ...opts, root: opts.root ?? "/" }),
+    ]);
     const choose = opts.chooseAccel ?? processChooser;
     const { accel, why } = await choose(opts.accel, kvmProbe({ image, initrd, exec: opts.exec }));
     log(`booting ${kernel.spec} (${kernel.release}) under ${accel.toUpperCase()} (${why})`);
@@ -161,7 +169,7 @@ export async function runInGuest(
       image,
       initrd,
       console: consoleFile,
-      shares: { root: "/", modules: kernel.modulesRoot, job: share },
+      shares: { root: opts.root ?? "/", modules: kernel.modulesRoot, job: share },
       append: opts.extraAppend,
       pidfile: join(dir, "owner"),
     });
@@ -188,6 +196,7 @@ export async function runInGuest(
     return {
       accel,
       release: readOr(join(share, AGENT_FILES.release), "").trim(),
+      tools: parseToolVersions(readOr(join(share, AGENT_FILES.tools), "")),
       bootMs: Math.round(bootMs),
       totalMs: Math.round(totalMs),
       console: text,

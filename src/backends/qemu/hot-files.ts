@@ -32,9 +32,34 @@ export function parseLdd(out: string): string[] {
   return libs;
 }
 
-/** Absolute real paths of the hot tools and their libraries, sorted; missing tools are left out. */
-export async function hotFiles(exec: Exec, path = searchPath()) {
+// In another root filesystem the same questions are asked inside it: its symlinks and ld.so
+// point into it, not into the host.
+async function hotFilesInRoot(exec: Exec, root: string, tools: string[]): Promise<string[]> {
+  const inRoot = (script: string, args: string[]) =>
+    exec("chroot", [root, "/bin/sh", "-c", script, "sh", ...args], {
+      timeoutMs: 30_000,
+      env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
+    });
+  const lines = (out: string) => out.split("\n").filter((l) => l.startsWith("/"));
+  // Builtins (kill) have no file: command -v prints their bare name.
+  const found = await inRoot(
+    'for t; do p=$(command -v "$t") && case $p in /*) readlink -f "$p" ;; esac; done',
+    tools,
+  );
+  const bins = [...new Set(lines(found.stdout))];
+  if (!bins.length) return [];
+  const ldd = await inRoot('ldd "$@"', bins);
+  const libs = await inRoot('for f; do readlink -f "$f"; done', [...parseLdd(ldd.stdout), ...EXTRA_FILES]);
+  return [...new Set([...bins, ...lines(libs.stdout)])].sort();
+}
+
+/**
+ * Absolute real paths of the hot tools and their libraries, sorted; missing tools are left out.
+ * Paths are inside `root` (the host's / by default).
+ */
+export async function hotFiles(exec: Exec, path = searchPath(), root = "/") {
   const tools = [...new Set([...Object.keys(PACKAGE_OF), ...RUNTIME_TOOLS])];
+  if (root !== "/") return hotFilesInRoot(exec, root, tools);
   const bins = [...new Set(tools.map((t) => resolveOnPath(t, path)).filter((b): b is string => !!b))];
   const files = new Set(bins);
   if (bins.length > 0) {

@@ -6,6 +6,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readlinkSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -99,21 +100,32 @@ async function moduleData(path: string, exec: Exec): Promise<Buffer> {
   }
 }
 
+// Where /lib points in a root filesystem (merged /usr: to usr/lib).
+function libIn(root: string): string {
+  if (root === "/") return realpathSync("/lib");
+  try {
+    const target = readlinkSync(join(root, "lib"));
+    return target.startsWith("/") ? target : join("/", target);
+  } catch {
+    return "/lib";
+  }
+}
+
 // What goes in, named but not yet read: module sources with their names in the archive, and /init.
-async function plan(kernel: GuestKernel, exec: Exec) {
+async function plan(kernel: GuestKernel, exec: Exec, root: string) {
   const modules = (await moduleLoadOrder(kernel, exec)).map((src, i) => ({
     src,
     path: `lib/${String(i).padStart(2, "0")}-${basename(src).replace(/\.ko.*$/, ".ko")}`,
   }));
-  // The host root is the guest's lower layer; /lib may be a symlink there (to usr/lib).
-  const modulesAt = join(realpathSync("/lib"), "modules");
+  // The root is the guest's lower layer; /lib may be a symlink there (to usr/lib).
+  const modulesAt = join(libIn(root), "modules");
   const init = initScript({
     modules: modules.map((m) => m.path),
     modulesAt,
     msize: MSIZE,
     hot: HOT_DIR,
   });
-  return { modules, init, hot: await hotFiles(exec) };
+  return { modules, init, hot: await hotFiles(exec, undefined, root) };
 }
 
 function staticBusybox(): Buffer {
@@ -127,8 +139,8 @@ function staticBusybox(): Buffer {
   return busybox;
 }
 
-// hot/<absolute path> for each hot file, parents first; modes as on the host.
-function hotEntries(files: string[]): CpioEntry[] {
+// hot/<absolute path> for each hot file (a path inside root), parents first; modes as in root.
+function hotEntries(files: string[], root: string): CpioEntry[] {
   const entries: CpioEntry[] = [{ kind: "dir", path: HOT_DIR }];
   const dirs = new Set<string>();
   for (const f of files) {
@@ -138,20 +150,21 @@ function hotEntries(files: string[]): CpioEntry[] {
       if (!dirs.has(dir)) entries.push({ kind: "dir", path: dir });
       dirs.add(dir);
     }
-    if (!statSync(f).isFile()) continue;
+    const src = join(root, f);
+    if (!statSync(src).isFile()) continue;
     entries.push({
       kind: "file",
       path: join(HOT_DIR, f),
-      data: readFileSync(f),
-      mode: statSync(f).mode & 0o7777,
+      data: readFileSync(src),
+      mode: statSync(src).mode & 0o7777,
     });
   }
   return entries;
 }
 
 /** The archive's members in order: directories, busybox and its applets, modules, hot files, /init. */
-export async function initramfsEntries(kernel: GuestKernel, exec: Exec): Promise<CpioEntry[]> {
-  const p = await plan(kernel, exec);
+export async function initramfsEntries(kernel: GuestKernel, exec: Exec, root = "/"): Promise<CpioEntry[]> {
+  const p = await plan(kernel, exec, root);
   const modules: CpioEntry[] = [];
   for (const m of p.modules)
     modules.push({ kind: "file", path: m.path, data: await moduleData(m.src, exec) });
@@ -161,7 +174,7 @@ export async function initramfsEntries(kernel: GuestKernel, exec: Exec): Promise
     { kind: "file", path: "bin/busybox", data: staticBusybox(), mode: 0o755 },
     ...APPLETS.map((a): CpioEntry => ({ kind: "symlink", path: `bin/${a}`, target: "busybox" })),
     ...modules,
-    ...hotEntries(p.hot),
+    ...hotEntries(p.hot, root),
     { kind: "file", path: "init", data: p.init, mode: 0o755 },
   ];
 }
@@ -172,23 +185,27 @@ export async function initramfsEntries(kernel: GuestKernel, exec: Exec): Promise
  */
 export async function buildInitramfs(
   kernel: GuestKernel,
-  opts: { exec: Exec; cacheDir: string },
+  opts: { exec: Exec; cacheDir: string; root?: string },
 ): Promise<string> {
+  const root = opts.root ?? "/";
   // Cheap to check: /init's text and the size and mtime of every file that goes in.
-  const p = await plan(kernel, opts.exec);
+  const p = await plan(kernel, opts.exec, root);
   const stamp = (f: string) => `${f} ${statSync(f).size} ${statSync(f).mtimeMs}`;
+  const inRoot = (f: string) => stamp(join(root, f));
   const inputs = [
     p.init,
     ...APPLETS,
     stamp(BUSYBOX),
     ...p.modules.map((m) => `${m.path} ${stamp(m.src)}`),
-    ...p.hot.map(stamp),
+    ...p.hot.map(inRoot),
   ];
   const key = createHash("sha256").update(inputs.join("\n")).digest("hex");
-  const out = join(opts.cacheDir, `initramfs-${kernel.release}.cpio`);
+  // One archive per kernel and root: the hot files come from the root.
+  const rootTag = root === "/" ? "" : `-${createHash("sha256").update(root).digest("hex").slice(0, 8)}`;
+  const out = join(opts.cacheDir, `initramfs-${kernel.release}${rootTag}.cpio`);
   const keyFile = `${out}.sha256`;
   if (existsSync(out) && existsSync(keyFile) && readFileSync(keyFile, "utf8").trim() === key) return out;
-  const cpio = writeCpio(await initramfsEntries(kernel, opts.exec));
+  const cpio = writeCpio(await initramfsEntries(kernel, opts.exec, root));
   await mkdir(opts.cacheDir, { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;
   await writeFile(tmp, cpio);

@@ -1,7 +1,7 @@
-// The JUnit reporter: one <testsuite> per kernel, one <testcase> per result.
+// The JUnit reporter: one <testsuite> per kernel × userspace, one <testcase> per result.
 import { evidenceLines, sawText } from "../evidence.js";
-import type { Evidence, Result, RunReport } from "../types.js";
-import { kernelsOf } from "./matrix.js";
+import type { Column, Evidence, Result, RunReport } from "../types.js";
+import { columnLabel, columnsOf, resultsIn } from "./matrix.js";
 
 interface Counts {
   tests: number;
@@ -15,8 +15,8 @@ interface Counts {
 export function formatJunit(report: RunReport): string {
   const total: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0, ms: 0 };
   const suites: string[] = [];
-  for (const kernel of kernelsOf(report)) {
-    const results = report.results.filter((r) => r.kernel === kernel);
+  for (const column of columnsOf(report)) {
+    const results = resultsIn(report, column);
     const counts = countSuite(results);
     total.tests += counts.tests;
     total.failures += counts.failures;
@@ -24,7 +24,8 @@ export function formatJunit(report: RunReport): string {
     total.skipped += counts.skipped;
     total.ms += counts.ms;
     suites.push(
-      `  <testsuite name=${attr(kernel)} ${countAttrs(counts)}>`,
+      `  <testsuite name=${attr(columnLabel(column))} ${countAttrs(counts)}>`,
+      ...properties(column),
       ...results.map(testCase),
       "  </testsuite>",
     );
@@ -36,6 +37,20 @@ export function formatJunit(report: RunReport): string {
     "</testsuites>",
     "",
   ].join("\n");
+}
+
+// The column's kernel, userspace and the versions of the tools it ran.
+function properties(c: Column): string[] {
+  const props = [
+    ["kernel", c.kernel],
+    ["userspace", c.userspace],
+    ...Object.entries(c.tools ?? {}).map(([tool, v]) => [`tools.${tool}`, v]),
+  ];
+  return [
+    "    <properties>",
+    ...props.map(([name, value]) => `      <property name=${attr(name ?? "")} value=${attr(value ?? "")}/>`),
+    "    </properties>",
+  ];
 }
 
 function countSuite(results: readonly Result[]): Counts {

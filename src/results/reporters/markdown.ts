@@ -1,21 +1,25 @@
-// The Markdown reporter: a GitHub table per scenario, kernels as columns, then the evidence.
+// The Markdown reporter: a GitHub table per scenario, kernel × userspace as columns, the tools each
+// column used, then the evidence.
 import { evidenceLines, sawText, shortfall } from "../evidence.js";
 import type { Evidence, Result, RunReport } from "../types.js";
-import { buildMatrix, byScenario, cellText, resultLabel } from "./matrix.js";
+import { buildMatrix, byScenario, cellText, resultLabel, toolLines } from "./matrix.js";
 
 // Formats a run as one GitHub Markdown table per scenario, each followed by what went wrong
 // (evidence in <details>), the expected failures with how far they got, and the skip reasons.
 export function formatMarkdown(report: RunReport): string {
-  const { kernels, rows } = buildMatrix(report);
+  const { columns, labels, rows } = buildMatrix(report);
   const sections: string[] = [];
   for (const [scenario, group] of byScenario(rows)) {
     const lines = [`### ${cell(scenario)}`, ""];
-    lines.push(tableRow(["variant", "check", ...kernels]));
-    lines.push(tableRow(["variant", "check", ...kernels].map(() => "---")));
+    lines.push(tableRow(["variant", "check", ...labels]));
+    lines.push(tableRow(["variant", "check", ...labels].map(() => "---")));
     for (const row of group) lines.push(tableRow([row.variant, row.check, ...row.cells.map(cellText)]));
     const results = report.results.filter((r) => r.scenario === scenario);
     sections.push([...lines, ...evidenceSection(results)].join("\n"));
   }
+  const tools = toolLines(columns);
+  if (tools.length)
+    sections.push(["Tools each column ran with:", "", ...tools.map((t) => `- ${inline(t)}`)].join("\n"));
   return `${sections.join("\n\n")}\n`;
 }
 

@@ -1,7 +1,9 @@
-// Arranging results as a matrix: one row per scenario × variant × check, one column per kernel.
-import type { Result, ResultKey, RunReport } from "../types.js";
+// Arranging results as a matrix: one row per scenario × variant × check, one column per kernel ×
+// userspace.
+import { formatToolVersions } from "../../userspace/tools.js";
+import type { Column, Result, ResultKey, RunReport } from "../types.js";
 
-/** One row of the matrix; `cells[i]` belongs to `Matrix.kernels[i]`. */
+/** One row of the matrix; `cells[i]` belongs to `Matrix.columns[i]`. */
 export interface MatrixRow {
   scenario: string;
   variant: string;
@@ -9,33 +11,48 @@ export interface MatrixRow {
   cells: (Result | undefined)[];
 }
 
-/** Rows in first-seen order, columns in the report's kernel order. */
+/** Rows in first-seen order, columns in the report's order; `labels[i]` names `columns[i]`. */
 export interface Matrix {
-  kernels: string[];
+  columns: Column[];
+  labels: string[];
   rows: MatrixRow[];
 }
 
-// Kernels in the report's order, then any kernel that only the results name, in first-seen order.
-export function kernelsOf(report: RunReport): string[] {
-  const kernels = [...report.kernels];
-  for (const r of report.results) if (!kernels.includes(r.kernel)) kernels.push(r.kernel);
-  return kernels;
+const same = (a: { kernel: string; userspace: string }, b: { kernel: string; userspace: string }) =>
+  a.kernel === b.kernel && a.userspace === b.userspace;
+
+/** A column's name in every reporter: the kernel, then whose tools, e.g. `6.1.0-27-amd64 · debian:bullseye`. */
+export function columnLabel(c: { kernel: string; userspace: string }): string {
+  return `${c.kernel} · ${c.userspace}`;
 }
 
-// Groups results into rows of (scenario, variant, check) with one cell per kernel.
+// Columns in the report's order, then any that only the results name, in first-seen order.
+export function columnsOf(report: RunReport): Column[] {
+  const columns = [...report.columns];
+  for (const r of report.results)
+    if (!columns.some((c) => same(c, r))) columns.push({ kernel: r.kernel, userspace: r.userspace });
+  return columns;
+}
+
+/** The results of one column. */
+export function resultsIn(report: RunReport, c: Column): Result[] {
+  return report.results.filter((r) => same(r, c));
+}
+
+// Groups results into rows of (scenario, variant, check) with one cell per column.
 export function buildMatrix(report: RunReport): Matrix {
-  const kernels = kernelsOf(report);
+  const columns = columnsOf(report);
   const rows = new Map<string, MatrixRow>();
   for (const r of report.results) {
     const key = JSON.stringify([r.scenario, r.variant, r.check]);
     let row = rows.get(key);
     if (row === undefined) {
-      row = { scenario: r.scenario, variant: r.variant, check: r.check, cells: kernels.map(() => undefined) };
+      row = { scenario: r.scenario, variant: r.variant, check: r.check, cells: columns.map(() => undefined) };
       rows.set(key, row);
     }
-    row.cells[kernels.indexOf(r.kernel)] = r;
+    row.cells[columns.findIndex((c) => same(c, r))] = r;
   }
-  return { kernels, rows: [...rows.values()] };
+  return { columns, labels: columns.map(columnLabel), rows: [...rows.values()] };
 }
 
 // Splits rows by scenario, keeping first-seen order of scenarios and of rows within each.
@@ -74,11 +91,18 @@ export function cellText(result: Result | undefined): string {
   }
 }
 
-// Names one result as "scenario/variant/check [kernel]".
+// Names one result as "scenario/variant/check [kernel · userspace]".
 export function resultLabel(key: ResultKey): string {
-  return `${key.scenario}/${key.variant}/${key.check} [${key.kernel}]`;
+  return `${key.scenario}/${key.variant}/${key.check} [${columnLabel(key)}]`;
 }
 
 function assertNever(value: never): never {
   throw new Error(`unexpected result ${JSON.stringify(value)}`);
+}
+
+/** One line per column that knows its tools: `label: ip 5.9.0, nft 0.9.8, …`. */
+export function toolLines(columns: readonly Column[]): string[] {
+  return columns.flatMap((c) =>
+    c.tools && Object.keys(c.tools).length ? [`${columnLabel(c)}: ${formatToolVersions(c.tools)}`] : [],
+  );
 }

@@ -2,7 +2,7 @@
 import { visible } from "../../text.js";
 import { evidenceLines, sawText, shortfall } from "../evidence.js";
 import type { Evidence, Result, RunReport, Verdict } from "../types.js";
-import { buildMatrix, byScenario, cellText, resultLabel } from "./matrix.js";
+import { buildMatrix, byScenario, cellText, resultLabel, toolLines } from "./matrix.js";
 import { summarize } from "./summary.js";
 
 /** Options for the pretty reporter. */
@@ -18,10 +18,10 @@ const YELLOW = 33;
 // Formats a run for a human: one table per scenario, the summary line, failure evidence and skip reasons.
 export function formatPretty(report: RunReport, opts: PrettyOptions): string {
   const paint = (code: number, text: string) => (opts.color ? `\x1b[${code}m${text}\x1b[0m` : text);
-  const { kernels, rows } = buildMatrix(report);
+  const { columns, labels, rows } = buildMatrix(report);
   const blocks: string[] = [];
   for (const [scenario, group] of byScenario(rows)) {
-    const header = ["variant", "check", ...kernels];
+    const header = ["variant", "check", ...labels];
     const body = group.map((row) => [
       row.variant,
       row.check,
@@ -29,6 +29,8 @@ export function formatPretty(report: RunReport, opts: PrettyOptions): string {
     ]);
     blocks.push([scenario, ...table(header, body)].join("\n"));
   }
+  const tools = toolLines(columns);
+  if (tools.length) blocks.push(["tools:", ...tools.map((t) => `  ${t}`)].join("\n"));
   blocks.push(summaryLine(report, paint));
   const problems = report.results.filter((r) => colorOf(r.status) === RED);
   if (problems.length > 0) blocks.push(problems.map((r) => problem(r, paint)).join("\n\n"));

@@ -1,0 +1,156 @@
+// The container backend: the host kernel with another distribution's userspace. One container
+// per column (testcontainers), each script in it under its own mount and PID namespace.
+import { GenericContainer, type StartedTestContainer } from "testcontainers";
+import type { CompiledScript } from "../compile/index.js";
+import { NsmError } from "../errors.js";
+import type { ScriptRun } from "../results/tap.js";
+import { parseToolVersions, TOOLS_PROBE } from "../userspace/tools.js";
+import { LABELS, ownerTag } from "./container-clean.js";
+import type { Exec } from "./exec.js";
+import { PRELUDE, UNSHARE } from "./host.js";
+import { searchPath } from "./preflight.js";
+import { eachScript, newRunId } from "./scripts.js";
+import type { Backend, BatchOptions } from "./types.js";
+
+// Offline here: the reaper's image cannot be pulled, and there is no bridge network to find a
+// gateway on. `clean` removes what a killed run leaves instead of the reaper.
+process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
+process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "localhost";
+
+/** What a container needs to build namespaces, bridges and firewalls, and nothing of the host's network. */
+export const CONTAINER_OPTIONS = {
+  networkMode: "none",
+  capabilities: ["NET_ADMIN", "SYS_ADMIN"],
+  // --privileged fails here (runc cannot apply every capability); unshare and mount need these.
+  securityOpts: ["seccomp=unconfined", "apparmor=unconfined"],
+  tmpfs: { "/run": "rw,mode=755", "/tmp": "rw,mode=1777" },
+} as const;
+
+// testcontainers has no setter for security options.
+class NetworkLabContainer extends GenericContainer {
+  withSecurityOpts(...opts: string[]): this {
+    this.hostConfig.SecurityOpt = [...(this.hostConfig.SecurityOpt ?? []), ...opts];
+    return this;
+  }
+}
+
+/** The container definition for a column: `sleep lifetimeS` keeps it up, and it removes itself after. */
+export function columnContainer(image: string, run: string, userspace: string, lifetimeS: number) {
+  const o = CONTAINER_OPTIONS;
+  return new NetworkLabContainer(image)
+    .withName(`nsm-${run}`)
+    .withLabels({ [LABELS.run]: run, [LABELS.owner]: ownerTag(), [LABELS.userspace]: userspace })
+    .withNetworkMode(o.networkMode)
+    .withAddedCapabilities(...o.capabilities)
+    .withSecurityOpts(...o.securityOpts)
+    .withTmpFs({ ...o.tmpfs })
+    .withEnvironment({ NSM_RUN: run })
+    .withCommand(["sleep", String(Math.ceil(lifetimeS))])
+    .withAutoRemove(true)
+    .withStartupTimeout(60_000);
+}
+
+/** The exec that runs one script file in the container: bounded by timeout(1), then unshare. */
+export function scriptCommand(file: string, budgetMs: number): string[] {
+  const secs = String(Math.ceil(budgetMs / 1000));
+  return ["timeout", "--kill-after=5", secs, ...UNSHARE, "sh", "-c", `${PRELUDE} && exec sh ${file}`];
+}
+
+async function runOne(
+  c: StartedTestContainer,
+  script: CompiledScript,
+  budgetMs: number,
+  i: number,
+  opts: BatchOptions,
+): Promise<ScriptRun> {
+  const run = newRunId();
+  const file = `/nsm-${run}.sh`;
+  await c.copyContentToContainer([{ content: script.text, target: file, mode: 0o644 }]);
+  const started = Date.now();
+  const env = { NSM_RUN: run, NSM_TIMEOUT_SCALE: String(opts.timeoutScale), TMPDIR: "/tmp" };
+  try {
+    const r = await c.exec(scriptCommand(file, budgetMs), { env });
+    for (const line of r.stdout.split("\n")) opts.onLine?.(i, line);
+    const result: ScriptRun = {
+      tap: r.stdout,
+      exitCode: r.exitCode,
+      // timeout(1) exits 124 when it had to stop the script, 137 when it then had to kill it.
+      timedOut: r.exitCode === 124 || r.exitCode === 137,
+      stderr: r.stderr,
+      durationMs: Date.now() - started,
+    };
+    opts.onDone?.(i, result);
+    return result;
+  } catch (e) {
+    // The container went away under the exec: interrupted, or removed from outside.
+    const result: ScriptRun = {
+      tap: "",
+      exitCode: null,
+      timedOut: false,
+      stderr: `container exec failed: ${(e as Error).message}`,
+      durationMs: Date.now() - started,
+    };
+    opts.onDone?.(i, result);
+    return result;
+  }
+}
+
+/** Why the engine cannot run containers, or undefined when it can. */
+export type EngineCheck = () => Promise<string | undefined>;
+
+/** A backend for the host kernel with `image`'s userspace. */
+export function containerBackend(
+  kernel: string,
+  userspace: string,
+  image: () => Promise<string>,
+  engine: EngineCheck,
+): Backend {
+  return {
+    kernel,
+    label: "host",
+    userspace,
+    async runBatch(scripts, budgetsMs, opts) {
+      const why = await engine();
+      if (why) return { runs: [], skip: `no container engine: ${why}` };
+      const run = newRunId();
+      const lifetimeS = 120 + budgetsMs.reduce((a, b) => a + b, 0) / 1000;
+      opts.log?.(`${userspace}: starting container nsm-${run}`);
+      let c: StartedTestContainer;
+      try {
+        c = await columnContainer(await image(), run, userspace, lifetimeS).start();
+      } catch (e) {
+        throw new NsmError("E_BACKEND", `cannot start a ${userspace} container: ${(e as Error).message}`);
+      }
+      const stop = () => void c.stop({ timeout: 0 }).catch(() => {});
+      opts.cancel?.addEventListener("abort", stop, { once: true });
+      try {
+        const probe = await c.exec(["sh", "-c", TOOLS_PROBE]);
+        const tools = parseToolVersions(probe.stdout);
+        const batch = await eachScript(scripts, budgetsMs, opts, (s, budget, i) =>
+          runOne(c, s, budget, i, opts),
+        );
+        return { ...batch, tools };
+      } finally {
+        opts.cancel?.removeEventListener("abort", stop);
+        await c.stop({ timeout: 0 }).catch(() => {});
+      }
+    },
+  };
+}
+
+/** Asks the engine once: undefined when it runs containers, else why not and what to do. */
+export function dockerEngine(exec: Exec): EngineCheck {
+  let answer: Promise<string | undefined> | undefined;
+  return () => {
+    answer ??= exec("docker", ["version", "--format", "{{.Server.Version}}"], {
+      timeoutMs: 20_000,
+      env: { PATH: searchPath() },
+    }).then((r) => {
+      if (r.exitCode === 0) return undefined;
+      if (/ENOENT|not found/i.test(r.stderr) || r.exitCode === null)
+        return "docker is not installed (apt-get install docker.io, or bash scripts/setup.sh)";
+      return `the Docker daemon does not answer (start it: dockerd --bridge=none --iptables=false): ${r.stderr.trim().split("\n").at(-1)}`;
+    });
+    return answer;
+  };
+}
