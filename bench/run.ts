@@ -83,6 +83,30 @@ console.log(
   `  per variant, declared order: ${variantTimes.map(([v, t]) => `${v} ${t.toFixed(1)} s`).join(", ")}`,
 );
 
+// The container column's overhead: Box0 on the host kernel with bullseye's tools in a container
+// (start, tool probe, scripts, removal) against the host's own tools. Builds bullseye once.
+const engine = await $`docker version`.quiet().nothrow();
+if (engine.exitCode === 0) {
+  await $`node bin/nsmatrix.js userspace build debian:bullseye`.quiet();
+  const hostTools = await time(
+    () => $`node bin/nsmatrix.js run scenarios/box0-bridge-dnat.yaml -f json`.quiet().nothrow(),
+    3,
+  );
+  const inContainer = await time(
+    () =>
+      $`node bin/nsmatrix.js run scenarios/box0-bridge-dnat.yaml -u debian:bullseye -f json`
+        .quiet()
+        .nothrow(),
+    3,
+  );
+  console.log("Box0 on the host kernel, host tools against debian:bullseye in a container, median of 3:");
+  console.log(`  host userspace:            ${(hostTools / 1000).toFixed(2)} s`);
+  console.log(`  debian:bullseye container: ${(inContainer / 1000).toFixed(2)} s`);
+  console.log(`  ratio container / host:    ${(inContainer / hostTools).toFixed(2)}  (target <= 1.3)`);
+} else {
+  console.log("Box0 in a container: skipped, no Docker engine (bash scripts/setup.sh starts one)");
+}
+
 // Scale: chains of 500 and 2000 namespaces, nsmatrix against a raw ip -batch of the same.
 const chainDir = mkdtempSync(join(tmpdir(), "nsm-bench-chain-"));
 const scale: Record<number, { ours: number; raw: number }> = {};

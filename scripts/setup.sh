@@ -5,12 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_pkgs=(iproute2 procps kmod socat iputils-ping iptables ebtables nftables mawk coreutils
-  tcpdump conntrack qemu-system-x86 busybox-static xz-utils)
+  tcpdump conntrack qemu-system-x86 busybox-static xz-utils docker.io debootstrap)
 # Which command proves each package is there (dpkg -s is slow to run a dozen times).
 declare -A probe=([iproute2]=ip [procps]=sysctl [kmod]=modprobe [socat]=socat [iputils-ping]=ping
   [iptables]=iptables-restore [ebtables]=ebtables [nftables]=nft [mawk]=awk [coreutils]=od
   [tcpdump]=tcpdump [conntrack]=conntrack
-  [qemu-system-x86]=qemu-system-x86_64 [xz-utils]=xz)
+  [qemu-system-x86]=qemu-system-x86_64 [xz-utils]=xz [docker.io]=dockerd [debootstrap]=debootstrap)
 
 missing=()
 for p in "${need_pkgs[@]}"; do
@@ -30,6 +30,21 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# Userspace columns (--userspace debian:...) on the host kernel run in containers. The daemon leaves
+# the host's network alone: no docker0 bridge, no iptables rules.
+engine_up() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+if command -v docker >/dev/null && ! engine_up; then
+  if [ "$(id -u)" = 0 ] && PATH="$PATH:/usr/sbin" command -v dockerd >/dev/null; then
+    echo "setup: starting the Docker daemon: dockerd --bridge=none --iptables=false (log: /var/log/nsmatrix-dockerd.log)" >&2
+    PATH="$PATH:/usr/sbin" nohup setsid dockerd --bridge=none --iptables=false \
+      >/var/log/nsmatrix-dockerd.log 2>&1 </dev/null &
+    for _ in $(seq 60); do engine_up && break; sleep 0.5; done
+    engine_up || echo "setup: the Docker daemon did not start (see /var/log/nsmatrix-dockerd.log); container columns will be skipped" >&2
+  else
+    echo "setup: no Docker daemon runs; container columns (--userspace on the host kernel) will be skipped" >&2
+  fi
 fi
 
 if ! command -v node >/dev/null || (($(node -p 'process.versions.node.split(".")[0]') < 20)); then

@@ -6,8 +6,10 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import {
   cleanLeftovers,
   exec,
+  findContainers,
   findLeftovers,
   PROJECT_VAGRANT_DIR,
+  removeContainers,
   requireRoot,
   requireTools,
 } from "./backends/index.js";
@@ -273,18 +275,21 @@ program
 
 program
   .command("clean")
-  .description("remove namespaces, processes and files left by runs that died (nsm-<run>-*)")
+  .description("remove namespaces, processes, files and containers left by runs that died (nsm-<run>-*)")
   .option("--force", "also remove runs that are still going")
   .option("--dry-run", "only list what would be removed")
   .action(async (o) => {
     requireRoot("nsmatrix clean");
     const found = o.dryRun ? await findLeftovers() : await cleanLeftovers(exec, { force: o.force });
+    const containers = (await findContainers(exec)).filter((c) => o.force || !c.live);
+    if (!o.dryRun) await removeContainers(exec, containers);
     const verb = o.dryRun ? "found" : "removed";
     console.log(
-      `${verb}: ${found.runs.length} runs, ${found.namespaces.length} namespaces, ${found.pids.length} processes, ${found.files.length} files`,
+      `${verb}: ${found.runs.length} runs, ${found.namespaces.length} namespaces, ${found.pids.length} processes, ${found.files.length} files, ${containers.length} containers`,
     );
     for (const n of found.namespaces) console.log(`  netns ${n}`);
     for (const f of found.files) console.log(`  file  ${f}`);
+    for (const c of containers) console.log(`  container ${c.name} (run ${c.run})`);
     if (found.live.length)
       console.log(`left alone (still running; --force to remove): ${found.live.join(", ")}`);
   });

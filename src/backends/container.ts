@@ -26,15 +26,23 @@ export const CONTAINER_OPTIONS = {
   tmpfs: { "/run": "rw,mode=755", "/tmp": "rw,mode=1777" },
 } as const;
 
-// testcontainers has no setter for security options.
+// testcontainers has no setter for security options, nor for the engine's own AutoRemove (its
+// withAutoRemove removes on stop, which a killed nsmatrix never calls).
 class NetworkLabContainer extends GenericContainer {
   withSecurityOpts(...opts: string[]): this {
     this.hostConfig.SecurityOpt = [...(this.hostConfig.SecurityOpt ?? []), ...opts];
     return this;
   }
+  withEngineAutoRemove(): this {
+    this.hostConfig.AutoRemove = true;
+    return this;
+  }
 }
 
-/** The container definition for a column: `sleep lifetimeS` keeps it up, and it removes itself after. */
+/**
+ * The container definition for a column: `sleep lifetimeS` keeps it up, and the engine removes it
+ * once that ends, so even a killed run's container goes by itself (`clean` removes it sooner).
+ */
 export function columnContainer(image: string, run: string, userspace: string, lifetimeS: number) {
   const o = CONTAINER_OPTIONS;
   return new NetworkLabContainer(image)
@@ -47,6 +55,7 @@ export function columnContainer(image: string, run: string, userspace: string, l
     .withEnvironment({ NSM_RUN: run })
     .withCommand(["sleep", String(Math.ceil(lifetimeS))])
     .withAutoRemove(true)
+    .withEngineAutoRemove()
     .withStartupTimeout(60_000);
 }
 

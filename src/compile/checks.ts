@@ -27,8 +27,8 @@ const awaitsService = (c: CheckModel) =>
 // The check's command as one variable: the same words run it and are printed as evidence.
 // Every word is a validated address, name or number, and the script runs with `set -f`.
 // A TCP check without a service only completes the handshake: socat sends nothing and closes.
-// It connects blocking, bounded by timeout(1): with connect-timeout, socat 1.7.4.1 (Debian 11)
-// exits 0 on a refused connection, and the handshake would count as complete.
+// With connect-timeout, socat 1.7.4.1 (Debian 11) exits 0 on a refused connection unless it
+// reads the socket: so it reads it, for -t 0.1 s after /dev/null's end, and sees the refusal.
 function commandOf(c: CheckModel, answer: string, pingWait: string): string {
   const exec = `ip netns exec $P-${c.from}`;
   const tgt = c.target;
@@ -43,7 +43,7 @@ function commandOf(c: CheckModel, answer: string, pingWait: string): string {
     const limit = seconds(c.timeout);
     return tgt.service
       ? `${exec} socat -u -T ${answer} ${to},connect-timeout=${limit} STDOUT`
-      : `${exec} timeout ${limit} socat -u /dev/null ${to}`;
+      : `${exec} socat -t 0.1 /dev/null ${to},connect-timeout=${limit}`;
   }
   return `nsm_udp ${answer} ${c.from} UDP${v6 ? 6 : 4}:${addr}:${tgt.port}`;
 }

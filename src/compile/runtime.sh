@@ -336,8 +336,8 @@ nsm_offload_watch() { # id node port
 }
 
 # How far a check got, from its exit code, stderr and first line of output → _stage_s.
-# TCP: socat names the errno of a failed connect; exit 0 means the handshake completed, and 124
-# that timeout(1) stopped a handshake that never completed.
+# TCP: socat names the errno of a failed connect; exit 0 means the handshake completed (124:
+# timeout(1) stopped one that never did, in a script edited by hand).
 nsm_stage() { # id kind service rc answer
   case $2 in
   ping)

@@ -250,8 +250,7 @@ ip() {
   *:80,*) [ "$2" = /dev/null ] || echo web; return 0 ;;
   *:81,*) echo "socat[1] E connecting to AF=2 10.0.0.2:81: Connection timed out" >&2; return 1 ;;
   *:82 | *:82,*) return 0 ;;
-  # timeout(1) stopped a handshake that never completed.
-  *:83) return 124 ;;
+  *:83,*) echo "socat[1] E connecting to AF=2 10.0.0.2:83: Connection timed out" >&2; return 1 ;;
   esac
 }`;
   const check = (name: string, target: CheckModel["target"], timeout: number): CheckModel => ({
@@ -302,9 +301,9 @@ ip() {
     );
     expect(calls).toEqual([
       "ping -n -c 1 -W 0.5 10.0.0.2",
-      "timeout 1.25 socat -u /dev/null TCP4:10.0.0.2:82",
+      "socat -t 0.1 /dev/null TCP4:10.0.0.2:82,connect-timeout=1.25",
       "socat -u -T 0.5 TCP4:10.0.0.2:82,connect-timeout=0.5 STDOUT",
-      "timeout 0.5 socat -u /dev/null TCP4:10.0.0.2:83",
+      "socat -t 0.1 /dev/null TCP4:10.0.0.2:83,connect-timeout=0.5",
     ]);
     expect(points).toEqual([
       ["ping", "ok", "replied"],
