@@ -158,7 +158,9 @@ topology: what a check's frames teach bridges and neighbour tables is what the n
 
 Examples:
   sudo nsmatrix run scenarios/box0-bridge-dnat.yaml -v hairpin-static --repeat 5
-  sudo nsmatrix run scenarios/box0-bridge-dnat.yaml -k host,debian:5.10,debian:6.12 -j 3`,
+  sudo nsmatrix run scenarios/box0-bridge-dnat.yaml -k host,debian:5.10,debian:6.12 -j 3
+  sudo nsmatrix run scenarios/box0-bridge-dnat.yaml -k host,debian:5.10 -u host,debian:bullseye
+                  every kernel with every userspace: a container on the host kernel, the guest's root in QEMU`,
   )
   .action(async (files: string[], o) => {
     if (o.output) checkOutput(o.output);
