@@ -24,8 +24,8 @@ const cell = (r: Result) => ("outcome" in r ? `${r.outcome} ${r.status}` : r.sta
 function byColumn(results: Result[]) {
   const out: Record<string, Record<string, string>> = {};
   for (const r of results) {
-    const col = (out[`${r.kernel} ${r.userspace}`] ??= {});
-    col[r.check] = cell(r);
+    const key = `${r.kernel} ${r.userspace}`;
+    out[key] = { ...out[key], [r.check]: cell(r) };
   }
   return out;
 }
