@@ -36,6 +36,9 @@ const read = (path: string) => {
   }
 };
 
+// A container's processes are its engine's to stop: clean removes the container by its label.
+const inContainer = (pid: number) => /\/docker[-/]/.test(read(`/proc/${pid}/cgroup`) ?? "");
+
 function runOfProcess(pid: number): string | undefined {
   return /(?:^|\0)NSM_RUN=([0-9a-f]{8})(?:\0|$)/.exec(read(`/proc/${pid}/environ`) ?? "")?.[1];
 }
@@ -78,7 +81,7 @@ function runProcesses(wanted: (run: string | undefined) => run is string, namesp
     .map(Number)
     .filter((pid) => {
       const run = runOfProcess(pid);
-      if (skip.has(pid) || !wanted(run)) return false;
+      if (skip.has(pid) || !wanted(run) || inContainer(pid)) return false;
       if (inRun.get(nsId(`/proc/${pid}/ns/net`) ?? "") === run) return true;
       return (read(`/proc/${pid}/cmdline`) ?? "").split("\0").some((arg) => arg.includes(`nsm-${run}`));
     });

@@ -52,7 +52,6 @@ export function columnContainer(image: string, run: string, userspace: string, l
     .withAddedCapabilities(...o.capabilities)
     .withSecurityOpts(...o.securityOpts)
     .withTmpFs({ ...o.tmpfs })
-    .withEnvironment({ NSM_RUN: run })
     .withCommand(["sleep", String(Math.ceil(lifetimeS))])
     .withAutoRemove(true)
     .withEngineAutoRemove()

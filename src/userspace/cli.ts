@@ -4,7 +4,7 @@ import type { Exec } from "../backends/exec.js";
 import { DEFAULT_MIRROR } from "../kernels/catalog.js";
 import type { ProgressSink } from "../kernels/progress.js";
 import { buildUserspace, formatUserspaceEvent, hasImage, importImage } from "./build.js";
-import { defaultUserspaceDir, listUserspaces, removeUserspace } from "./cache.js";
+import { cachedUserspace, defaultUserspaceDir, listUserspaces, removeUserspace } from "./cache.js";
 import { DEBIAN_SUITES, formatUserspaceSpec, imageOf, parseUserspaceList } from "./spec.js";
 import { formatToolVersions } from "./tools.js";
 

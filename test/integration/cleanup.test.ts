@@ -27,9 +27,11 @@ const read = (path: string) => {
 };
 
 /** Processes tagged with a run id in their environment. */
+// Outside containers: those are the userspace tests' (test/integration/userspace.test.ts).
 function taggedProcesses(): number[] {
   return pids()
     .filter((pid) => /(^|\0)NSM_RUN=[0-9a-f]{8}(\0|$)/.test(read(`/proc/${pid}/environ`)))
+    .filter((pid) => !/\/docker[-/]/.test(read(`/proc/${pid}/cgroup`)))
     .map(Number);
 }
 
@@ -126,7 +128,7 @@ describe.skipIf(!isRoot)("a pasted reproducer (plan | sh), outside nsmatrix's is
     const dry = await cli(["clean", "--dry-run"]);
     expect(dry.stdout).toMatch(/left alone \(still running; --force to remove\): 0decade1/);
     const spared = await cli(["clean"]);
-    expect(spared.stdout).toMatch(/^removed: 0 runs, 0 namespaces, 0 processes, 0 files$/m);
+    expect(spared.stdout).toMatch(/^removed: 0 runs, 0 namespaces, 0 processes, 0 files, \d+ containers$/m);
     expect(runNamespaces().some((n) => n.startsWith("nsm-0decade1-"))).toBe(true);
     rmSync(keep);
     const r = await run;
@@ -153,7 +155,7 @@ describe.skipIf(!isRoot)("a pasted reproducer (plan | sh), outside nsmatrix's is
     rmSync(keep);
     expect(runNamespaces().length).toBe(3);
     const r = await cli(["clean"]);
-    expect(r.stdout).toMatch(/^removed: 1 runs, 3 namespaces, [1-9]\d* processes, 1 files$/m);
+    expect(r.stdout).toMatch(/^removed: 1 runs, 3 namespaces, [1-9]\d* processes, 1 files, \d+ containers$/m);
     expect(runNamespaces()).toEqual([]);
     expect(await until(() => taggedProcesses().length === 0, 2000)).toBe(true);
   }, 60_000);
@@ -205,7 +207,7 @@ describe.skipIf(!isRoot)("clean", () => {
         env: { NSM_RUN: "deadbeef" },
         reject: false,
       });
-      expect(r.stdout).toMatch(/^removed: 0 runs, 0 namespaces, 0 processes, 0 files$/m);
+      expect(r.stdout).toMatch(/^removed: 0 runs, 0 namespaces, 0 processes, 0 files, \d+ containers$/m);
       expect(r.stdout).toContain("shell-alive");
       for (const n of lookalikes) expect(existsSync(`/run/netns/${n}`)).toBe(true);
       for (const f of files) expect(readFileSync(f, "utf8")).toBe("mine");
