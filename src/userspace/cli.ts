@@ -75,9 +75,10 @@ Examples:
           );
           continue;
         }
+        const fresh = o.force || !cachedUserspace(opts.cacheDir, u);
         const built = await buildUserspace(u, opts, o.force);
-        if (o.import && (o.force || !(await hasImage(deps.exec, built.image))))
-          await importImage(built, opts);
+        // A new root replaces whatever image an earlier build left.
+        if (o.import && (fresh || !(await hasImage(deps.exec, built.image)))) await importImage(built, opts);
         out.write(`${built.spec}\t${formatToolVersions(built.tools)}\t${built.dir}\n`);
       }
     });
