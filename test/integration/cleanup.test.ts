@@ -269,7 +269,7 @@ describe.skipIf(!isRoot)("refusals", () => {
       expect(r.exitCode).toBe(2);
       expect(r.stderr).toMatch(/\.yaml:\d+:\d+: /);
       expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).toBe(before);
-      expect(existsSync("/tmp/x")).toBe(false);
+      expect(existsSync("/tmp/nsmatrix-hostile-capture")).toBe(false);
     } finally {
       if (scenario !== file) rmSync(scenario, { force: true });
     }
