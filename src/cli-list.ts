@@ -1,4 +1,5 @@
 // `nsmatrix list`: a scenario, its variants and its checks, as lines of text.
+import { kindOf } from "./checks/index.js";
 import type { ScenarioModel } from "./model/index.js";
 import { visible } from "./text.js";
 
@@ -15,16 +16,15 @@ export function describeScenario(sc: ScenarioModel): string[] {
   }
   out.push(sc.parallel ? "  checks, all at once:" : "  checks, one after the other in this order:");
   for (const c of sc.checks) {
-    const t = c.target;
     const demands = [
-      t.kind === "tcp" ? (t.service ? `answered by ${t.service}` : "handshake") : "",
+      kindOf(c).describe(c),
       c.bytes ? `${c.bytes} bytes` : "",
       c.offload ? `offloaded on ${c.offload}` : "",
       c.capture ? `captured on ${c.capture.node}:${c.capture.dev}` : "",
-      `${c.timeout} s`,
+      c.target.kind === "script" ? "" : `${c.timeout} s`,
     ].filter(Boolean);
-    const what = `${t.kind === "ping" ? `ping ${t.host}` : `${t.kind} ${t.host}:${t.port}`}, ${demands.join(", ")}`;
-    out.push(`    ${c.name}  from ${c.from}: ${what}${c.description ? `  (${visible(c.description)})` : ""}`);
+    const where = c.from ? `from ${c.from}` : "in the run's own namespace";
+    out.push(`    ${c.name}  ${where}: ${demands.join(", ")}${c.description ? `  (${visible(c.description)})` : ""}`);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // What the command line needs besides parsing: colour, the output file, and holding a kept run.
-import { accessSync, constants, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { NsmError } from "./errors.js";
 import type { HeldRun } from "./run.js";
@@ -27,6 +27,22 @@ export function checkOutput(file: string): void {
         : `${dir} is not writable`;
   }
   if (why) throw new NsmError("E_USAGE", `cannot write results to ${file}: ${why}`);
+}
+
+/** `--artifacts DIR`: made when missing, but its parent must exist and be writable; refused before the run. */
+export function checkArtifacts(dir: string): void {
+  const at = resolve(dir);
+  try {
+    if (existsSync(at)) {
+      if (!statSync(at).isDirectory()) throw new Error(`${at} is not a folder`);
+      accessSync(at, constants.W_OK);
+      return;
+    }
+    checkOutput(join(at, "x"));
+  } catch (e) {
+    if (e instanceof NsmError) throw new NsmError("E_USAGE", e.message.replace(/^cannot write results to .*?: /, `cannot keep artifacts in ${dir}: `));
+    throw new NsmError("E_USAGE", `cannot keep artifacts in ${dir}: ${(e as Error).message.replace(/^EACCES.*/, "not writable")}`);
+  }
 }
 
 /** `run --keep`: says what went wrong and how to enter each node, then waits for Enter. */

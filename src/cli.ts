@@ -1,7 +1,7 @@
 // The nsmatrix command line. The only module, with backends, that touches the OS; one catch maps errors to exit codes.
 import { readdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import {
   cleanLeftovers,
@@ -15,11 +15,11 @@ import {
 } from "./backends/index.js";
 import { columnBackends } from "./cli-backends.js";
 import { describeScenario } from "./cli-list.js";
-import { checkOutput, holdForUser, parseScale, useColor } from "./cli-support.js";
+import { checkArtifacts, checkOutput, holdForUser, parseScale, useColor } from "./cli-support.js";
 import { compileVariant } from "./compile/index.js";
 import { formatIssues, NsmError } from "./errors.js";
 import { defaultCacheDir, kernelProgressPrinter, kernelsCommand, parseKernelList } from "./kernels/index.js";
-import { fileKind, loadScenario, loadTopology, type ScenarioModel } from "./model/index.js";
+import { fileKind, loadScenario, loadTopology, type ScenarioModel, scriptScenario } from "./model/index.js";
 import { formatProgress, type ProgressEvent } from "./progress.js";
 import { exitCodeOf } from "./results/index.js";
 import { formatReport, REPORT_FORMATS, type ReportFormat } from "./results/reporters/index.js";
@@ -144,6 +144,23 @@ program
     scale,
   )
   .option("--cache-dir <dir>", "where guest kernels are kept", defaultCacheDir())
+  .option(
+    "--no-diagnose",
+    "do not trace skb:kfree_skb: by default a check that should have got through and did not names where its packets were freed",
+  )
+  .option(
+    "--artifacts <dir>",
+    "keep pcaps of each check's path (tcpdump -i any in every node on it) as DIR/<scenario>/<variant>/<kernel>/<check>.<node>.pcap",
+  )
+  .addOption(
+    new Option("--capture <which>", "with --artifacts: the pcaps of checks that missed what they should do, or of all")
+      .choices(["failed", "all"])
+      .default("failed"),
+  )
+  .option(
+    "--script <file>",
+    "run a selftest-style script (exit 0 pass, 1 fail, 2 xfail, 4 skip; the files beside it that it names go with it) on each kernel, in a namespace of its own",
+  )
   .option("--no-color", "plain text output (NO_COLOR and FORCE_COLOR are honoured too)")
   .option(
     "--keep",
@@ -162,9 +179,12 @@ Examples:
   sudo nsmatrix run scenarios/box0-bridge-dnat.yaml -k host,debian:5.10 -u host,debian:bullseye
                   every kernel with every userspace: a container on the host kernel, the guest's root in QEMU`,
   )
-  .action(async (files: string[], o) => {
+  .action(async (files: string[], o, command: Command) => {
     if (o.output) checkOutput(o.output);
-    const scenarios = scenarioFiles(files).map(loadScenario);
+    if (o.script && files.length) throw new NsmError("E_USAGE", "give scenario files or --script, not both");
+    if (command.getOptionValueSource("capture") === "cli" && !o.artifacts) throw new NsmError("E_USAGE", "--capture needs --artifacts DIR");
+    if (o.artifacts) checkArtifacts(o.artifacts);
+    const scenarios = o.script ? [scriptScenario(o.script)] : scenarioFiles(files).map(loadScenario);
     checkVariants(scenarios, o.variant);
     const specs = parseKernelList(o.kernel);
     const userspaces = parseUserspaceList(o.userspace);
@@ -210,6 +230,8 @@ Examples:
       timeoutScale: o.timeoutScale,
       cancel: abort.signal,
       progress,
+      diagnose: o.diagnose,
+      ...(o.artifacts ? { artifacts: resolve(o.artifacts), capture: o.capture } : {}),
     });
     if (abort.signal.aborted)
       throw new NsmError("E_INTERRUPTED", "interrupted; everything the run made was removed");
@@ -252,6 +274,22 @@ program
   .description("print the standalone POSIX sh script for one variant (runs as root, without Node)")
   .argument("<scenario>", "scenario file")
   .option("-v, --variant <name>", "the variant (default: the first)")
+  .option("--timeout-scale <x>", "multiply the waits for a service's answer, as in a slow guest", scale, 1)
+  .option("--no-diagnose", "leave out the skb:kfree_skb trace of checks that do not get through")
+  .addOption(
+    new Option("--capture <which>", "keep pcaps of each check's path in $NSM_ARTIFACTS (default: the current folder)").choices([
+      "failed",
+      "all",
+    ]),
+  )
+  .addHelpText(
+    "after",
+    `
+The script reads top to bottom like a net selftest: what it reproduces and what each check
+expects on which kernel, the topology commands, each check's command written out (copy it, with
+P=nsm-<run>, to run it by hand), then the helpers it calls. It prints TAP and, per check, a line
+such as "[XFAIL] cmd1: no-reach (syn-timeout), expected xfail" against the running kernel.`,
+  )
   .action((file: string, o) => {
     const sc = loadScenario(file);
     const name = o.variant ?? sc.variants[0]?.name;
@@ -264,7 +302,12 @@ program
           .join(", ")})\n`,
       );
     }
-    process.stdout.write(compileVariant(sc, name).text);
+    const options = {
+      timeoutScale: o.timeoutScale,
+      diagnose: o.diagnose,
+      ...(o.capture ? { capture: o.capture } : {}),
+    };
+    process.stdout.write(compileVariant(sc, name, options).text);
   });
 
 program

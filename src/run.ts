@@ -1,5 +1,8 @@
 // The pipeline for `nsmatrix run`: model → scripts → backends (one per kernel) → TAP → results.
+import { mkdirSync, renameSync } from "node:fs";
+import { join } from "node:path";
 import semver from "semver";
+import type { CompileOptions } from "./checks/index.js";
 import type { Backend, BatchRun } from "./backends/index.js";
 import { type CompiledScript, compileVariant } from "./compile/index.js";
 import type { ScenarioModel } from "./model/index.js";
@@ -32,6 +35,12 @@ export interface RunOptions {
    * up until this resolves (the user has looked inside).
    */
   keep?: (held: HeldRun) => Promise<void>;
+  /** Trace where packets of a check that should have got through died (default true). */
+  diagnose?: boolean;
+  /** `--artifacts DIR`: pcaps go to DIR/<scenario>/<variant>/<column>/<check>.<node>.pcap. */
+  artifacts?: string;
+  /** Which checks keep their pcaps: those that missed (default), or all. */
+  capture?: "failed" | "all";
 }
 
 /** A variant held after its checks, with what went wrong and how to enter its nodes. */
@@ -70,10 +79,15 @@ function safeJobs(kernel: string, jobs: number): number {
 }
 
 /** The jobs of a run: every selected variant of every scenario, `repeat` times. */
-export function planJobs(scenarios: ScenarioModel[], variants: string[] | undefined, repeat: number): Job[] {
+export function planJobs(
+  scenarios: ScenarioModel[],
+  variants: string[] | undefined,
+  repeat: number,
+  compile: Partial<CompileOptions> = {},
+): Job[] {
   return scenarios.flatMap((sc) =>
     selectedVariants(sc, variants).flatMap((v) => {
-      const script = compileVariant(sc, v);
+      const script = compileVariant(sc, v, compile);
       return Array.from({ length: repeat }, (_, r) => ({ sc, script, repeat: r + 1 }));
     }),
   );
@@ -88,14 +102,40 @@ function summary(obs: Observation[]): string {
   return [...counts].map(([k, n]) => `${n} ${k}`).join(", ");
 }
 
-function resultsOf(jobs: Job[], batch: BatchRun, backend: Backend): Result[] {
+/** The folder of a column's pcaps: its kernel, and its userspace when not the host's. */
+export function columnFolder(b: { kernel: string; userspace: string }): string {
+  const name = b.userspace === "host" ? b.kernel : `${b.kernel}+${b.userspace}`;
+  return name.replace(/[^A-Za-z0-9_.+-]/g, "-");
+}
+
+// The script names its pcaps c<id>.<node>.pcap; they are renamed <check>.<node>.pcap, and the
+// evidence names them by their full path.
+function placePcaps(obs: Observation[], checks: string[], dir: string | undefined): Observation[] {
+  if (!dir) return obs;
+  return obs.map((o) => {
+    if (o.status !== "observed" || !o.evidence.pcaps) return o;
+    const id = checks.indexOf(o.check) + 1;
+    const pcaps = o.evidence.pcaps.map((f) => {
+      const to = join(dir, f.replace(new RegExp(`^c${id}\\.`), `${o.check}.`));
+      try {
+        renameSync(join(dir, f), to);
+      } catch {
+        return join(dir, f);
+      }
+      return to;
+    });
+    return { ...o, evidence: { ...o.evidence, pcaps } };
+  });
+}
+
+function resultsOf(jobs: Job[], batch: BatchRun, backend: Backend, dirs: (i: number) => string | undefined): Result[] {
   const byVariant = new Map<string, { job: Job; repeats: Observation[][] }>();
   jobs.forEach((job, i) => {
     const key = `${job.sc.file}\0${job.script.variant}`;
     const entry = byVariant.get(key) ?? { job, repeats: [] };
     byVariant.set(key, entry);
     const run = batch.runs[i];
-    if (run) entry.repeats.push(observationsFromTap(run, job.script.checks));
+    if (run) entry.repeats.push(placePcaps(observationsFromTap(run, job.script.checks), job.script.checks, dirs(i)));
   });
   return [...byVariant.values()].flatMap(({ job, repeats }) => {
     const key = {
@@ -151,13 +191,38 @@ function problemsOf(job: Job, tap: string, backend: Backend): string[] {
   return results.filter((r) => exitCodeOf([r]) !== 0).map((r) => `${r.check}: ${r.status}`);
 }
 
-async function runOnBackend(jobs: Job[], backend: Backend, opts: RunOptions): Promise<ColumnRun> {
+// Each column runs the scripts compiled for it: its timeout scale and its ping are literal in them.
+function compiledFor(jobs: Job[], backend: Backend, opts: RunOptions, scale: number): Job[] {
+  const options: Partial<CompileOptions> = {
+    timeoutScale: scale,
+    pingWholeSeconds: backend.pingWholeSeconds ?? false,
+    diagnose: opts.diagnose ?? true,
+    ...(opts.artifacts ? { capture: opts.capture ?? "failed" } : {}),
+  };
+  const memo = new Map<string, CompiledScript>();
+  return jobs.map((j) => {
+    const key = `${j.sc.file}\0${j.script.variant}`;
+    const script = memo.get(key) ?? compileVariant(j.sc, j.script.variant, options);
+    memo.set(key, script);
+    return { ...j, script };
+  });
+}
+
+async function runOnBackend(planned: Job[], backend: Backend, opts: RunOptions): Promise<ColumnRun> {
   const started = Date.now();
   // Progress names the column: the kernel as the user named it, and whose tools when not the host's.
   const label = backend.userspace === "host" ? backend.label : `${backend.label} · ${backend.userspace}`;
   const taps = new Map<number, string[]>();
   const keep = opts.keep;
   const scale = opts.timeoutScale ?? backend.defaultTimeoutScale ?? 1;
+  const jobs = compiledFor(planned, backend, opts, scale);
+  const artifacts = opts.artifacts;
+  const dirs = (i: number) => {
+    const j = jobs[i];
+    if (!artifacts || !j) return undefined;
+    const repeat = j.repeat > 1 ? [`repeat-${j.repeat}`] : [];
+    return join(artifacts, j.sc.name, j.script.variant, columnFolder(backend), ...repeat);
+  };
   opts.progress?.({
     kind: "kernel-start",
     label,
@@ -171,6 +236,15 @@ async function runOnBackend(jobs: Job[], backend: Backend, opts: RunOptions): Pr
       timeoutScale: scale,
       jobs: safeJobs(backend.kernel, opts.jobs),
       cancel: opts.cancel,
+      ...(artifacts
+        ? {
+            artifacts: (i: number) => {
+              const d = dirs(i) as string;
+              mkdirSync(d, { recursive: true });
+              return d;
+            },
+          }
+        : {}),
       log: (message) => opts.progress?.({ kind: "log", label, message }),
       onLine: (i, text) => {
         if (keep) taps.set(i, [...(taps.get(i) ?? []), text]);
@@ -227,7 +301,7 @@ async function runOnBackend(jobs: Job[], backend: Backend, opts: RunOptions): Pr
     userspace: backend.userspace,
     ...(batch.tools ? { tools: batch.tools } : {}),
   };
-  return { column, results: resultsOf(jobs, batch, backend) };
+  return { column, results: resultsOf(jobs, batch, backend, dirs) };
 }
 
 interface ColumnRun {

@@ -20,6 +20,12 @@ export interface BatchOptions {
    * enter each node; the script tears down once the promise settles. Only the host can hold.
    */
   onHold?: (index: number, enter: string[]) => Promise<void>;
+  /**
+   * Where each script's pcaps must end up (a folder on this machine, made by the caller): the
+   * script writes them to $NSM_ARTIFACTS, which the backend points somewhere the script can
+   * reach, and moves them here when it is done.
+   */
+  artifacts?: (index: number) => string;
 }
 
 /** The outcome of a batch: one run per script (undefined when it never ran), and a crash if the kernel died. */
@@ -41,5 +47,7 @@ export interface Backend {
   userspace: string;
   /** Check-timeout multiplier when the user gives none (slow emulated guests need more). */
   defaultTimeoutScale?: number;
+  /** Its ping reads -W in whole seconds only (old iputils: CentOS 7, stretch). */
+  pingWholeSeconds?: boolean;
   runBatch(scripts: CompiledScript[], budgetsMs: number[], opts: BatchOptions): Promise<BatchRun>;
 }

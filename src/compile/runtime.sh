@@ -1,9 +1,10 @@
 set -u
 set -f
 # Naming rule (test/unit/runtime-names.test.ts enforces it):
-#  - run-wide globals, set here once: NSM_RUN, P, T, PROBE, NSM_SCALE, NSM_UNDO;
+#  - run-wide globals, set here once: NSM_RUN, P, T, PROBE, NSM_UNDO;
 #  - a helper nsm_NAME assigns only variables named _NAME_* (its locals, and outputs such as
-#    _milli_m that its callers read);
+#    _kv_n that its callers, or the helpers run after it, read); the stage functions of the
+#    kinds of check (nsm_stage_ping, ...) all answer in _stage_s;
 #  - the generated code assigns only variables named nsm_*.
 # So a helper running in the main shell (checks in declared order) never overwrites a value
 # the generated code still needs.
@@ -15,7 +16,6 @@ export NSM_RUN
 P="nsm-$NSM_RUN"
 T="${TMPDIR:-/tmp}/$P"
 PROBE="$P-probe"
-NSM_SCALE=${NSM_TIMEOUT_SCALE:-1}
 NSM_UNDO=""
 
 # defer-style cleanup: each create step pushes its undo; teardown runs them last-in, first-out.
@@ -139,59 +139,6 @@ nsm_ms() {
   echo $((${_ms_u%.*} * 1000 + _ms_cs * 10))
 }
 
-# A timeout in seconds, scaled for slow guests (nsm_t). Shell arithmetic in thousandths: a
-# process per timeout costs ~50 ms in a TCG guest.
-nsm_milli() { # decimal (up to 3 places) → _milli_m, in thousandths
-  case $1 in
-  *.*) _milli_i=${1%%.*} _milli_f=${1#*.}000 ;;
-  *) _milli_i=$1 _milli_f=000 ;;
-  esac
-  _milli_f=${_milli_f%"${_milli_f#???}"}
-  _milli_m=$((${_milli_i:-0} * 1000 + 1$_milli_f - 1000))
-}
-nsm_decimal() { # thousandths → seconds, without trailing zeros
-  _decimal_f=$(($1 % 1000 + 1000))
-  _decimal_f=${_decimal_f#1}
-  while :; do case $_decimal_f in *0) _decimal_f=${_decimal_f%0} ;; *) break ;; esac; done
-  echo "$(($1 / 1000))${_decimal_f:+.$_decimal_f}"
-}
-nsm_scaled() { # seconds → _scaled_m, scaled, in thousandths
-  nsm_milli "$NSM_SCALE"
-  _scaled_s=$_milli_m
-  nsm_milli "$1"
-  _scaled_m=$((_milli_m * _scaled_s / 1000))
-}
-nsm_t() { nsm_scaled "$1" && nsm_decimal "$_scaled_m"; }
-
-# What ping -W takes for a wait of $1 seconds: the same from iputils s20190515 on; before, and in
-# busybox, a fraction meant no limit at all, so whole seconds, rounded up. Probed once per boot.
-nsm_ping_w() { # seconds
-  case $1 in *.*) ;; *)
-    echo "$1"
-    return
-    ;;
-  esac
-  _ping_w_c=${NSM_PROBE_CACHE:+$NSM_PROBE_CACHE/ping-fraction}
-  if [ -n "$_ping_w_c" ] && [ -f "$_ping_w_c.ok" ]; then
-    echo "$1"
-    return
-  fi
-  if [ -z "$_ping_w_c" ] || [ ! -f "$_ping_w_c.no" ]; then
-    _ping_w_v=$(ping -V 2>&1)
-    _ping_w_v=${_ping_w_v#*iputils}
-    _ping_w_v=${_ping_w_v#"${_ping_w_v%%[0-9]*}"}
-    _ping_w_v=${_ping_w_v%%[!0-9]*}
-    if [ "${#_ping_w_v}" = 8 ] && [ "$_ping_w_v" -ge 20190515 ]; then
-      [ -z "$_ping_w_c" ] || : >"$_ping_w_c.ok"
-      echo "$1"
-      return
-    fi
-    [ -z "$_ping_w_c" ] || : >"$_ping_w_c.no"
-  fi
-  nsm_milli "$1"
-  echo $(((_milli_m + 999) / 1000))
-}
-
 # A service answers each connection (or datagram) with its name. Without a byte count, socat reads
 # the name from a file and writes what it receives to /dev/null: a fork per connection and no exec,
 # which under TCG is milliseconds instead of a second. With a byte count, it sends that many bytes
@@ -251,24 +198,19 @@ nsm_wait_listen() { # node proto port name
     nsm_listening "$_wait_listen_pid" "$2" "$3" "$1"
 }
 
-# Runs one check command, recording exit code, output and duration under $T/c<id>.*
-nsm_measure() { # id stdin-file command...
-  _measure_id=$1
-  _measure_in=$2
-  shift 2
+# Runs check ID's function, recording exit code, output and duration under $T/c<id>.*
+nsm_measure() { # id
   _measure_t0=$(nsm_ms)
-  "$@" <"$_measure_in" >"$T/c$_measure_id.out" 2>"$T/c$_measure_id.err"
-  echo $? >"$T/c$_measure_id.rc"
-  echo $(($(nsm_ms) - _measure_t0)) >"$T/c$_measure_id.ms"
+  "check_$1" </dev/null >"$T/c$1.out" 2>"$T/c$1.err"
+  echo $? >"$T/c$1.rc"
+  echo $(($(nsm_ms) - _measure_t0)) >"$T/c$1.ms"
 }
 
 # UDP is lossy by design: like a DNS client, try three times within the timeout and stop at
 # the first reply. (One datagram in ~20 went unanswered when five checks started at once.)
-nsm_udp() { # timeout node socat-address
-  nsm_milli "$1"
-  _udp_per=$(nsm_decimal $((_milli_m / 3)))
+nsm_udp() { # seconds-per-try node socat-address
   for _udp_try in 1 2 3; do
-    _udp_r=$(ip netns exec "$P-$2" socat -T "$_udp_per" -t "$_udp_per" STDIO "$3" <"$T/udp-payload")
+    _udp_r=$(ip netns exec "$P-$2" socat -T "$1" -t "$1" STDIO "$3" <"$T/udp-payload")
     [ -n "$_udp_r" ] && printf '%s\n' "$_udp_r" && return 0
   done
   return 1
@@ -335,88 +277,109 @@ nsm_offload_watch() { # id node port
   done
 }
 
-# How far a check got, from its exit code, stderr and first line of output → _stage_s.
-# TCP: socat names the errno of a failed connect; exit 0 means the handshake completed (124:
-# timeout(1) stopped one that never did, in a script edited by hand).
-nsm_stage() { # id kind service rc answer
-  case $2 in
-  ping)
-    _stage_s=no-reply
-    [ "$4" = 0 ] && _stage_s=replied
-    nsm_has "$T/c$1.out" 'Unreachable' && _stage_s=unreachable
-    ;;
-  udp)
-    _stage_s=no-reply
-    [ -n "$5" ] && _stage_s=answered
-    ;;
-  tcp)
-    if [ "$4" = 0 ]; then
-      _stage_s=no-bytes
-      [ -z "$3" ] && _stage_s=connected
-      [ -n "$3" ] && [ -n "$5" ] && _stage_s=answered
-    elif [ "$4" = 124 ] || nsm_has "$T/c$1.err" 'timed out'; then
-      _stage_s=syn-timeout
-    elif nsm_has "$T/c$1.err" 'refused'; then
-      _stage_s=refused
-    elif nsm_has "$T/c$1.err" 'unreachable' || nsm_has "$T/c$1.err" 'No route'; then
-      _stage_s=unreachable
-    elif nsm_has "$T/c$1.err" 'reset by peer'; then
-      _stage_s=reset
-    else
-      _stage_s=failed
-    fi
-    ;;
-  esac
-  # Someone answered, but not the service the check names: DNAT went elsewhere.
-  if [ "$_stage_s" = answered ] && [ -n "$3" ] && [ "$5" != "$3" ]; then _stage_s=wrong-service; fi
-}
-
-# Prints one TAP test point: ok when the target was reached the way the check demands.
-# The timeout bounds the kernel's part (handshake, echo reply); the answer timeout, scaled for
-# slow guests, bounds the service's answer.
-nsm_report() { # id name kind service timeout answer-timeout command [bytes] [offload node] [capture 1]
+# Prints one TAP test point: ok when the target was reached the way the check demands; then,
+# for a check that should have got through and did not, where its packets died and the pcaps;
+# then the line a selftest prints, against the expectation on this kernel.
+nsm_report() { # id name kind service timeout answer-timeout expect command [bytes] [offload node] [capture 1]
   _report_rc=255 _report_ms=0 _report_ans=
   read -r _report_rc 2>/dev/null <"$T/c$1.rc"
   read -r _report_ms 2>/dev/null <"$T/c$1.ms"
-  [ "$3" != ping ] && read -r _report_ans 2>/dev/null <"$T/c$1.out"
-  nsm_stage "$1" "$3" "$4" "$_report_rc" "$_report_ans"
+  [ "$3" != ping ] && [ "$3" != script ] && read -r _report_ans 2>/dev/null <"$T/c$1.out"
+  "nsm_stage_$3" "$1" "$4" "$_report_rc" "$_report_ans"
   _report_stage=$_stage_s
+  # Someone answered, but not the service the check names: DNAT went elsewhere.
+  if [ "$_report_stage" = answered ] && [ -n "$4" ] && [ "$_report_ans" != "$4" ]; then
+    _report_stage=wrong-service
+  fi
   _report_o=no-reach
-  case $_report_stage in replied | connected | answered) _report_o=reach ;; esac
+  case $_report_stage in replied | connected | answered | passed | xpass) _report_o=reach ;; esac
   # A transfer must be whole, an offload seen, a captured packet there: else the traffic did not
   # get through the way the check demands.
   _report_sz= _report_off= _report_cap=
-  if [ -n "${8:-}" ]; then
+  if [ -n "${9:-}" ]; then
     _report_sz=$(($(wc -c <"$T/c$1.out")))
-    if [ "$_report_sz" -lt "$8" ]; then
+    if [ "$_report_sz" -lt "$9" ]; then
       [ "$_report_stage" = answered ] && _report_stage=short
       _report_o=no-reach
     fi
   fi
-  if [ -n "${9:-}" ]; then
+  if [ -n "${10:-}" ]; then
     _report_off=seen
     [ -f "$T/c$1.offload" ] || { _report_off="not seen" && _report_o=no-reach; }
   fi
-  if [ -n "${10:-}" ]; then
+  if [ -n "${11:-}" ]; then
     read -r _report_cap 2>/dev/null <"$T/c$1.cap"
     [ -n "$_report_cap" ] || _report_o=no-reach
   fi
+  [ "$3" = script ] && nsm_nest "$1" "$2"
+  if [ "$_report_stage" = skipped ]; then
+    printf 'ok %s - %s # SKIP %s\n' "$1" "$2" "$(nsm_last_line "$T/c$1.out")"
+    printf '# [SKIP] %s\n' "$2"
+    return 0
+  fi
   if [ "$_report_o" = reach ]; then printf 'ok %s - %s\n' "$1" "$2"; else printf 'not ok %s - %s\n' "$1" "$2"; fi
   printf '  ---\n  check: %s\n  outcome: %s\n  stage: %s\n  command: %s\n  exit: %s\n  duration_ms: %s\n  timeout: %s\n' \
-    "$2" "$_report_o" "$_report_stage" "$(nsm_yq "$7")" "$_report_rc" "$_report_ms" "$5"
+    "$2" "$_report_o" "$_report_stage" "$(nsm_yq "$8")" "$_report_rc" "$_report_ms" "$5"
   [ -n "$6" ] && printf '  answer_timeout: %s\n' "$6"
   [ -n "$4" ] && printf '  service: %s\n' "$4"
   [ -n "$_report_ans" ] && printf '  answered_by: %s\n' "$(nsm_yq "$_report_ans")"
-  [ -n "$_report_sz" ] && printf '  bytes: %s\n  bytes_expected: %s\n' "$_report_sz" "$8"
+  [ -n "$_report_sz" ] && printf '  bytes: %s\n  bytes_expected: %s\n' "$_report_sz" "$9"
   [ -n "$_report_off" ] && printf '  offload: %s\n' "$_report_off"
-  [ -n "${10:-}" ] && printf '  captured: %s\n' "$(nsm_yq "${_report_cap:-nothing}")"
+  [ -n "${11:-}" ] && printf '  captured: %s\n' "$(nsm_yq "${_report_cap:-nothing}")"
   if [ -s "$T/c$1.err" ]; then
     printf '  stderr: |\n'
     # The last 5 lines, printable ASCII only, at most 200 characters each: one process.
     awk '{ gsub(/[^\t -~]/, ""); l[NR % 5] = substr($0, 1, 200) }
       END { for (i = (NR > 5 ? NR - 4 : 1); i <= NR; i++) print "    " l[i % 5] }' "$T/c$1.err"
   fi
+  # What was seen against what this kernel is expected to do.
+  nsm_verdict "$_report_o" "$7" "$_report_stage"
+  # Whether the check should have got through and did not: then its drops are worth a look.
+  _report_missed=
+  [ "$7" != no-reach ] && [ "$_report_o" = no-reach ] && _report_missed=1
+  :
+}
+
+# Ends the TAP point nsm_report began (after nsm_drops and nsm_pcap_keep had their say), then
+# prints the line a selftest prints.
+nsm_report_end() { # name
+  [ "$_report_stage" = skipped ] && return 0
   printf '  ...\n'
+  printf '# %-7s %s: %s (%s), expected %s\n' "[$_verdict_v]" "$1" "$_report_o" "$_report_stage" "$_verdict_e"
+}
+
+# The verdict of an outcome against an expectation → _verdict_v, as nsmatrix gives it. A
+# script's own exit code 2 (xfail) or 3 (xpass) says what it expected.
+nsm_verdict() { # outcome expectation stage
+  _verdict_e=$2
+  case $3 in xfail) [ "$2" != no-reach ] && set -- "$1" xfail ;; xpass) [ "$2" = reach ] && set -- "$1" xfail ;; esac
+  case $2 in
+  flaky) _verdict_v=' OK ' ;;
+  xfail) if [ "$1" = no-reach ]; then _verdict_v=XFAIL; else _verdict_v=XPASS; fi ;;
+  *) if [ "$1" = "$2" ]; then _verdict_v=' OK '; else _verdict_v=FAIL; fi ;;
+  esac
+  printf '  verdict: %s\n' "$_verdict_v"
+}
+
+# The last line a file holds, with builtins.
+nsm_last_line() { # file
+  _last_line_l=
+  while IFS= read -r _last_line_x || [ -n "$_last_line_x" ]; do
+    [ -n "$_last_line_x" ] && _last_line_l=$_last_line_x
+  done <"$1" 2>/dev/null
+  printf '%s' "$_last_line_l" | tr -cd '\t -~' | cut -c1-200
+}
+
+# A script check's TAP or KTAP, nested as a subtest of its own point; any other line it printed
+# becomes a comment, so nothing it prints (a "Bail out!") can stop the run's TAP.
+nsm_nest() { # id name
+  [ -s "$T/c$1.out" ] || return 0
+  printf '    # Subtest: %s\n' "$2"
+  awk '{ gsub(/[^\t -~]/, "") }
+    /^KTAP version/ { print "    TAP version 13"; next }
+    /^[ \t]*(TAP version|1\.\.[0-9]|ok |not ok |#)/ { print "    " $0; next }
+    /^[ \t]+(---|\.\.\.|[A-Za-z_]+:)/ { print "    " $0; next }
+    { print "    # " $0 }' "$T/c$1.out"
 }
 
 # With NSM_KEEP (nsmatrix run --keep), waits after the checks, the topology still up, until that
@@ -452,4 +415,156 @@ nsm_settle() { # node...
     fi
     sleep 0.02
   done
+}
+
+# The running kernel's version as one number (6.1.0-50-amd64 → 6001000), for the expectations.
+nsm_kv() {
+  read -r _kv_r </proc/sys/kernel/osrelease
+  _kv_r=${_kv_r%%[!0-9.]*}.0.0
+  _kv_a=${_kv_r%%.*} _kv_r=${_kv_r#*.}
+  _kv_b=${_kv_r%%.*} _kv_r=${_kv_r#*.}
+  _kv_c=${_kv_r%%.*}
+  case $_kv_b in '' | *[!0-9]*) _kv_b=0 ;; esac
+  case $_kv_c in '' | *[!0-9]*) _kv_c=0 ;; esac
+  [ "$_kv_b" -gt 999 ] && _kv_b=999
+  [ "$_kv_c" -gt 999 ] && _kv_c=999
+  _kv_n=$((${_kv_a:-0} * 1000000 + _kv_b * 1000 + _kv_c))
+}
+nsm_kv_in() { [ "$_kv_n" -ge "$1" ] && [ "$_kv_n" -lt "$2" ]; }
+
+# Where packets die: skb:kfree_skb in a tracing instance of the run's own (instances/nsm-<run>),
+# so no other user of tracefs sees or changes its buffer. Where the kernel prints the location
+# hashed (%p, as 5.10 does), a hist trigger's .sym modifier names it. Sets _trace_init_i (the
+# instance), _trace_init_d (tracefs), _trace_init_k (hist keys, when hist is used), or
+# _trace_init_why.
+nsm_trace_init() {
+  _trace_init_i= _trace_init_k= _trace_init_why= _trace_init_d=
+  for _trace_init_x in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+    [ -d "$_trace_init_x/instances" ] && _trace_init_d=$_trace_init_x && break
+  done
+  # Mounted in the script's own mount namespace, where it has one.
+  if [ -z "$_trace_init_d" ] && mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null; then
+    _trace_init_d=/sys/kernel/tracing
+  fi
+  if [ -z "$_trace_init_d" ]; then
+    _trace_init_why="no tracefs: it is not mounted and cannot be (mount -t tracefs nodev /sys/kernel/tracing)"
+    return 0
+  fi
+  _trace_init_e=$_trace_init_d/instances/$P/events/skb/kfree_skb
+  if ! mkdir "$_trace_init_d/instances/$P" 2>/dev/null; then
+    _trace_init_why="cannot make a tracing instance in $_trace_init_d/instances"
+    return 0
+  fi
+  nsm_defer "nsm_trace_gone '$_trace_init_d/instances/$P'"
+  if [ ! -e "$_trace_init_e/format" ]; then
+    _trace_init_why="the kernel has no skb:kfree_skb tracepoint"
+    return 0
+  fi
+  _trace_init_i=$_trace_init_d/instances/$P
+  nsm_has "$_trace_init_e/format" 'location=%pS' && return 0
+  [ -e "$_trace_init_e/hist" ] || return 0
+  _trace_init_k=common_pid.execname,location.sym-offset
+  nsm_has "$_trace_init_e/format" 'skb_drop_reason reason' && _trace_init_k=$_trace_init_k,reason
+}
+nsm_trace_gone() { # instance
+  echo 0 >"$1/events/skb/kfree_skb/enable"
+  rmdir "$1"
+}
+
+# The trace window of one check (or of all at once): tracefs' root is locked meanwhile, so
+# the checks of other runs on this kernel wait, and the window holds this check's drops alone.
+nsm_trace_on() { # ethertype
+  [ -n "$_trace_init_i" ] || return 0
+  exec 8<"$_trace_init_d"
+  flock 8 2>/dev/null
+  _trace_on_e=$_trace_init_i/events/skb/kfree_skb
+  _trace_on_c=protocol==$1
+  if [ -n "$_trace_init_k" ]; then
+    _trace_on_t="hist:keys=$_trace_init_k:vals=hitcount if $_trace_on_c"
+    echo "$_trace_on_t" >"$_trace_on_e/trigger"
+  else
+    echo "$_trace_on_c" >"$_trace_on_e/filter"
+    : >"$_trace_init_i/trace"
+    echo 1 >"$_trace_on_e/enable"
+  fi
+}
+nsm_trace_off() { # id... (checks run at once share the window, and its drops)
+  [ -n "$_trace_init_i" ] || return 0
+  if [ -n "$_trace_init_k" ]; then
+    nsm_grep "$_trace_on_e/hist" '{' >"$T/c$1.drops"
+    echo "!$_trace_on_t" >"$_trace_on_e/trigger"
+  else
+    echo 0 >"$_trace_on_e/enable"
+    nsm_grep "$_trace_init_i/trace" 'kfree_skb:' >"$T/c$1.drops"
+  fi
+  flock -u 8 2>/dev/null
+  exec 8<&-
+  _trace_off_f=$T/c$1.drops
+  shift
+  for _trace_off_id in "$@"; do nsm_grep "$_trace_off_f" '' >"$T/c$_trace_off_id.drops"; done
+}
+# The lines of a file that hold a word, with builtins.
+nsm_grep() { # file word
+  while IFS= read -r _grep_l; do
+    case $_grep_l in *"$2"*) printf '%s\n' "$_grep_l" ;; esac
+  done <"$1"
+}
+
+# For a check that should have got through and did not: the frees its window saw.
+nsm_drops() { # id
+  [ -n "$_report_missed" ] || return 0
+  if [ -z "$_trace_init_i" ]; then
+    printf '  drops_unavailable: %s\n' "$(nsm_yq "$_trace_init_why")"
+    return 0
+  fi
+  printf '  drops: |\n'
+  # read trims the kernel's alignment: a YAML block's lines share one indentation.
+  while read -r _drops_l; do printf '    %s\n' "$_drops_l"; done <"$T/c$1.drops"
+  # A hist holds the reason as a number: the format names them, as this kernel does.
+  case $_trace_init_k in *reason*)
+    nsm_grep "$_trace_init_i/events/skb/kfree_skb/format" 'print fmt' >"$T/c$1.fmt"
+    read -r _drops_f <"$T/c$1.fmt"
+    printf '  drop_format: %s\n' "$(nsm_yq "$_drops_f")"
+    ;;
+  esac
+}
+
+# A pcap of every interface of each node on the check's path (tcpdump -i any), into
+# $NSM_ARTIFACTS (the current folder when unset); the check's own folder lists them.
+nsm_pcap_start() { # id node...
+  _pcap_start_id=$1
+  shift
+  : >"$T/c$_pcap_start_id.pcaps"
+  for _pcap_start_n in "$@"; do
+    _pcap_start_f=c$_pcap_start_id.$_pcap_start_n.pcap
+    ip netns exec "$P-$_pcap_start_n" tcpdump -n -U -Z root -i any -w "${NSM_ARTIFACTS:-.}/$_pcap_start_f" \
+      2>"$T/$_pcap_start_f.err" &
+    echo "$! $_pcap_start_f" >>"$T/c$_pcap_start_id.pcaps"
+    nsm_defer "kill $! 2>/dev/null"
+    nsm_poll "tcpdump listening in $_pcap_start_n" "$T/$_pcap_start_f.err" \
+      nsm_has "$T/$_pcap_start_f.err" 'listening on'
+  done
+}
+nsm_pcap_stop() { # id
+  while read -r _pcap_stop_p _pcap_stop_f; do
+    kill "$_pcap_stop_p" 2>/dev/null
+    wait "$_pcap_stop_p" 2>/dev/null
+  done <"$T/c$1.pcaps"
+}
+# Keeps the pcaps of a check that missed what it should do (or of every check: all), and names
+# them in its evidence; removes the others.
+nsm_pcap_keep() { # id failed|all
+  [ "$_report_stage" = skipped ] && return 0
+  _pcap_keep_k=$2
+  [ -n "$_report_missed" ] || [ "$_verdict_v" = FAIL ] || [ "$_verdict_v" = XPASS ] && _pcap_keep_k=all
+  _pcap_keep_l=
+  while read -r _pcap_keep_p _pcap_keep_f; do
+    if [ "$_pcap_keep_k" = all ]; then
+      _pcap_keep_l="$_pcap_keep_l $_pcap_keep_f"
+    else
+      rm -f "${NSM_ARTIFACTS:-.}/$_pcap_keep_f"
+    fi
+  done <"$T/c$1.pcaps"
+  [ -n "$_pcap_keep_l" ] && printf '  pcaps: %s\n' "${_pcap_keep_l# }"
+  :
 }

@@ -1,13 +1,19 @@
-// Scenario + variant → one self-contained POSIX sh script that builds, tests, prints TAP and tears down.
+// Scenario + variant → one self-contained POSIX sh script that builds, tests, prints TAP and
+// tears down. It reads top to bottom like a net selftest: what it reproduces and expects, the
+// topology, each check written out, then only the helpers this variant calls, then the main part.
 import { readFileSync } from "node:fs";
+import { type CheckBudget, type CompileOptions, checkTools, DEFAULT_OPTIONS, KINDS } from "../checks/index.js";
 import type { ScenarioModel, VariantModel } from "../model/index.js";
 import { visible } from "../text.js";
-import { type CheckBudget, checkLines, checksBudget, serviceLines } from "./checks.js";
+import { checkFunctions, checkLines, checksBudget, scriptSetup, serviceLines } from "./checks.js";
+import { expectWords } from "./expect.js";
 import { featuresOf, flavoured, PACKAGE_OF } from "./features.js";
+import { helpersFor } from "./helpers.js";
 import { q } from "./shell.js";
 import { bridgedNodes, links, modulesOf, namespaces, nodeSetup } from "./topology.js";
 
-// The fixed helper functions every script carries (kept as a real .sh file so it can be linted).
+
+// The helper functions scripts may call (kept as a real .sh file so it can be linted).
 const RUNTIME = readFileSync(new URL("./runtime.sh", import.meta.url), "utf8");
 
 export interface CompiledScript {
@@ -24,14 +30,16 @@ export interface CompiledScript {
   nodes: string[];
   /** What building and removing the topology may take, in seconds, beyond a fixed allowance. */
   setupS: number;
+  /** What it was compiled with. */
+  options: CompileOptions;
 }
 
-function toolsOf(sc: ScenarioModel, v: VariantModel): string[] {
+function toolsOf(sc: ScenarioModel, v: VariantModel, o: CompileOptions): string[] {
   const tools = new Set(["ip", "nsenter", "sysctl", "awk", "od"]);
-  if (sc.services.length || v.checks.some((c) => c.target.kind !== "ping")) tools.add("socat");
-  if (v.checks.some((c) => c.target.kind === "ping")) tools.add("ping");
+  if (sc.services.length) tools.add("socat");
+  for (const c of v.checks) for (const t of checkTools(c)) tools.add(t);
   if (modulesOf(v.topology).length) tools.add("modprobe");
-  if (v.checks.some((c) => c.capture)) tools.add("tcpdump");
+  if (v.checks.some((c) => c.capture) || o.capture) tools.add("tcpdump");
   if (v.checks.some((c) => c.offload)) tools.add("conntrack");
   for (const node of Object.values(v.topology.nodes)) {
     const fw = node?.firewall;
@@ -45,94 +53,131 @@ function toolsOf(sc: ScenarioModel, v: VariantModel): string[] {
 // Free text in a comment: one line, control characters shown as \xNN (a pasted plan, a terminal).
 const comment = (text: string) => visible(text.replaceAll("\n", " "));
 
-// Nodes where the script starts processes: services, checks, captures, offload watchers.
-function busyNodes(sc: ScenarioModel, v: VariantModel): string[] {
+// Nodes where the script starts processes: services, checks, captures, offload watchers, pcaps.
+function busyNodes(sc: ScenarioModel, v: VariantModel, o: CompileOptions): string[] {
   const nodes = [
     ...sc.services.map((s) => s.node),
     ...v.checks.flatMap((c) => [
-      c.from,
+      c.from ?? "run",
       ...(c.capture ? [c.capture.node] : []),
       ...(c.offload ? [c.offload] : []),
     ]),
+    ...(o.capture ? Object.keys(v.topology.nodes) : []),
   ];
   return [...new Set(nodes)];
 }
 
 function header(sc: ScenarioModel, v: VariantModel): string[] {
-  const lines = [
+  const width = Math.max(...v.checks.map((c) => c.name.length));
+  return [
     "#!/bin/sh",
     `# nsmatrix reproducer: scenario ${sc.name}, variant ${v.name}`,
     ...(sc.description ? [`# ${comment(sc.description)}`] : []),
     ...(v.description ? [`# variant: ${comment(v.description)}`] : []),
     "#",
-    "# Run as root: sh this-file. It builds the topology in fresh network namespaces",
-    `# named nsm-<run>-<node>, runs the checks ${sc.parallel ? "all at once" : "one after the other, in this order"}, prints TAP`,
-    "# version 13 (ok = reached) and removes everything on exit, error or interrupt.",
-    "# Exit status: 0 checks ran, 1 set-up failed (Bail out!), 4 skipped (feature missing).",
-    "# Environment: NSM_RUN (hex run id), NSM_TIMEOUT_SCALE (multiplies check timeouts).",
+    "# Expected, per check and kernel version:",
+    ...v.checks.map((c) => `#   ${c.name.padEnd(width)}  ${expectWords(c, v.name)}`),
     "#",
-    "# Expected outcomes, per check (variant -> kernel range -> outcome):",
+    "# Run as root: sh this-file. It builds the topology in fresh network namespaces",
+    `# nsm-<run>-<node>, runs the checks ${sc.parallel ? "all at once" : "one after the other, in this order"}, and removes everything on exit.`,
+    "# It prints TAP 13 (ok = reached), and per check a selftest line against the expectation on",
+    "# the running kernel: [ OK ], [FAIL], [XFAIL] (the known failure, reproduced), [XPASS], [SKIP].",
+    "# Exit status: 0 checks ran, 1 set-up failed (Bail out!), 4 skipped (feature missing).",
+    "# Environment: NSM_RUN (hex run id), NSM_ARTIFACTS (where pcaps go; default: here).",
+    "",
   ];
-  for (const c of v.checks) {
-    const e = typeof c.expect === "string" ? c.expect : JSON.stringify(c.expect);
-    lines.push(`#   ${c.name}: ${e}`);
-  }
-  return lines;
 }
 
 function skipAll(v: VariantModel): string[] {
   return [
     "nsm_skip_all() {",
     `  echo "1..${v.checks.length}"`,
-    ...v.checks.map((c, i) => `  printf 'ok %s - %s # SKIP %s\\n' ${i + 1} ${q(c.name)} "$1"`),
+    ...v.checks.map(
+      (c, i) => `  printf 'ok %s - %s # SKIP %s\\n# [SKIP] %s: %s\\n' ${i + 1} ${q(c.name)} "$1" ${q(c.name)} "$1"`,
+    ),
     "  exit 4",
     "}",
   ];
 }
 
-/** Compiles one variant of a scenario. Pure: the same model always gives the same text. */
-export function compileVariant(sc: ScenarioModel, variantName: string): CompiledScript {
+// A function of the script's own, its body indented; a here-document's text and terminator
+// stay at the start of the line, where the shell looks for them.
+function fn(name: string, body: string[]): string[] {
+  if (!body.length) return [];
+  const out: string[] = [];
+  let end: string | undefined;
+  for (const line of body.join("\n").split("\n")) {
+    if (end !== undefined) {
+      out.push(line);
+      if (line === end) end = undefined;
+      continue;
+    }
+    out.push(line ? `  ${line}` : line);
+    end = /<<'?(NSM_EOF\w*)'?(?=\s|$)/.exec(line)?.[1];
+  }
+  return [`${name}() {`, ...out, "}", ""];
+}
+
+/** Compiles one variant of a scenario. Pure: the same model and options always give the same text. */
+export function compileVariant(
+  sc: ScenarioModel,
+  variantName: string,
+  options: Partial<CompileOptions> = {},
+): CompiledScript {
+  const o: CompileOptions = { ...DEFAULT_OPTIONS, ...options };
   const v = sc.variants.find((x) => x.name === variantName);
   if (!v) throw new Error(`unknown variant ${variantName}`);
-  const tools = toolsOf(sc, v);
+  const tools = toolsOf(sc, v, o);
   const features = featuresOf(v.topology);
-  const body = [
-    ...header(sc, v),
-    "",
-    RUNTIME.trimEnd(),
-    ...skipAll(v),
-    "",
+  const ownNs = v.checks.some((c) => !c.from);
+  const topology = { ...v.topology, nodes: ownNs ? { ...v.topology.nodes, run: {} } : v.topology.nodes };
+  const bridged = bridgedNodes(v.topology);
+  const setup = fn("setup", [
+    "# Kernel modules the topology needs (module autoload does not cover br_netfilter).",
+    ...modulesOf(v.topology).map(
+      (m) => `[ -d /sys/module/${m.replaceAll("-", "_")} ] || modprobe -q ${m} 2>/dev/null || :`,
+    ),
+    ...namespaces(topology, busyNodes(sc, v, o)),
+    "# Probe features in a scratch namespace; a missing one skips every check with the reason.",
+    ...features.map((f) => `nsm_need ${f.id.replace(/[^\w.-]/g, "_")} ${q(f.reason)} ${q(f.probe)}`),
+  ]);
+  const build = fn("topology", [...links(v.topology), ...nodeSetup(topology)]);
+  const services = fn("services", [
+    ...serviceLines(sc.services),
+    ...(bridged.length ? [`nsm_settle ${bridged.join(" ")}`] : []),
+  ]);
+  const main = [
+    "# main",
     "echo 'TAP version 13'",
     "read -r nsm_release </proc/sys/kernel/osrelease",
     `echo ${q(`# nsmatrix ${sc.name} / ${v.name} / kernel `)}"$nsm_release"`,
     ...tools.map((t) => `nsm_tool ${t} ${PACKAGE_OF[t] ?? t}`),
     "nsm_mkdir",
-    "",
-    "# Kernel modules the topology needs (module autoload does not cover br_netfilter).",
-    "# A loaded one is not loaded again: modprobe costs ~0.1 s in a TCG guest.",
-    ...modulesOf(v.topology).map(
-      (m) => `[ -d /sys/module/${m.replaceAll("-", "_")} ] || modprobe -q ${m} 2>/dev/null || :`,
-    ),
-    "",
-    ...namespaces(v.topology, busyNodes(sc, v)),
-    "",
-    "# Probe features in a scratch namespace; a missing one skips every check with the reason.",
-    ...features.map((f) => `nsm_need ${f.id.replace(/[^\w.-]/g, "_")} ${q(f.reason)} ${q(f.probe)}`),
-    "# (The probe namespace goes at teardown with the others: one process fewer.)",
-    "",
+    "nsm_kv",
+    "setup",
     `echo "1..${v.checks.length}"`,
     "echo '# building topology'",
-    ...links(v.topology),
-    ...nodeSetup(v.topology),
-    "",
-    "echo '# starting services'",
-    ...serviceLines(sc.services),
-    ...(bridgedNodes(v.topology).length ? [`nsm_settle ${bridgedNodes(v.topology).join(" ")}`] : []),
-    "",
+    ...(build.length ? ["topology"] : []),
+    ...scriptSetup(v.checks),
+    ...(services.length ? ["echo '# starting services'", "services"] : []),
+    ...(o.diagnose && v.checks.some((c) => KINDS[c.target.kind].ethertype(c) !== undefined) ? ["nsm_trace_init"] : []),
     "echo '# running checks'",
-    ...checkLines(v.checks, sc.parallel),
+    ...checkLines({ checks: v.checks, variant: v.name, topology: v.topology, services: sc.services, o, parallel: sc.parallel }),
     "nsm_hold",
     "exit 0",
+  ];
+  const own = [...setup, ...build, ...services, ...checkFunctions(v.checks, v.name, o)];
+  const stageFns = [...new Set(v.checks.map((c) => c.target.kind))].map((k) => KINDS[k].stageShell);
+  const helpers = helpersFor(RUNTIME, [...own, ...main, ...stageFns].join("\n"));
+  const body = [
+    ...header(sc, v),
+    ...own,
+    "# Helpers: only those this variant calls.",
+    ...helpers,
+    ...stageFns,
+    ...skipAll(v),
+    "",
+    ...main,
   ];
   return {
     scenario: sc.name,
@@ -140,9 +185,10 @@ export function compileVariant(sc: ScenarioModel, variantName: string): Compiled
     text: `${body.join("\n")}\n`,
     tools,
     checks: v.checks.map((c) => c.name),
-    budget: checksBudget(v.checks, sc.parallel),
-    nodes: Object.keys(v.topology.nodes),
+    budget: checksBudget(v.checks, sc.parallel, o),
+    nodes: Object.keys(topology.nodes),
     // A namespace or link costs a few ms here; this leaves a margin of about ten.
     setupS: 0.05 * (Object.keys(v.topology.nodes).length + (v.topology.links?.length ?? 0)),
+    options: o,
   };
 }

@@ -1,6 +1,7 @@
 // Loads a scenario and its topology from disk, validates everything, and returns the model.
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import type { z } from "zod";
+import { SCRIPT_DEFAULT_TIMEOUT_S } from "../checks/index.js";
 import { NsmError, type SourceIssue } from "../errors.js";
 import { formatPath, zodIssueToSource } from "./issues.js";
 import { type Locate, mergedLocator, mergePatch } from "./merge.js";
@@ -9,7 +10,8 @@ import { readNftFiles, readSource } from "./read.js";
 import { Scenario, type ScenarioT, Topology, type TopologyT } from "./schema.js";
 import { checkScenario, checkScenarioRefs, checkTopology } from "./semantic.js";
 import type { Source } from "./source.js";
-import type { CheckModel, ScenarioModel, VariantModel } from "./types.js";
+import { readScript } from "./scripts.js";
+import type { CheckModel, ScenarioModel, ScriptFile, VariantModel } from "./types.js";
 
 // Clear of TCP's first retransmission (1 s after the SYN), so no verdict depends on it.
 const DEFAULT_TIMEOUT = 0.5;
@@ -88,6 +90,7 @@ function toCheck(
   name: string,
   c: ScenarioT["checks"][string],
   sc: ScenarioT,
+  scripts: Map<string, ScriptFile[]>,
   variantTimeout?: number,
 ): CheckModel {
   const timeout = c.timeout ?? variantTimeout ?? sc.timeout ?? DEFAULT_TIMEOUT;
@@ -103,6 +106,12 @@ function toCheck(
     ...(cap && c.capture ? { capture: { node: cap.node, dev: cap.ifname, filter: c.capture.filter } } : {}),
   };
   if (c.ping) return { ...base, target: { kind: "ping", host: c.ping } };
+  if (c.script !== undefined) {
+    const spec = typeof c.script === "string" ? { file: c.script } : c.script;
+    const files = scripts.get(name) ?? [];
+    const timeoutS = spec.timeout ?? SCRIPT_DEFAULT_TIMEOUT_S;
+    return { ...base, target: { kind: "script", file: spec.file, files, args: spec.args ?? [], timeoutS } };
+  }
   const kind = c.tcp ? "tcp" : "udp";
   const hp = parseHostPort((c.tcp ?? c.udp) as string);
   if (!hp) throw new NsmError("E_INTERNAL", `check ${name}: target passed the schema but does not parse`);
@@ -181,6 +190,7 @@ export function loadScenario(file: string): ScenarioModel {
       if (!baseRefs.has(i.message)) issues.push({ ...i, message: `variant "${v.name}": ${i.message}` });
     }
   }
+  const scripts = readScripts(sc, dirname(file), mergedLocator(src), issues);
   if (issues.length) fail(src.file, dedupe(issues));
 
   const services = Object.entries(sc.services ?? {}).map(([name, s]) => ({
@@ -197,12 +207,29 @@ export function loadScenario(file: string): ScenarioModel {
     topologyFile: topoSrc.file,
     parallel: sc.parallel ?? false,
     services,
-    checks: Object.entries(sc.checks).map(([n, c]) => toCheck(n, c, sc)),
+    checks: Object.entries(sc.checks).map(([n, c]) => toCheck(n, c, sc, scripts)),
     variants: variants.map(({ timeout, ...v }) => ({
       ...v,
-      checks: Object.entries(sc.checks).map(([n, c]) => toCheck(n, c, sc, timeout)),
+      checks: Object.entries(sc.checks).map(([n, c]) => toCheck(n, c, sc, scripts, timeout)),
     })),
   };
+}
+
+// Each script check's files, read once; problems located at its `script` key.
+function readScripts(sc: ScenarioT, dir: string, locate: Locate, issues: SourceIssue[]): Map<string, ScriptFile[]> {
+  const out = new Map<string, ScriptFile[]>();
+  for (const [name, c] of Object.entries(sc.checks)) {
+    if (c.script === undefined) continue;
+    const file = typeof c.script === "string" ? c.script : c.script.file;
+    const at = ["checks", name, "script", ...(typeof c.script === "string" ? [] : ["file"])];
+    try {
+      out.set(name, readScript(dir, file));
+    } catch (e) {
+      if (!(e instanceof NsmError)) throw e;
+      issues.push(locate(at, `${formatPath(at)}: ${e.message.replace(/^cannot read [^:]*: /, `cannot read ${JSON.stringify(file)}: `)}`, true));
+    }
+  }
+  return out;
 }
 
 // The same base-topology problem shows up once per variant; say it once.
@@ -221,4 +248,29 @@ export function fileKind(file: string): "scenario" | "topology" {
   const data = readSource(file).data;
   const keys = typeof data === "object" && data !== null ? Object.keys(data) : [];
   return keys.includes("nodes") && !keys.includes("scenario") ? "topology" : "scenario";
+}
+
+/**
+ * `nsmatrix run --script FILE`: a selftest-style script as a scenario of one check, run in the
+ * run's own namespace on an empty topology, its expectation left to its exit code.
+ */
+export function scriptScenario(file: string, timeoutS = SCRIPT_DEFAULT_TIMEOUT_S): ScenarioModel {
+  const name = basename(file).replace(/\.[a-z]+$/, "").replace(/[^A-Za-z0-9_.-]/g, "-") || "script";
+  const files = readScript(dirname(resolve(file)), basename(file));
+  const check: CheckModel = {
+    name,
+    timeout: timeoutS,
+    expect: "reach",
+    target: { kind: "script", file: basename(file), files, args: [], timeoutS },
+  };
+  return {
+    file,
+    name: `script-${name}`.slice(0, 64),
+    description: `the script ${file}, run as it is`,
+    topologyFile: "",
+    parallel: false,
+    services: [],
+    checks: [check],
+    variants: [{ name: "default", topology: { nodes: {} }, checks: [check] }],
+  };
 }

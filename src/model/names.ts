@@ -17,7 +17,11 @@ export const SYSCTL_SHAPE_RE = /^[a-z0-9_]+(\.[A-Za-z0-9_-]+)+$/;
 /** Interface names the kernel keeps for itself (sysctl's conf/all and conf/default). */
 export const RESERVED_IFNAMES: ReadonlySet<string> = new Set(["all", "default"]);
 /** Node names the script uses itself: the probe namespace is nsm-<run>-probe. */
-export const RESERVED_NODES: ReadonlySet<string> = new Set(["probe"]);
+/** Namespaces the script makes for itself: its feature probes', and a script check's own. */
+export const RESERVED_NODES: ReadonlyMap<string, string> = new Map([
+  ["probe", "the script's feature probes run in the namespace nsm-<run>-probe"],
+  ["run", "a script check without 'from' runs in the run's own namespace, nsm-<run>-run"],
+]);
 export const SYSCTL_VALUE_RE = /^[A-Za-z0-9 _.:,-]{0,128}$/;
 
 /** A plain IPv4 or IPv6 address; no zone id (`fe80::1%eth0`), which iproute2 does not take. */

@@ -68,14 +68,14 @@ function displayPath(file: string): string {
 const within = (dir: string, path: string) =>
   path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 
-/** Why `nftFile` may not be read from a topology in `dir` (absolute, or leading out of it), or undefined. */
-function outside(dir: string, nftFile: string): string | undefined {
-  if (isAbsolute(nftFile)) return "is absolute: give a path relative to the topology file, inside its folder";
-  if (!within(resolve(dir), resolve(dir, nftFile))) return "leads out of the topology's folder";
+/** Why `nftFile` may not be read from a `whose` file in `dir` (absolute, or leading out of it), or undefined. */
+export function outside(dir: string, nftFile: string, whose = "topology"): string | undefined {
+  if (isAbsolute(nftFile)) return `is absolute: give a path relative to the ${whose} file, inside its folder`;
+  if (!within(resolve(dir), resolve(dir, nftFile))) return `leads out of the ${whose}'s folder`;
   try {
     // A symbolic link may point out of the folder too.
     if (!within(realpathSync(dir), realpathSync(resolve(dir, nftFile))))
-      return "links to a file outside the topology's folder";
+      return `links to a file outside the ${whose}'s folder`;
   } catch {
     // A missing file is reported when it is read.
   }

@@ -29,7 +29,7 @@ export const NodeName = z
   )
   .refine((s) => !RESERVED_NODES.has(s), {
     error: (i) =>
-      `${show(i.input)} is taken: the script's feature probes run in the namespace nsm-<run>-probe`,
+      `${show(i.input)} is taken: ${RESERVED_NODES.get(String(i.input))}`,
   });
 export const Label = z
   .string()

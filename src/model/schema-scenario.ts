@@ -1,6 +1,7 @@
 // The scenario file's schemas: services, checks and their expectations, variants.
 import semver from "semver";
 import { z } from "zod";
+import { ScriptSpec } from "../checks/index.js";
 import { parseHostPort } from "./names.js";
 import { Endpoint, Flag, Ip, Label, NodeName, show, Timeout } from "./schema-base.js";
 
@@ -82,10 +83,15 @@ const Target = z.string().refine((s) => parseHostPort(s) !== undefined, {
 export const Check = z
   .strictObject({
     description: z.string().optional(),
-    from: NodeName,
+    from: NodeName.optional().describe(
+      "the node the check runs in (a script check without one runs in the run's own namespace)",
+    ),
     ping: Ip.optional(),
     tcp: Target.optional(),
     udp: Target.optional(),
+    script: ScriptSpec.optional().describe(
+      "a test script, kselftest style (exit 0 pass, 1 fail, 2 xfail, 3 xpass, 4 skip); the files beside it that it names go with it",
+    ),
     service: Label.optional().describe("the service that must answer (proves where DNAT went)"),
     timeout: Timeout.optional().describe(
       "seconds for the kernel's part (handshake, echo reply); a service's answer may take this times the timeout scale",
@@ -96,8 +102,14 @@ export const Check = z
     ),
     expect: Expect.optional(),
   })
-  .refine((c) => [c.ping, c.tcp, c.udp].filter((x) => x !== undefined).length === 1, {
-    error: "a check has exactly one of 'ping', 'tcp' or 'udp'",
+  .refine((c) => [c.ping, c.tcp, c.udp, c.script].filter((x) => x !== undefined).length === 1, {
+    error: "a check has exactly one of 'ping', 'tcp', 'udp' or 'script'",
+  })
+  .refine((c) => c.from !== undefined || c.script !== undefined, {
+    error: "a ping, tcp or udp check needs 'from': the node it runs in",
+  })
+  .refine((c) => c.script === undefined || (c.timeout === undefined && c.service === undefined), {
+    error: "a script check takes neither 'timeout' (give script.timeout) nor 'service'",
   })
   .refine((c) => c.offload === undefined || c.tcp !== undefined, {
     error: "'offload' is for tcp checks",

@@ -213,7 +213,7 @@ export function checkScenarioRefs(sc: ScenarioT, topo: TopologyT, locateAt: Loca
   }
   for (const [name, check] of Object.entries(sc.checks)) {
     const at = ["checks", name];
-    if (!Object.hasOwn(topo.nodes, check.from)) {
+    if (check.from !== undefined && !Object.hasOwn(topo.nodes, check.from)) {
       issues.push(
         locate([...at, "from"], `check "${name}" runs from unknown node "${check.from}" (${known(nodes)})`),
       );

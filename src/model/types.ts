@@ -12,14 +12,22 @@ export interface ServiceModel {
   sends?: number;
 }
 
+/** A file a script check carries into the run: the script first, then the files it names. */
+export interface ScriptFile {
+  name: string;
+  text: string;
+}
+
 export type CheckTarget =
   | { kind: "ping"; host: string }
-  | { kind: "tcp" | "udp"; host: string; port: number; service?: string };
+  | { kind: "tcp" | "udp"; host: string; port: number; service?: string }
+  | { kind: "script"; file: string; files: ScriptFile[]; args: string[]; timeoutS: number };
 
 export interface CheckModel {
   name: string;
   description?: string;
-  from: string;
+  /** The node it runs in; a script check without one runs in the run's own namespace, nsm-<run>. */
+  from?: string;
   target: CheckTarget;
   /** Seconds: the check's own, else its variant's, else the scenario's, else 0.5. */
   timeout: number;

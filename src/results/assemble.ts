@@ -1,5 +1,5 @@
 // Observations + expectations → results; repeated runs that disagree are flagged flaky.
-import type { CheckModel } from "../model/index.js";
+import type { CheckModel, ExpectationT } from "../model/index.js";
 import { expectationFor, verdictOf } from "./expect.js";
 import type { Observation, Result, Verdict } from "./types.js";
 
@@ -27,7 +27,7 @@ export function assembleResults(ctx: RunContext, repeats: Observation[][]): Resu
     if (first.status === "error")
       return { ...key, status: "error", reason: first.reason, evidence: first.evidence };
     if (first.status === "skip") return { ...key, status: "skip", reason: first.reason };
-    const expected = expectationFor(check.expect, ctx.variant, ctx.kernel);
+    const expected = declared(expectationFor(check.expect, ctx.variant, ctx.kernel), first.evidence.stage);
     const outcomes = seen.flatMap((o) => (o.status === "observed" ? [o.outcome] : []));
     // Repeats that disagree fail the check, unless its expectation says it is a known race.
     const flaky = new Set(outcomes).size > 1 && expected !== "flaky";
@@ -42,6 +42,14 @@ export function assembleResults(ctx: RunContext, repeats: Observation[][]): Resu
       ...(flaky ? { flaky: outcomes } : {}),
     };
   });
+}
+
+// A script says what it expected by its exit code, as kselftest: 2 is an expected failure, 3 an
+// unexpected pass. (nsm_verdict in runtime.sh applies the same rule to its selftest line.)
+function declared(expected: ExpectationT, stage: string | undefined): ExpectationT {
+  if (stage === "xfail" && expected !== "no-reach") return "xfail";
+  if (stage === "xpass" && expected === "reach") return "xfail";
+  return expected;
 }
 
 // Exit-status precedence, as in kselftest: anything unexpected makes the run fail.

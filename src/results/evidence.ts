@@ -1,73 +1,37 @@
-// Evidence in words: how far a check got, and each demand it made beside what was seen.
-import type { Evidence, Stage } from "./types.js";
+// Evidence in words: how far a check got, each demand it made beside what was seen, and the
+// diagnosis (where its packets died, its pcaps). The words of each belong to its module in checks/.
+import { demandFacts, type Fact, STAGE_INFO, stageWords } from "../checks/index.js";
+import type { Evidence } from "./types.js";
 
-/** One line of evidence: what was demanded or seen, and whether it counted towards reaching. */
-export interface Fact {
-  label: "stage" | "bytes" | "offload" | "captured";
-  text: string;
-  met: boolean;
-}
-
-const REACHED: ReadonlySet<Stage> = new Set(["replied", "connected", "answered"]);
-
-// The kernel's part is bounded by the timeout, a service's answer by the (scaled) answer timeout.
-const within = (s: number | undefined) => (s !== undefined ? ` within ${s} s` : "");
+export type { Fact } from "../checks/index.js";
 
 /** The stage in words, e.g. "connected, but no bytes within 1 s". */
 export function stageText(e: Evidence): string | undefined {
-  const by = e.answeredBy ?? "?";
-  switch (e.stage) {
-    case undefined:
-      return undefined;
-    case "replied":
-      return "echo reply received";
-    case "no-reply":
-      return `no reply${within(e.answerTimeoutS ?? e.timeoutS)}`;
-    case "unreachable":
-      return "unreachable: an ICMP error or no route";
-    case "refused":
-      return "the SYN was refused (RST or ICMP port unreachable)";
-    case "syn-timeout":
-      return `no answer to the SYN${within(e.timeoutS)}`;
-    case "connected":
-      return "handshake completed";
-    case "no-bytes":
-      return `connected, but no bytes${within(e.answerTimeoutS ?? e.timeoutS)}`;
-    case "reset":
-      return "connected, then reset by the peer";
-    case "answered":
-      return `answered by ${by}`;
-    case "wrong-service":
-      return `answered by ${by}, not by ${e.service ?? "the service named"}`;
-    case "short":
-      return `answered by ${by}, but bytes short of those expected`;
-    case "failed":
-      return `failed: ${e.stderrTail.split("\n").at(-1) || `exit ${e.exitCode}`}`;
-  }
+  return stageWords(e.stage, e);
 }
 
-/** What the check demanded and what it saw, in a fixed order: stage, bytes, offload, capture. */
+/** What the check demanded and what it saw, in a fixed order: stage, then each demand and diagnosis. */
 export function evidenceFacts(e: Evidence): Fact[] {
   const facts: Fact[] = [];
   const stage = stageText(e);
-  if (stage !== undefined && e.stage) facts.push({ label: "stage", text: stage, met: REACHED.has(e.stage) });
-  if (e.bytes !== undefined) {
-    const met = e.bytesExpected === undefined || e.bytes >= e.bytesExpected;
-    facts.push({ label: "bytes", text: `${e.bytes} of ${e.bytesExpected ?? "?"}`, met });
-  }
-  if (e.offload !== undefined)
-    facts.push({ label: "offload", text: e.offload ? "seen" : "not seen", met: e.offload });
-  if (e.captured !== undefined)
-    facts.push({ label: "captured", text: e.captured, met: e.captured !== "nothing" });
-  return facts;
+  if (stage !== undefined && e.stage)
+    facts.push({ label: "stage", text: stage, met: STAGE_INFO[e.stage]?.reached ?? false });
+  return [...facts, ...demandFacts(e)];
 }
 
-/** Why a check did not reach, in a few words ("offload not seen"), or undefined when nothing was unmet. */
+/**
+ * Why a check did not reach, in a few words ("offload not seen"), with where its packets died;
+ * undefined when nothing was unmet.
+ */
 export function shortfall(e: Evidence): string | undefined {
+  const facts = evidenceFacts(e);
   // A short transfer's bytes line says it with numbers; its stage line would say it again.
-  const unmet = evidenceFacts(e).filter((f) => !f.met && !(f.label === "stage" && e.stage === "short"));
+  const unmet = facts.filter((f) => !f.met && !f.diagnosis && !(f.label === "stage" && e.stage === "short"));
   if (!unmet.length) return undefined;
-  return unmet.map((f) => (f.label === "stage" ? f.text : `${f.label} ${f.text}`)).join("; ");
+  const why = facts.filter((f) => f.diagnosis && f.label === "drops" && e.drops?.length);
+  return [...unmet, ...why]
+    .map((f) => (f.label === "stage" || f.diagnosis ? f.text : `${f.label} ${f.text}`))
+    .join("; ");
 }
 
 const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);

@@ -9,7 +9,6 @@ export {
   type Observation,
   type Result,
   type RunReport,
-  STAGES,
   type Stage,
   type Verdict,
 } from "./types.js";

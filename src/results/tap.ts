@@ -1,6 +1,7 @@
 // The script's TAP → one Observation per check. Uses tap-parser; the script's YAML diag carries the evidence.
 import { Parser, type Result as TapPoint } from "tap-parser";
-import { type Evidence, type Observation, STAGES, type Stage } from "./types.js";
+import { demandEvidence, STAGE_INFO, type SubTest } from "../checks/index.js";
+import type { Evidence, Observation } from "./types.js";
 
 /** What a backend hands back after running one script. */
 export interface ScriptRun {
@@ -15,10 +16,10 @@ export interface ScriptRun {
 const tail = (s: string, lines = 5) => s.trimEnd().split("\n").slice(-lines).join("\n");
 
 // tap-parser moves `duration_ms` out of the diag into the point's `time`.
-function evidenceOf(diag: Record<string, unknown>, time: number | undefined): Evidence {
+function evidenceOf(diag: Record<string, unknown>, time: number | undefined, subtests: SubTest[]): Evidence {
   const num = (v: unknown) => (typeof v === "number" ? v : Number(v ?? Number.NaN));
   const exit = num(diag.exit);
-  const stage = STAGES.find((s): s is Stage => s === diag.stage);
+  const stage = typeof diag.stage === "string" && diag.stage in STAGE_INFO ? diag.stage : undefined;
   return {
     command: String(diag.command ?? ""),
     exitCode: Number.isFinite(exit) ? exit : null,
@@ -27,22 +28,19 @@ function evidenceOf(diag: Record<string, unknown>, time: number | undefined): Ev
     ...(stage ? { stage } : {}),
     ...(diag.timeout !== undefined ? { timeoutS: num(diag.timeout) } : {}),
     ...(diag.answer_timeout !== undefined ? { answerTimeoutS: num(diag.answer_timeout) } : {}),
-    ...(diag.service !== undefined ? { service: String(diag.service) } : {}),
-    ...(diag.answered_by !== undefined ? { answeredBy: String(diag.answered_by) } : {}),
-    ...(diag.bytes !== undefined ? { bytes: num(diag.bytes), bytesExpected: num(diag.bytes_expected) } : {}),
-    ...(diag.offload !== undefined ? { offload: diag.offload === "seen" } : {}),
-    ...(diag.captured !== undefined ? { captured: String(diag.captured) } : {}),
+    ...demandEvidence(diag),
+    ...(subtests.length ? { subtests } : {}),
   };
 }
 
-function observe(point: TapPoint, checks: string[]): Observation {
+function observe(point: TapPoint, checks: string[], subtests: SubTest[]): Observation {
   const check = checks[point.id - 1] ?? point.name;
   if (point.skip)
     return { check, status: "skip", reason: typeof point.skip === "string" ? point.skip : "skipped" };
   const diag = (point.diag ?? {}) as Record<string, unknown>;
   const outcome =
     diag.outcome === "reach" || diag.outcome === "no-reach" ? diag.outcome : point.ok ? "reach" : "no-reach";
-  return { check, status: "observed", outcome, evidence: evidenceOf(diag, point.time ?? undefined) };
+  return { check, status: "observed", outcome, evidence: evidenceOf(diag, point.time ?? undefined, subtests) };
 }
 
 /** Why a script that did not report every check stopped early. */
@@ -56,15 +54,34 @@ function whyIncomplete(run: ScriptRun, bailout: string | undefined): string {
 
 /** Parses a script's TAP into one observation per check, in the compiled order. */
 export function observationsFromTap(run: ScriptRun, checks: string[]): Observation[] {
-  const points: TapPoint[] = [];
+  const points: { point: TapPoint; subtests: SubTest[] }[] = [];
   let bailout: string | undefined;
+  // A script check's own TAP arrives as a subtest just before its point.
+  let nested: SubTest[] = [];
   const parser = new Parser();
-  parser.on("assert", (p: TapPoint) => points.push(p));
+  parser.on("child", (child: Parser) => {
+    const mine: SubTest[] = [];
+    nested = mine;
+    child.on("assert", (p: TapPoint) =>
+      mine.push({
+        id: p.id,
+        name: p.name,
+        ok: p.ok,
+        ...(p.skip ? { directive: "SKIP" } : p.todo ? { directive: "TODO" } : {}),
+      }),
+    );
+  });
+  parser.on("assert", (p: TapPoint) => {
+    points.push({ point: p, subtests: nested });
+    nested = [];
+  });
   parser.on("bailout", (reason: string) => {
     bailout = reason;
   });
   parser.end(run.tap);
-  const byCheck = new Map(points.map((p) => [checks[p.id - 1] ?? p.name, observe(p, checks)]));
+  const byCheck = new Map(
+    points.map(({ point, subtests }) => [checks[point.id - 1] ?? point.name, observe(point, checks, subtests)]),
+  );
   return checks.map(
     (check) => byCheck.get(check) ?? { check, status: "error", reason: whyIncomplete(run, bailout) },
   );

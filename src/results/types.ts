@@ -1,31 +1,14 @@
 // Results are plain data: one per scenario × variant × check × kernel × userspace.
+import type { DemandEvidence } from "../checks/index.js";
 import type { ExpectationT, OutcomeT } from "../model/index.js";
 
 export type Verdict = "pass" | "fail" | "xfail" | "xpass" | "skip" | "error" | "crash";
 
-/**
- * How far a check's traffic got, as the script classified it. Reached: `replied` (ping),
- * `connected` (a TCP handshake, for a check without a service), `answered` (by the service named).
- */
-export const STAGES = [
-  "replied",
-  "no-reply",
-  "unreachable",
-  "refused",
-  "syn-timeout",
-  "connected",
-  "no-bytes",
-  "reset",
-  "answered",
-  "wrong-service",
-  "short",
-  "failed",
-] as const;
+/** How far a check's traffic got, as the script classified it: a stage of its kind (checks/). */
+export type Stage = string;
 
-export type Stage = (typeof STAGES)[number];
-
-/** What a check did: the command, how it ended, and what it printed. */
-export interface Evidence {
+/** What a check did: the command, how it ended, and what it printed; then what each demand saw. */
+export interface Evidence extends DemandEvidence {
   command: string;
   exitCode: number | null;
   durationMs: number;
@@ -36,17 +19,6 @@ export interface Evidence {
   timeoutS?: number;
   /** How long the check waited for a service's answer, in seconds, scaled for slow guests. */
   answerTimeoutS?: number;
-  /** The service the check demanded (tcp/udp). */
-  service?: string;
-  /** First line the service answered with (tcp/udp), which names the service that answered. */
-  answeredBy?: string;
-  /** A transfer: bytes received, and the service's name line plus what it sends. */
-  bytes?: number;
-  bytesExpected?: number;
-  /** Whether the connection showed [OFFLOAD] in the watched node's conntrack table. */
-  offload?: boolean;
-  /** The first packet tcpdump matched ("nothing" when none). */
-  captured?: string;
 }
 
 /** A check's observation, straight from the script's TAP, before expectations apply. */

@@ -5,11 +5,15 @@ import { loadScenario, type ScenarioModel } from "../../src/model/index.js";
 
 const box0 = loadScenario("scenarios/box0-bridge-dnat.yaml");
 const vrfGretap = loadScenario("test/fixtures/good/vrf-gretap.yaml");
-const needs = (text: string) => text.split("\n").filter((l) => l.startsWith("nsm_need "));
+const needs = (text: string) =>
+  text
+    .split("\n")
+    .map((l) => l.trimStart())
+    .filter((l) => l.startsWith("nsm_need "));
 
 /** The lines between `start` (inclusive) and the next `end` line (inclusive). */
 function section(text: string, start: string, end = "NSM_EOF"): string {
-  const lines = text.split("\n");
+  const lines = text.split("\n").map((l) => l.replace(/^ {2}/, ""));
   const i = lines.findIndex((l) => l.startsWith(start));
   const j = lines.findIndex((l, k) => k > i && l === end);
   return lines.slice(i, j + 1).join("\n");
@@ -112,7 +116,7 @@ describe("compileVariant", () => {
     const at = (line: string) => text.indexOf(`\n${line}`);
     const names = box0.checks.map((c) => c.name);
     names.forEach((name, i) => {
-      expect(at(`nsm_measure ${i + 1} /dev/null $nsm_c${i + 1}\n`)).toBeGreaterThan(0);
+      expect(at(`nsm_measure ${i + 1} check_${i + 1}\n`)).toBeGreaterThan(0);
       expect(at(`nsm_report ${i + 1} ${name} `)).toBeGreaterThan(at(`nsm_measure ${i + 1} `));
       if (i > 0) expect(at(`nsm_measure ${i + 1} `)).toBeGreaterThan(at(`nsm_report ${i} `));
     });
@@ -122,7 +126,7 @@ describe("compileVariant", () => {
 
   it("with parallel: true, runs checks concurrently and waits only for them, not the services", () => {
     const text = compileVariant({ ...box0, parallel: true }, "baseline").text;
-    expect(text).toContain('nsm_measure 2 /dev/null $nsm_c2 &\nnsm_pids="$nsm_pids $!"');
+    expect(text).toContain('nsm_measure 2 check_2 &\nnsm_pids="$nsm_pids $!"');
     expect(text).toContain("wait $nsm_pids");
   });
 
@@ -133,11 +137,11 @@ describe("compileVariant", () => {
     const sc = { ...box0, variants: [{ ...v, topology: { nodes: many, links: [] } }] };
     const text = compileVariant(sc, v.name).text;
     expect(() => execFileSync("sh", ["-n"], { input: text })).not.toThrow();
-    expect(text.match(/^nsm_pstep \d+ /gm)).toHaveLength(40);
-    expect(text.match(/^nsm_pwait /gm)).toHaveLength(10);
-    expect(text).toContain('nsm_g3=$!\nnsm_pwait "$nsm_g0" "$nsm_g1" "$nsm_g2" "$nsm_g3"\n');
+    expect(text.match(/^ {2}nsm_pstep \d+ /gm)).toHaveLength(40);
+    expect(text.match(/^ {2}nsm_pwait /gm)).toHaveLength(10);
+    expect(text).toContain('  nsm_g3=$!\n  nsm_pwait "$nsm_g0" "$nsm_g1" "$nsm_g2" "$nsm_g3"\n');
     // A small topology keeps one plain step per node.
-    expect(compileVariant(box0, "baseline").text).not.toMatch(/^nsm_pstep /m);
+    expect(compileVariant(box0, "baseline").text).not.toMatch(/^\s*nsm_pstep /m);
   });
 
   it("refuses a node name that would put shell syntax into a command", () => {
@@ -156,7 +160,7 @@ describe("compileVariant", () => {
     const sc = { ...box0, variants: [{ ...v, topology: { ...v.topology, nodes } }] };
     const text = compileVariant(sc, v.name).text;
     const lines = text.split("\n");
-    const start = lines.findIndex((l) => l.startsWith("nsm_step 'box0: nft -f'"));
+    const start = lines.findIndex((l) => l.trimStart().startsWith("nsm_step 'box0: nft -f'"));
     const tag = /<<'(\w+)'$/.exec(lines[start] ?? "")?.[1] ?? "";
     const end = lines.indexOf(tag, start + 1);
     // The here-document, fed to cat instead of nft: the ruleset comes out whole, then the next command runs.
@@ -205,19 +209,26 @@ describe("compileVariant", () => {
     expect(at("nsm_measure 3")).toBeLessThan(at("nsm_capture_stop 3"));
     expect(at("nsm_capture_stop 3")).toBeLessThan(at("nsm_report 3"));
     // The offload watcher runs beside its check; the transfer needs the name line and 1 MiB.
-    expect(lines.slice(at("nsm_offload_watch 1"), at("nsm_report 1") + 1)).toEqual([
+    expect(lines.slice(at("nsm_offload_watch 1"), at("nsm_report_end transfer-not") + 1)).toEqual([
       "nsm_offload_watch 1 gw 22 &",
       "nsm_wpid=$!",
-      'nsm_c1="ip netns exec $P-cl socat -u -T $nsm_answer0 TCP4:2.2.2.11:22,connect-timeout=5 STDOUT"',
-      "nsm_measure 1 /dev/null $nsm_c1",
+      "nsm_trace_on 2048",
+      "nsm_measure 1 check_1",
+      "nsm_trace_off 1",
       'wait "$nsm_wpid"',
-      `nsm_report 1 transfer-not-offloaded tcp bulk 5 $nsm_answer0 "$nsm_c1" 1048581 gw`,
+      `nsm_report 1 transfer-not-offloaded tcp bulk 5 5 "$nsm_e1" "ip netns exec $P-cl socat -u -T 5 TCP4:2.2.2.11:22,connect-timeout=5 STDOUT" 1048581 gw`,
+      "nsm_drops 1",
+      "nsm_report_end transfer-not-offloaded",
     ]);
+    // The command, written out in its own function, is the one the evidence names.
+    expect(text).toContain(
+      "check_1() {\n  ip netns exec $P-cl socat -u -T 5 TCP4:2.2.2.11:22,connect-timeout=5 STDOUT\n}\n",
+    );
     expect(lines[at("nsm_report 2")]).toBe(
-      `nsm_report 2 transfer-whole tcp bulk 5 $nsm_answer0 "$nsm_c2" 1048581`,
+      `nsm_report 2 transfer-whole tcp bulk 5 5 "$nsm_e2" "ip netns exec $P-cl socat -u -T 5 TCP4:2.2.2.11:22,connect-timeout=5 STDOUT" 1048581`,
     );
     expect(lines[at("nsm_report 3")]).toBe(
-      `nsm_report 3 ping-wrong-capture ping '' $nsm_ping0 '' "$nsm_c3" '' '' 1`,
+      `nsm_report 3 ping-wrong-capture ping '' 5 '' "$nsm_e3" "ip netns exec $P-cl ping -n -c 1 -W 5 10.0.0.7" '' '' 1`,
     );
   });
 

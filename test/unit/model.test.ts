@@ -93,7 +93,7 @@ const cases: Case[] = [
   { fixture: "nft-and-nft-file.yaml", code: "E_SCHEMA", file: "nft-and-nft-file.topo.yaml", line: 5, col: 7, message: "nodes.r1.firewall.nft_file: give either 'nft' or 'nft_file', not both" },
   // checks
   { fixture: "check-unknown-node.yaml", code: "E_SCHEMA", file: "check-unknown-node.yaml", line: 5, col: 11, message: 'checks.c1.from: check "c1" runs from unknown node "r3" (known: r1, r2)' },
-  { fixture: "check-ping-and-tcp.yaml", code: "E_SCHEMA", file: "check-ping-and-tcp.yaml", line: 4, col: 3, message: "checks.c1: a check has exactly one of 'ping', 'tcp' or 'udp'" },
+  { fixture: "check-ping-and-tcp.yaml", code: "E_SCHEMA", file: "check-ping-and-tcp.yaml", line: 4, col: 3, message: "checks.c1: a check has exactly one of 'ping', 'tcp', 'udp' or 'script'" },
   { fixture: "tcp-no-port.yaml", code: "E_SCHEMA", file: "tcp-no-port.yaml", line: 6, col: 10, message: `checks.c1.tcp: "10.0.0.2" is not an address:port like 192.0.2.1:80 (the ':port' part is missing)` },
   { fixture: "tcp-port-range.yaml", code: "E_SCHEMA", file: "tcp-port-range.yaml", line: 6, col: 10, message: 'checks.c1.tcp: "10.0.0.2:70000" is not an address:port like 192.0.2.1:80 (port 70000 is not in 1-65535)' },
   // expectations

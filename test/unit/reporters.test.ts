@@ -545,7 +545,7 @@ describe("the evidence a check demanded, beside what it saw", () => {
       "a transfer short of its bytes",
       { ...base, stage: "short", answeredBy: "t1-ssh", bytes: 1200, bytesExpected: 4194311 },
       ["bytes: 1200 of 4194311", "answered by t1-ssh, but bytes short of those expected"],
-      { stage: "short", bytes: 1200, bytes_expected: 4194311, answered_by: "t1-ssh" },
+      { stage: "short", bytes: "1200 of 4194311", answered_by: "t1-ssh" },
     ],
     [
       "an offload never seen",
@@ -595,6 +595,50 @@ describe("the evidence a check demanded, beside what it saw", () => {
       { ...base, exitCode: 1, stage: "syn-timeout", timeoutS: 1 },
       ["no answer to the SYN within 1 s"],
       { stage: "syn-timeout", exit: 1 },
+    ],
+    [
+      "where the packets died, and the pcaps kept",
+      {
+        ...base,
+        exitCode: 1,
+        stage: "syn-timeout",
+        timeoutS: 0.5,
+        drops: [
+          { location: "br_handle_frame_finish", reason: "NOT_SPECIFIED", count: 2 },
+          { location: "ip_rcv_finish_core", reason: "NOT_SPECIFIED", count: 4, softirq: true },
+        ],
+        pcaps: ["/a/s/v/k/cmd1.host1.pcap", "/a/s/v/k/cmd1.box0.pcap"],
+      },
+      [
+        "dropped at br_handle_frame_finish (NOT_SPECIFIED) ×2, dropped at ip_rcv_finish_core (NOT_SPECIFIED) ×4 in softirq",
+        "/a/s/v/k/cmd1.host1.pcap, /a/s/v/k/cmd1.box0.pcap",
+      ],
+      {
+        drops:
+          "dropped at br_handle_frame_finish (NOT_SPECIFIED) ×2, dropped at ip_rcv_finish_core (NOT_SPECIFIED) ×4 in softirq",
+        pcap: "/a/s/v/k/cmd1.host1.pcap, /a/s/v/k/cmd1.box0.pcap",
+      },
+    ],
+    [
+      "a kernel without tracefs",
+      { ...base, exitCode: 1, stage: "syn-timeout", timeoutS: 0.5, dropsUnavailable: "no tracefs" },
+      ["drops: not traced: no tracefs"],
+      { drops: "not traced: no tracefs" },
+    ],
+    [
+      "a script's nested TAP",
+      {
+        ...base,
+        command: "ip netns exec nsm-0badc0de-run timeout --kill-after=5 300 ./t.sh",
+        stage: "failed",
+        subtests: [
+          { id: 1, name: "veth up", ok: true },
+          { id: 2, name: "ping across", ok: false },
+          { id: 3, name: "ipv6", ok: true, directive: "SKIP" },
+        ],
+      },
+      ["the script failed (exit 1)", "subtests: 2 ok, 1 not ok (ping across)"],
+      { stage: "failed", subtests: "2 ok, 1 not ok (ping across)" },
     ],
   ];
   const failed = (e: Evidence): RunReport => ({

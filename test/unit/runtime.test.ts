@@ -4,10 +4,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { checkLines } from "../../src/compile/checks.js";
+import { DEFAULT_OPTIONS, KINDS } from "../../src/checks/index.js";
+import { checkFunctions, checkLines } from "../../src/compile/checks.js";
 import type { CheckModel } from "../../src/model/index.js";
 
-const RUNTIME = readFileSync("src/compile/runtime.sh", "utf8");
+// The runtime, and the stage function of every kind of check.
+const RUNTIME = [
+  readFileSync("src/compile/runtime.sh", "utf8"),
+  ...Object.values(KINDS).map((k) => k.stageShell),
+].join("\n");
 
 let dir = "";
 beforeEach(() => {
@@ -64,29 +69,29 @@ describe("nsm_report (one TAP point)", () => {
     const writes = Object.entries(files)
       .map(([f, v]) => `printf '%s' '${v}' >"$T/${f}"`)
       .join("\n");
-    return sh(`mkdir -p "$T"\n${writes}\nnsm_report ${args}`).out;
+    return sh(`mkdir -p "$T"\n${writes}\nnsm_report ${args}\nnsm_report_end t`).out;
   };
 
   it("a transfer reaches only when every byte arrived", () => {
-    const ok = report({ "c1.rc": "0\n", "c1.ms": "5\n", "c1.out": "bulk\nxxxx" }, "1 t tcp bulk 1 1 cmd 9");
+    const ok = report({ "c1.rc": "0\n", "c1.ms": "5\n", "c1.out": "bulk\nxxxx" }, "1 t tcp bulk 1 1 reach cmd 9");
     expect(ok).toMatch(/^ok 1 - t\n/);
     expect(ok).toContain("  bytes: 9\n  bytes_expected: 9\n");
-    const short = report({ "c1.rc": "0\n", "c1.ms": "5\n", "c1.out": "bulk\nxx" }, "1 t tcp bulk 1 1 cmd 9");
+    const short = report({ "c1.rc": "0\n", "c1.ms": "5\n", "c1.out": "bulk\nxx" }, "1 t tcp bulk 1 1 reach cmd 9");
     expect(short).toMatch(/^not ok 1 - t\n/);
     expect(short).toContain("  outcome: no-reach\n");
   });
 
   it("an offload check reaches only when the watcher saw [OFFLOAD]; a capture only with a packet", () => {
     const base = { "c1.rc": "0\n", "c1.ms": "5\n", "c1.out": "web\n" };
-    expect(report(base, "1 t tcp web 1 1 cmd '' gw")).toContain("  outcome: no-reach\n");
-    expect(report(base, "1 t tcp web 1 1 cmd '' gw")).toContain("  offload: not seen\n");
-    const seen = report({ ...base, "c1.offload": "tcp 6 [OFFLOAD]" }, "1 t tcp web 1 1 cmd '' gw");
+    expect(report(base, "1 t tcp web 1 1 reach cmd '' gw")).toContain("  outcome: no-reach\n");
+    expect(report(base, "1 t tcp web 1 1 reach cmd '' gw")).toContain("  offload: not seen\n");
+    const seen = report({ ...base, "c1.offload": "tcp 6 [OFFLOAD]" }, "1 t tcp web 1 1 reach cmd '' gw");
     expect(seen).toMatch(/^ok 1 - t\n[\s\S]* {2}offload: seen\n/);
-    const none = report({ ...base, "c1.cap": "" }, "1 t tcp web 1 1 cmd '' '' 1");
+    const none = report({ ...base, "c1.cap": "" }, "1 t tcp web 1 1 reach cmd '' '' 1");
     expect(none).toMatch(/^not ok 1 - t\n[\s\S]* {2}captured: 'nothing'\n/);
     const got = report(
       { ...base, "c1.cap": "IP 1.1.1.7 > 10.0.0.7: ICMP echo request\n" },
-      "1 t tcp web 1 1 cmd '' '' 1",
+      "1 t tcp web 1 1 reach cmd '' '' 1",
     );
     expect(got).toMatch(/^ok 1 - t\n[\s\S]* {2}captured: 'IP 1.1.1.7 > 10.0.0.7: ICMP echo request'\n/);
   });
@@ -103,7 +108,6 @@ describe("nsm_stage (how far a check got)", () => {
     ["tcp", "web", "1", "", "E something else entirely", "failed"],
     ["tcp", "web", "0", "", "", "no-bytes"],
     ["tcp", "web", "0", "web", "", "answered"],
-    ["tcp", "web", "0", "other", "", "wrong-service"],
     ["tcp", "", "0", "", "", "connected"],
     ["tcp", "", "1", "", "E connecting to AF=2 1.1.1.1:8080: Connection timed out", "syn-timeout"],
     ["udp", "dns", "0", "dns", "", "answered"],
@@ -113,43 +117,62 @@ describe("nsm_stage (how far a check got)", () => {
   ])("%s (service %j) exit %s, answer %j, stderr %j: %s", (kind, svc, rc, ans, err, stage) => {
     const r = sh(
       `mkdir -p "$T"; printf '%s\\n' ${JSON.stringify(err)} >"$T/c1.err"; : >"$T/c1.out"
-nsm_stage 1 ${kind} '${svc}' ${rc} '${ans}'; echo "$_stage_s"`,
+nsm_stage_${kind} 1 '${svc}' ${rc} '${ans}'; echo "$_stage_s"`,
     );
     expect(r.out).toBe(`${stage}\n`);
   });
 
   it("calls a short transfer short, and never reached", () => {
     const r = sh(`mkdir -p "$T"; printf '0\\n' >"$T/c1.rc"; printf 'bulk\\nxx' >"$T/c1.out"
-nsm_report 1 t tcp bulk 1 1 cmd 9`);
+nsm_report 1 t tcp bulk 1 1 reach cmd 9`);
     expect(r.out).toMatch(/^not ok 1 - t\n {2}---\n {2}check: t\n {2}outcome: no-reach\n {2}stage: short\n/);
     expect(r.out).toContain("  bytes: 7\n  bytes_expected: 9\n");
   });
 
   it("says which ping got an ICMP error back", () => {
     const r = sh(`mkdir -p "$T"; echo 'From 10.0.0.1 icmp_seq=1 Destination Host Unreachable' >"$T/c1.out"
-nsm_stage 1 ping '' 1 ''; echo "$_stage_s"`);
+nsm_stage_ping 1 '' 1 ''; echo "$_stage_s"`);
     expect(r.out).toBe("unreachable\n");
+  });
+
+  it("calls an answer by another service than the one named wrong-service, and not reached", () => {
+    const r = sh(`mkdir -p "$T"; printf '0\\n' >"$T/c1.rc"; printf 'other\\n' >"$T/c1.out"
+nsm_report 1 t tcp web 1 1 reach cmd`);
+    expect(r.out).toMatch(/^not ok 1 - t\n {2}---\n {2}check: t\n {2}outcome: no-reach\n {2}stage: wrong-service\n/);
   });
 });
 
-describe("nsm_ping_w (what ping -W takes)", () => {
+describe("nsm_verdict and the selftest line", () => {
+  // The same table as verdictOf (results/expect.ts), with a script's own exit 2 and 3.
   it.each([
-    ["ping from iputils 20221126", "0.5", "0.5"],
-    ["ping from iputils s20190515", "0.5", "0.5"],
-    ["ping utility, iputils-s20161105", "0.5", "1"],
-    ["ping from iputils s20190324", "1.25", "2"],
-    ["ping: invalid option -- 'V'", "0.5", "1"],
-    ["ping from iputils 20221126", "2", "2"],
-  ])("%s, %s s: -W %s", (version, wait, w) => {
-    expect(sh(`ping() { echo "${version}"; }; nsm_ping_w ${wait}`).out).toBe(`${w}\n`);
+    ["reach", "reach", "answered", "[ OK ]"],
+    ["no-reach", "reach", "syn-timeout", "[FAIL]"],
+    ["no-reach", "no-reach", "refused", "[ OK ]"],
+    ["reach", "no-reach", "connected", "[FAIL]"],
+    ["no-reach", "xfail", "syn-timeout", "[XFAIL]"],
+    ["reach", "xfail", "answered", "[XPASS]"],
+    ["no-reach", "flaky", "no-reply", "[ OK ]"],
+    ["reach", "flaky", "replied", "[ OK ]"],
+    ["no-reach", "reach", "xfail", "[XFAIL]"],
+    ["reach", "reach", "xpass", "[XPASS]"],
+    ["no-reach", "no-reach", "xfail", "[ OK ]"],
+  ])("%s expected %s (stage %s): %s", (outcome, expected, stage, line) => {
+    const r = sh(`_report_o=${outcome} _report_stage=${stage}; nsm_verdict ${outcome} ${expected} ${stage} >/dev/null; nsm_report_end c1`);
+    expect(r.out.split("\n")[1]).toBe(`# ${line.padEnd(7)} c1: ${outcome} (${stage}), expected ${expected}`);
   });
+});
 
-  it("asks ping its version once per boot when the guest keeps a probe cache", () => {
-    const cache = join(dir, "probes");
-    execFileSync("mkdir", [cache]);
-    const fake = `ping() { echo x >>"$D/asked"; echo 'ping utility, iputils-s20161105'; }`;
-    expect(sh(`${fake}; nsm_ping_w 0.5; nsm_ping_w 0.5`, { NSM_PROBE_CACHE: cache }).out).toBe("1\n1\n");
-    expect(readFileSync(join(dir, "asked"), "utf8")).toBe("x\n");
+describe("nsm_kv and nsm_kv_in (the running kernel against a range)", () => {
+  it.each([
+    ["6.1.0-50-amd64", 6001000],
+    ["6.18.44-fc-v669", 6018044],
+    ["3.10.0-1160.el7.x86_64", 3010000],
+    ["5.10.0-32-amd64", 5010000],
+    ["6.12.117+deb13-amd64", 6012117],
+    ["6.19-rc1", 6019000],
+  ])("%s is %i", (release, n) => {
+    const body = `nsm_kv() { _kv_r=${release}; ${RUNTIME.split("nsm_kv() {\n")[1]?.split("\n}\n")[0]?.replace(/^.*osrelease\n/, "")}; }; nsm_kv; echo "$_kv_n"`;
+    expect(sh(body).out).toBe(`${n}\n`);
   });
 });
 
@@ -190,32 +213,13 @@ describe("nsm_mkdir and nsm_fresh (a run id already in use)", () => {
   });
 });
 
-describe("timeouts scaled with shell arithmetic", () => {
-  it.each([
-    ["1", "1", "1"],
-    ["1", "3", "3"],
-    ["0.5", "3", "1.5"],
-    ["2.25", "2", "4.5"],
-    ["0.05", "1", "0.05"],
-    ["10", "2.5", "25"],
-  ])("%s s × %s = %s", (t, scale, exact) => {
-    expect(sh(`nsm_t ${t}`, { NSM_TIMEOUT_SCALE: scale }).out).toBe(`${exact}\n`);
-  });
-
-  it("splits a UDP check's timeout into three tries", () => {
-    expect(
-      sh("nsm_milli 3; nsm_decimal $((_milli_m / 3)); nsm_milli 1; nsm_decimal $((_milli_m / 3))").out,
-    ).toBe("1\n0.333\n");
-  });
-});
-
 describe("the stderr tail in a TAP point", () => {
   it("keeps the last five lines, printable ASCII only, indented as a YAML block", () => {
     const lines = Array.from({ length: 7 }, (_, i) => `line ${i + 1}`).join("\\n");
     const r = sh(
-      `mkdir -p "$T"; printf '1\\n' >"$T/c1.rc"; printf '${lines}\\nbell\\007 end\\n' >"$T/c1.err"; nsm_report 1 t ping '' 1 '' cmd`,
+      `mkdir -p "$T"; printf '1\\n' >"$T/c1.rc"; printf '${lines}\\nbell\\007 end\\n' >"$T/c1.err"; nsm_report 1 t ping '' 1 '' reach cmd; nsm_report_end t`,
     ).out;
-    expect(r).toContain("  stderr: |\n    line 4\n    line 5\n    line 6\n    line 7\n    bell end\n  ...\n");
+    expect(r).toContain("  stderr: |\n    line 4\n    line 5\n    line 6\n    line 7\n    bell end\n  verdict: FAIL\n  ...\n");
   });
 });
 
@@ -262,9 +266,15 @@ ip() {
   });
   const tcp = (port: number, service?: string) => ({ kind: "tcp" as const, host: "10.0.0.2", port, service });
 
-  function runChecks(checks: CheckModel[], scale: string) {
-    const body = [`mkdir -p "$T"`, fakeIp, ...checkLines(checks, false)].join("\n");
-    const r = sh(body, { NSM_TIMEOUT_SCALE: scale });
+  const lines = (checks: CheckModel[], timeoutScale = 1) => {
+    const o = { ...DEFAULT_OPTIONS, timeoutScale, diagnose: false };
+    const run = { checks, variant: "v", topology: { nodes: {} }, services: [], o, parallel: false };
+    return [...checkFunctions(checks, "v", o), ...checkLines(run)];
+  };
+
+  function runChecks(checks: CheckModel[], scale: number) {
+    const body = [`mkdir -p "$T"`, fakeIp, ...lines(checks, scale)].join("\n");
+    const r = sh(body);
     const calls = readFileSync(join(dir, "calls"), "utf8").trim().split("\n");
     const points = [
       ...r.out.matchAll(/^(ok|not ok) (\d+) - (\S+)\n {2}---\n(?:.*\n)*? {2}stage: (\S+)/gm),
@@ -275,7 +285,7 @@ ip() {
   it("gives each of two checks its own scaled timeout, not one left by a helper", () => {
     const { calls, points } = runChecks(
       [check("web", tcp(80, "web"), 0.5), check("silent", tcp(81, "web"), 2)],
-      "3",
+      3,
     );
     expect(calls).toEqual([
       // The handshake's limit is the kernel's and never scaled; the wait for the answer is.
@@ -297,7 +307,7 @@ ip() {
         check("no-bytes", tcp(82, "web"), 0.5),
         check("no-syn-ack", tcp(83), 0.5),
       ],
-      "1",
+      1,
     );
     expect(calls).toEqual([
       "ping -n -c 1 -W 0.5 10.0.0.2",
@@ -317,10 +327,7 @@ ip() {
     const body = [
       `mkdir -p "$T"`,
       fakeIp,
-      ...checkLines(
-        [check("one", tcp(80, "web"), 1), check("two", { kind: "ping", host: "10.9.9.9" }, 1)],
-        false,
-      ),
+      ...lines([check("one", tcp(80, "web"), 1), check("two", { kind: "ping", host: "10.9.9.9" }, 1)]),
     ].join("\n");
     const out = sh(body.replace("nsm_measure 2", 'echo "# before two"; nsm_measure 2')).out;
     expect(out.indexOf("ok 1 - one")).toBeGreaterThanOrEqual(0);

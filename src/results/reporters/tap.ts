@@ -1,5 +1,6 @@
 // The TAP reporter: TAP version 13, one test point per result, YAML diagnostics on failures.
 import { stringify } from "yaml";
+import { demandFacts } from "../../checks/index.js";
 import { sawText, stageText } from "../evidence.js";
 import type { Evidence, Result, RunReport } from "../types.js";
 import { resultLabel } from "./matrix.js";
@@ -67,9 +68,8 @@ function evidenceFields(e: Evidence): Record<string, unknown> {
   if (e.stage !== undefined) Object.assign(fields, { stage: e.stage, reached: stageText(e) });
   if (e.service !== undefined) fields.service = e.service;
   if (e.answeredBy !== undefined) fields.answered_by = e.answeredBy;
-  if (e.bytes !== undefined) Object.assign(fields, { bytes: e.bytes, bytes_expected: e.bytesExpected });
-  if (e.offload !== undefined) fields.offload = e.offload ? "seen" : "not seen";
-  if (e.captured !== undefined) fields.captured = e.captured;
+  // Each demand and diagnosis as its module words it: bytes, offload, drops, pcaps, subtests.
+  for (const f of demandFacts(e)) fields[f.label] = f.text;
   fields.stderr = e.stderrTail;
   return fields;
 }

@@ -1,0 +1,33 @@
+// ping: one echo request, and whether the echo reply came.
+import type { CheckModel } from "../model/types.js";
+import { type CheckKind, ethertypeOf, netnsOf, seconds, within } from "./kind.js";
+
+type Ping = CheckModel & { target: { kind: "ping"; host: string } };
+
+// iputils before s20190515 (and busybox) read a fraction of -W as no limit at all.
+function wait(t: number, wholeSeconds: boolean): string {
+  return wholeSeconds ? String(Math.ceil(t)) : seconds(t);
+}
+
+export const ping: CheckKind = {
+  key: "ping",
+  describe: (c) => `ping ${(c as Ping).target.host}`,
+  command: (c, o) => {
+    const t = (c as Ping).target;
+    const six = t.host.includes(":") ? " -6" : "";
+    return `ip netns exec ${netnsOf(c)} ping${six} -n -c 1 -W ${wait(c.timeout, o.pingWholeSeconds)} ${t.host}`;
+  },
+  tools: () => ["ping"],
+  budget: (c) => ({ fixedS: Math.ceil(c.timeout), answerS: 0 }),
+  ethertype: (c) => ethertypeOf((c as Ping).target.host),
+  stageShell: `nsm_stage_ping() { # id service rc answer
+  _stage_s=no-reply
+  [ "$3" = 0 ] && _stage_s=replied
+  nsm_has "$T/c$1.out" 'Unreachable' && _stage_s=unreachable
+}`,
+  stages: {
+    replied: { reached: true, text: () => "echo reply received" },
+    "no-reply": { reached: false, text: (e) => `no reply${within(e.timeoutS)}` },
+    unreachable: { reached: false, text: () => "unreachable: an ICMP error or no route" },
+  },
+};

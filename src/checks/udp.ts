@@ -1,0 +1,33 @@
+// udp: a datagram to address:port, and the service's answer.
+import type { CheckModel } from "../model/types.js";
+import { type CheckKind, ethertypeOf, seconds, within } from "./kind.js";
+
+type Udp = CheckModel & { target: { kind: "udp"; host: string; port: number; service?: string } };
+
+// UDP is lossy by design: like a DNS client, nsm_udp tries three times within the (scaled)
+// timeout and stops at the first reply.
+export const udp: CheckKind = {
+  key: "udp",
+  describe: (c) => {
+    const t = (c as Udp).target;
+    return `udp ${t.host}:${t.port}${t.service ? `, answered by ${t.service}` : ""}`;
+  },
+  command: (c, o) => {
+    const t = (c as Udp).target;
+    const v6 = t.host.includes(":");
+    const per = seconds((c.timeout * o.timeoutScale) / 3);
+    const node = c.from ?? "";
+    return `nsm_udp ${per} ${node} UDP${v6 ? 6 : 4}:${v6 ? `[${t.host}]` : t.host}:${t.port}`;
+  },
+  tools: () => ["socat"],
+  budget: (c) => ({ fixedS: 0, answerS: c.timeout }),
+  ethertype: (c) => ethertypeOf((c as Udp).target.host),
+  stageShell: `nsm_stage_udp() { # id service rc answer
+  _stage_s=no-reply
+  [ -n "$4" ] && _stage_s=answered
+}`,
+  stages: {
+    answered: { reached: true, text: (e) => `answered by ${e.answeredBy ?? "?"}` },
+    "no-reply": { reached: false, text: (e) => `no reply${within(e.answerTimeoutS ?? e.timeoutS)}` },
+  },
+};

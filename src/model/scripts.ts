@@ -1,0 +1,57 @@
+// A script check's files: the script, and the files beside it that it names (its lib.sh), read
+// here so that the compiled reproducer carries them and the compiler stays pure.
+import { readdirSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { SCRIPT_NAME_RE } from "../checks/index.js";
+import { NsmError } from "../errors.js";
+import { outside, readUserFile } from "./read.js";
+import type { ScriptFile } from "./types.js";
+
+/** All the files of one script check together stay below this. */
+export const MAX_SCRIPT_BYTES = 1024 * 1024;
+
+function text(path: string, name: string): string {
+  const t = readUserFile(path);
+  if (t.includes("\0")) throw new NsmError("E_IO", `${name} is not a text file`);
+  return t;
+}
+
+// The siblings whose names a text mentions as a word: `source lib.sh`, `. "$dir"/lib.sh`.
+function named(textOf: string, siblings: string[]): string[] {
+  return siblings.filter((s) => new RegExp(`(^|[^\\w.-])${s.replace(/[.+]/g, "\\$&")}($|[^\\w.-])`, "m").test(textOf));
+}
+
+/**
+ * Reads `file` (relative to `dir`, inside it) and, transitively, each file in its folder whose
+ * name it mentions. Throws a message for the check's `script` key.
+ */
+export function readScript(dir: string, file: string): ScriptFile[] {
+  const why = outside(dir, file, "scenario");
+  if (why) throw new NsmError("E_SCHEMA", `${JSON.stringify(file)} ${why}`);
+  const path = resolve(dir, file);
+  const main = basename(path);
+  if (!SCRIPT_NAME_RE.test(main))
+    throw new NsmError("E_SCHEMA", `${JSON.stringify(main)}: a script's name is letters, digits and _.+- only`);
+  const folder = dirname(path);
+  const files: ScriptFile[] = [{ name: main, text: text(path, JSON.stringify(file)) }];
+  let siblings: string[];
+  try {
+    siblings = readdirSync(folder).filter(
+      (n) => n !== main && SCRIPT_NAME_RE.test(n) && statSync(join(folder, n)).isFile(),
+    );
+  } catch {
+    siblings = [];
+  }
+  let size = files[0]?.text.length ?? 0;
+  for (let i = 0; i < files.length; i++) {
+    for (const s of named(files[i]?.text ?? "", siblings)) {
+      if (files.some((f) => f.name === s)) continue;
+      const t = text(join(folder, s), JSON.stringify(s));
+      size += t.length;
+      if (size > MAX_SCRIPT_BYTES)
+        throw new NsmError("E_SCHEMA", `${JSON.stringify(file)} and the files it names pass ${MAX_SCRIPT_BYTES / 1024} KiB`);
+      files.push({ name: s, text: t });
+    }
+  }
+  return files;
+}
