@@ -38,7 +38,7 @@ export function checkArtifacts(dir: string): void {
       accessSync(at, constants.W_OK);
       return;
     }
-    checkOutput(join(at, "x"));
+    checkOutput(at);
   } catch (e) {
     if (e instanceof NsmError) throw new NsmError("E_USAGE", e.message.replace(/^cannot write results to .*?: /, `cannot keep artifacts in ${dir}: `));
     throw new NsmError("E_USAGE", `cannot keep artifacts in ${dir}: ${(e as Error).message.replace(/^EACCES.*/, "not writable")}`);

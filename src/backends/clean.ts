@@ -1,13 +1,18 @@
 // Finds and removes what runs left behind: exactly the namespaces, files and processes a run makes.
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Exec } from "./exec.js";
 
 // What a run names: namespaces nsm-<run>-<node> (a node name, or "probe"), its folder nsm-<run>
-// and the host backend's script nsm-<run>.sh. Nothing else, however alike.
+// and the host backend's script nsm-<run>.sh; in /run, a held run's nsm-<run>.keep and the
+// folder of its pcaps, nsm-<run>.pcap; in tracefs, its tracing instance nsm-<run>. Nothing else,
+// however alike.
 const NAMESPACE = /^nsm-([0-9a-f]{8})-[a-z][a-z0-9_-]{0,23}$/;
 const FILE = /^nsm-([0-9a-f]{8})(?:\.sh)?$/;
+const RUN_FILE = /^nsm-([0-9a-f]{8})\.(?:keep|pcap)$/;
+const INSTANCE = /^nsm-([0-9a-f]{8})$/;
+const TRACEFS = ["/sys/kernel/tracing/instances", "/sys/kernel/debug/tracing/instances"];
 
 export interface Leftovers {
   runs: string[];
@@ -87,22 +92,59 @@ function runProcesses(wanted: (run: string | undefined) => run is string, namesp
     });
 }
 
+// The names in `dir` that a run made, as paths.
+function listed(dir: string, re: RegExp, wanted: (run: string | undefined) => boolean): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => wanted(re.exec(f)?.[1]))
+      .map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
+function runOfFile(path: string): string {
+  const name = path.split("/").pop() ?? "";
+  return (FILE.exec(name) ?? RUN_FILE.exec(name) ?? INSTANCE.exec(name))?.[1] ?? "";
+}
+
+function removeInstance(path: string): void {
+  try {
+    writeFileSync(join(path, "events/skb/kfree_skb/enable"), "0");
+  } catch {
+    // no such event, or already off
+  }
+  try {
+    rmdirSync(path);
+  } catch {
+    // busy (a reader still has it open): the next clean tries again
+  }
+}
+
 function isLive(run: string, dir: string): boolean {
   const owner = Number((read(join(dir, `nsm-${run}`, "owner")) ?? "").trim());
   return owner > 0 && runOfProcess(owner) === run;
 }
 
+/** Where else a run leaves things: /run (null: not looked at) and the tracefs instance folders. */
+export interface ElseWhere {
+  runDir?: string | null;
+  tracefs?: string[];
+}
+
 /** Everything on this machine that belongs to an nsmatrix run (only `runs` when given). */
-export async function findLeftovers(only?: string[], dir = tmpdir()): Promise<Leftovers> {
+export async function findLeftovers(only?: string[], dir = tmpdir(), opts: ElseWhere = {}): Promise<Leftovers> {
   const wanted = (run: string | undefined): run is string => !!run && (!only || only.includes(run));
   const namespaces = namedNamespaces().filter((n) => wanted(NAMESPACE.exec(n)?.[1]));
   const pids = runProcesses(wanted, namespaces);
-  const files = readdirSync(dir)
-    .filter((f) => wanted(FILE.exec(f)?.[1]))
-    .map((f) => join(dir, f));
+  const files = [
+    ...listed(dir, FILE, wanted),
+    ...(opts.runDir === null ? [] : listed(opts.runDir ?? "/run", RUN_FILE, wanted)),
+    ...(opts.tracefs ?? TRACEFS).flatMap((d) => listed(d, INSTANCE, wanted)),
+  ];
   const runs = new Set<string>();
   for (const n of namespaces) runs.add(NAMESPACE.exec(n)?.[1] ?? "");
-  for (const f of files) runs.add(FILE.exec(f.slice(dir.length + 1))?.[1] ?? "");
+  for (const f of files) runs.add(runOfFile(f));
   for (const pid of pids) runs.add(runOfProcess(pid) ?? "");
   runs.delete("");
   const live = [...runs].filter((r) => isLive(r, dir));
@@ -112,11 +154,11 @@ export async function findLeftovers(only?: string[], dir = tmpdir()): Promise<Le
 /** Removes leftovers of the given runs (all dead runs by default; live ones too when forced). */
 export async function cleanLeftovers(
   exec: Exec,
-  opts: { runs?: string[]; force?: boolean; dir?: string } = {},
+  opts: { runs?: string[]; force?: boolean; dir?: string } & ElseWhere = {},
 ): Promise<Leftovers> {
-  const found = await findLeftovers(opts.runs, opts.dir);
+  const found = await findLeftovers(opts.runs, opts.dir, opts);
   const skip = new Set(opts.force ? [] : found.live);
-  const runOf = (name: string) => (NAMESPACE.exec(name) ?? FILE.exec(name.split("/").pop() ?? ""))?.[1] ?? "";
+  const runOf = (name: string) => NAMESPACE.exec(name)?.[1] ?? runOfFile(name);
   const pids = found.pids.filter((pid) => !skip.has(runOfProcess(pid) ?? ""));
   for (const pid of pids) {
     try {
@@ -128,6 +170,10 @@ export async function cleanLeftovers(
   const namespaces = found.namespaces.filter((n) => !skip.has(runOf(n)));
   for (const n of namespaces) await exec("ip", ["netns", "del", n], { timeoutMs: 10_000 });
   const files = found.files.filter((f) => !skip.has(runOf(f)));
-  for (const f of files) rmSync(f, { recursive: true, force: true });
+  for (const f of files) {
+    // A tracing instance goes by rmdir once its event is off; its files are the kernel's.
+    if (f.includes("/tracing/instances/")) removeInstance(f);
+    else rmSync(f, { recursive: true, force: true });
+  }
   return { runs: found.runs.filter((r) => !skip.has(r)), namespaces, pids, files, live: [...skip] };
 }

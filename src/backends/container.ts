@@ -1,5 +1,6 @@
 // The container backend: the host kernel with another distribution's userspace. One container
 // per column (testcontainers), each script in it under its own mount and PID namespace.
+import { spawn } from "node:child_process";
 import { GenericContainer, type StartedTestContainer } from "testcontainers";
 import type { CompiledScript } from "../compile/index.js";
 import { NsmError } from "../errors.js";
@@ -75,9 +76,20 @@ async function runOne(
   const file = `/nsm-${run}.sh`;
   await c.copyContentToContainer([{ content: script.text, target: file, mode: 0o644 }]);
   const started = Date.now();
-  const env = { NSM_RUN: run, NSM_TIMEOUT_SCALE: String(opts.timeoutScale), TMPDIR: "/tmp" };
+  const pcaps = opts.artifacts ? `/run/nsm-${run}.pcap` : undefined;
+  const env = {
+    NSM_RUN: run,
+    NSM_TIMEOUT_SCALE: String(opts.timeoutScale),
+    TMPDIR: "/tmp",
+    ...(pcaps ? { NSM_ARTIFACTS: pcaps } : {}),
+  };
   try {
+    if (pcaps) await c.exec(["mkdir", pcaps]);
     const r = await c.exec(scriptCommand(file, budgetMs), { env });
+    if (pcaps && opts.artifacts) {
+      const to = opts.artifacts(i);
+      await copyOut(c, pcaps, to).catch((e) => opts.log?.(`pcaps of ${script.variant} not copied to ${to}: ${e.message}`));
+    }
     for (const line of r.stdout.split("\n")) opts.onLine?.(i, line);
     const result: ScriptRun = {
       tap: r.stdout,
@@ -101,6 +113,21 @@ async function runOne(
     opts.onDone?.(i, result);
     return result;
   }
+}
+
+// A folder of the container into one of the host's: its tar stream, unpacked by tar(1).
+async function copyOut(c: StartedTestContainer, from: string, to: string): Promise<void> {
+  const tar = await c.copyArchiveFromContainer(from);
+  await new Promise<void>((done, fail) => {
+    const x = spawn("tar", ["-x", "-C", to, "--strip-components=1"], { stdio: ["pipe", "ignore", "pipe"] });
+    let err = "";
+    x.stderr.on("data", (b) => {
+      err += String(b);
+    });
+    x.on("error", fail);
+    x.on("close", (code) => (code === 0 ? done() : fail(new Error(`tar -x: ${err.trim() || `exit ${code}`}`))));
+    tar.pipe(x.stdin);
+  });
 }
 
 /** Why the engine cannot run containers, or undefined when it can. */

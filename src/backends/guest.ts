@@ -28,7 +28,11 @@ export function guestBackend(kernel: GuestKernel, o: GuestBackendOptions): Backe
     async runBatch(scripts, budgetsMs, opts) {
       const g = await runInGuest(
         kernel,
-        scripts.map((s, i) => ({ id: `${s.scenario}/${s.variant}#${i + 1}`, script: s.text })),
+        scripts.map((s, i) => ({
+          id: `${s.scenario}/${s.variant}#${i + 1}`,
+          script: s.text,
+          ...(opts.artifacts ? { pcaps: opts.artifacts(i) } : {}),
+        })),
         {
           accel: o.accel,
           exec: o.exec,

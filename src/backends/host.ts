@@ -1,9 +1,10 @@
 // The host backend: runs compiled scripts on this machine's own kernel, each in its own mount and
 // PID namespace, so that a run killed at any point (even by SIGKILL) leaves nothing behind.
-import { rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { release } from "node:os";
 import type { CompiledScript } from "../compile/index.js";
 import { parseToolVersions, TOOLS_PROBE } from "../userspace/tools.js";
+import { hostArtifactsDir, moveArtifacts } from "./artifacts.js";
 import { cleanLeftovers } from "./clean.js";
 import type { Exec } from "./exec.js";
 import { searchPath } from "./preflight.js";
@@ -63,6 +64,11 @@ async function runOne(
   }
   // The run's files go to its private /tmp, whatever TMPDIR says outside.
   if (isolated) env.TMPDIR = "/tmp";
+  const pcaps = opts.artifacts ? hostArtifactsDir(runId) : undefined;
+  if (pcaps) {
+    mkdirSync(pcaps, { mode: 0o700 });
+    env.NSM_ARTIFACTS = pcaps;
+  }
   let pid: number | undefined;
   try {
     const [file, args] = isolated
@@ -91,6 +97,7 @@ async function runOne(
     return finished(r, i, opts);
   } finally {
     if (keep) rmSync(keep, { force: true });
+    if (pcaps && opts.artifacts) moveArtifacts(pcaps, opts.artifacts(i));
   }
 }
 

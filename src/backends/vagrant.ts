@@ -106,6 +106,8 @@ export async function vagrantBackend(machine: string, o: VagrantOptions): Promis
     label: `vagrant:${machine}`,
     // A box has its own tools: "host" there means the box's.
     userspace: "host",
+    // Its ping is older than iputils s20190515 (CentOS 7, stretch): -W in whole seconds.
+    pingWholeSeconds: true,
     runBatch: (scripts, budgetsMs, opts) =>
       eachScript(scripts, budgetsMs, opts, (s, budget, i) => runOne(machine, o, s, budget, i, opts)),
   };

@@ -1,8 +1,9 @@
 // Where the kernel freed a check's packets: the skb:kfree_skb tracepoint, read by the script
 // during the check's window. Two shapes of trace text reach this parser:
-//  - the event's own lines, where the kernel prints the location as a symbol (%pS) and, from
+//  - the event's own lines, where the kernel prints the location as a symbol (%pS, 6.12 and
+//    6.18 here), or as a raw address that the script looks up in /proc/kallsyms (5.10), and, from
 //    5.17 on, the reason by name:  "... kfree_skb: skbaddr=… protocol=2048 location=br_handle_frame_finish+0x1a3/0x5e0 [bridge] reason: NOT_SPECIFIED";
-//  - a hist trigger's entries, where the kernel prints %p hashed (5.10 and others) and only the
+//  - a hist trigger's entries, where the kernel prints %p hashed (6.1) and only the
 //    hist's `.sym` modifier symbolizes:
 //    "{ common_pid: socat [ 1234], location: [ffffffffc0a1b2c3] br_handle_frame_finish+0x1a3/0x5e0 [bridge], reason: 2 } hitcount: 2".
 //    A hist key holds the reason as a number; the event's `format` file of the running kernel
@@ -44,6 +45,13 @@ export function reasonNames(format: string): Map<number, string> {
   return names;
 }
 
+/** Addresses → functions, from the script's kallsyms look-up ("ffffffffc00e914e br_handle_frame_finish [bridge]"). */
+export function symbolNames(lines: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of lines.matchAll(/^\s*([0-9a-f]{8,16})\s+([A-Za-z_][\w.]*)/gm)) out.set(String(m[1]), String(m[2]));
+  return out;
+}
+
 // "br_handle_frame_finish+0x1a3/0x5e0 [bridge]" → "br_handle_frame_finish"; a bare address
 // (hashed, or unknown to kallsyms) stays as it is.
 function symbol(s: string): string {
@@ -78,11 +86,13 @@ function parseLine(line: string, reasons: Map<number, string>): Free | undefined
  * elsewhere is kept apart, marked `softirq`: it may be a late packet of another check. Noise is
  * removed; drops are merged by place and reason, the check's own first, most frequent first.
  */
-export function parseDrops(trace: string, format = ""): Drop[] {
+export function parseDrops(trace: string, format = "", symbols = ""): Drop[] {
   const reasons = reasonNames(format);
+  const names = symbolNames(symbols);
   const frees = trace
     .split("\n")
     .map((l) => parseLine(l, reasons))
+    .map((f) => (f && names.has(f.location) ? { ...f, location: names.get(f.location) as string } : f))
     .filter((f): f is Free => f !== undefined && !NOISE.has(f.location));
   const own = new Set(frees.filter((f) => !INTERRUPT.test(f.task)).map((f) => f.location));
   const merged = new Map<string, Drop>();

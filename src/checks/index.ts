@@ -8,7 +8,7 @@ import { script } from "./script.js";
 import { tcp } from "./tcp.js";
 import { udp } from "./udp.js";
 
-export { type Drop, dropText, parseDrops } from "./drops.js";
+export { type Drop, dropText, parseDrops, reasonNames, symbolNames } from "./drops.js";
 export * from "./kind.js";
 export { SCRIPT_DEFAULT_TIMEOUT_S, SCRIPT_NAME_RE, ScriptSpec, scriptFiles } from "./script.js";
 
@@ -106,7 +106,7 @@ const DEMANDS: Demand[] = [
   },
   {
     parse: (d) => ({
-      ...(d.drops !== undefined ? { drops: parseDrops(String(d.drops), str(d.drop_format)) } : {}),
+      ...(d.drops !== undefined ? { drops: parseDrops(String(d.drops), str(d.drop_format), str(d.drop_symbols)) } : {}),
       ...(d.drops_unavailable !== undefined ? { dropsUnavailable: String(d.drops_unavailable) } : {}),
     }),
     facts: (e) => {

@@ -40,8 +40,22 @@ function printable(command: string): string {
   return `"${command}"`;
 }
 
+// Script checks that carry the same files share one folder: the id of the first of them.
+function scriptFolders(checks: CheckModel[]): Map<number, number> {
+  const first = new Map<string, number>();
+  const out = new Map<number, number>();
+  checks.forEach((c, i) => {
+    if (c.target.kind !== "script") return;
+    const key = JSON.stringify(c.target.files);
+    if (!first.has(key)) first.set(key, i + 1);
+    out.set(i + 1, first.get(key) as number);
+  });
+  return out;
+}
+
 /** The check functions: each check's command written out, its expectation in words beside it. */
 export function checkFunctions(checks: CheckModel[], variant: string, o: CompileOptions): string[] {
+  const folders = scriptFolders(checks);
   return checks.flatMap((c, i) => {
     const id = i + 1;
     const head = [
@@ -50,14 +64,17 @@ export function checkFunctions(checks: CheckModel[], variant: string, o: Compile
     ];
     const command = checkCommand(c, o);
     if (c.target.kind === "script")
-      return [...head, `check_${id}() (`, `  cd "$T/s${id}" && exec ${command}`, ")", ""];
+      return [...head, `check_${id}() (`, `  cd "$T/s${folders.get(id)}" && exec ${command}`, ")", ""];
     return [...head, `check_${id}() {`, `  ${command}`, "}", ""];
   });
 }
 
 /** Shell that writes each script check's files before the checks run. */
 export function scriptSetup(checks: CheckModel[]): string[] {
-  return checks.flatMap((c, i) => (c.target.kind === "script" ? scriptFiles(c.target.files, i + 1, heredoc) : []));
+  const folders = scriptFolders(checks);
+  return checks.flatMap((c, i) =>
+    c.target.kind === "script" && folders.get(i + 1) === i + 1 ? scriptFiles(c.target.files, i + 1, heredoc) : [],
+  );
 }
 
 interface Runs {
@@ -71,6 +88,8 @@ interface Runs {
 // The TAP point, then (inside its diagnostics) where its packets died and its pcaps, then the selftest line.
 function reportLines(c: CheckModel, id: number, o: CompileOptions): string[] {
   return [
+    // A script's own TAP goes first, as a subtest of the point that follows.
+    ...(c.target.kind === "script" ? [`nsm_nest ${id} ${q(c.name)}`] : []),
     reportLine(c, id, o),
     ...(o.diagnose && kindOf(c).ethertype(c) !== undefined ? [`nsm_drops ${id}`] : []),
     ...(o.capture && c.from ? [`nsm_pcap_keep ${id} ${o.capture}`] : []),

@@ -157,6 +157,8 @@ export function featuresOf(topo: TopologyT): Feature[] {
 export const PACKAGE_OF: Record<string, string> = {
   ip: "iproute2",
   nsenter: "util-linux",
+  timeout: "coreutils",
+  flock: "util-linux",
   sysctl: "procps",
   socat: "socat",
   ping: "iputils-ping",

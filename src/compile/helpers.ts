@@ -40,7 +40,15 @@ function chunks(runtime: string): Chunk[] {
   return out;
 }
 
-const names = (text: string) => new Set(text.match(/\bnsm_\w+/g) ?? []);
+// The helpers a text calls: comments name helpers too, but call none.
+const names = (text: string) =>
+  new Set(
+    text
+      .split("\n")
+      .filter((l) => !l.trimStart().startsWith("#"))
+      .join("\n")
+      .match(/\bnsm_\w+/g) ?? [],
+  );
 
 /** The runtime's top-level code and the functions that `used` calls, directly or not, in file order. */
 export function helpersFor(runtime: string, used: string): string[] {
@@ -53,7 +61,7 @@ export function helpersFor(runtime: string, used: string): string[] {
     const c = byName.get(n);
     if (!c || wanted.has(n)) continue;
     wanted.add(n);
-    queue.push(...names(c.lines.slice(1).join("\n")));
+    queue.push(...names(c.lines.join("\n")));
   }
   const kept = all.filter((c) => !c.name || wanted.has(c.name));
   // No two blank lines in a row once functions are gone.

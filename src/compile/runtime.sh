@@ -311,7 +311,6 @@ nsm_report() { # id name kind service timeout answer-timeout expect command [byt
     read -r _report_cap 2>/dev/null <"$T/c$1.cap"
     [ -n "$_report_cap" ] || _report_o=no-reach
   fi
-  [ "$3" = script ] && nsm_nest "$1" "$2"
   if [ "$_report_stage" = skipped ]; then
     printf 'ok %s - %s # SKIP %s\n' "$1" "$2" "$(nsm_last_line "$T/c$1.out")"
     printf '# [SKIP] %s\n' "$2"
@@ -340,7 +339,7 @@ nsm_report() { # id name kind service timeout answer-timeout expect command [byt
   :
 }
 
-# Ends the TAP point nsm_report began (after nsm_drops and nsm_pcap_keep had their say), then
+# Ends the TAP point nsm_report began (after the drops and pcaps had their say), then
 # prints the line a selftest prints.
 nsm_report_end() { # name
   [ "$_report_stage" = skipped ] && return 0
@@ -438,7 +437,7 @@ nsm_kv_in() { [ "$_kv_n" -ge "$1" ] && [ "$_kv_n" -lt "$2" ]; }
 # instance), _trace_init_d (tracefs), _trace_init_k (hist keys, when hist is used), or
 # _trace_init_why.
 nsm_trace_init() {
-  _trace_init_i= _trace_init_k= _trace_init_why= _trace_init_d=
+  _trace_init_i= _trace_init_k= _trace_init_why= _trace_init_d= _trace_init_y=
   for _trace_init_x in /sys/kernel/tracing /sys/kernel/debug/tracing; do
     [ -d "$_trace_init_x/instances" ] && _trace_init_d=$_trace_init_x && break
   done
@@ -462,7 +461,11 @@ nsm_trace_init() {
   fi
   _trace_init_i=$_trace_init_d/instances/$P
   nsm_has "$_trace_init_e/format" 'location=%pS' && return 0
-  [ -e "$_trace_init_e/hist" ] || return 0
+  # Without hist triggers (Debian's 5.10), the event's raw address is looked up in kallsyms.
+  if [ ! -e "$_trace_init_e/hist" ]; then
+    _trace_init_y=1
+    return 0
+  fi
   _trace_init_k=common_pid.execname,location.sym-offset
   nsm_has "$_trace_init_e/format" 'skb_drop_reason reason' && _trace_init_k=$_trace_init_k,reason
 }
@@ -520,6 +523,7 @@ nsm_drops() { # id
   printf '  drops: |\n'
   # read trims the kernel's alignment: a YAML block's lines share one indentation.
   while read -r _drops_l; do printf '    %s\n' "$_drops_l"; done <"$T/c$1.drops"
+  [ -n "$_trace_init_y" ] && nsm_symbols "$T/c$1.drops"
   # A hist holds the reason as a number: the format names them, as this kernel does.
   case $_trace_init_k in *reason*)
     nsm_grep "$_trace_init_i/events/skb/kfree_skb/format" 'print fmt' >"$T/c$1.fmt"
@@ -529,15 +533,34 @@ nsm_drops() { # id
   esac
 }
 
+# The function each location=ADDRESS of a trace lies in, from /proc/kallsyms: the text symbol
+# at the highest address not above it (addresses compare as 16-digit hex strings: mawk has no
+# 64-bit numbers). One awk over kallsyms for all of a check's addresses.
+nsm_symbols() { # trace-file
+  _symbols_a=
+  while read -r _symbols_l; do
+    _symbols_x=${_symbols_l##*location=}
+    _symbols_x=${_symbols_x%% *}
+    case " $_symbols_a " in *" $_symbols_x "*) ;; *) _symbols_a="$_symbols_a $_symbols_x" ;; esac
+  done <"$1"
+  [ -n "$_symbols_a" ] || return 0
+  printf '  drop_symbols: |\n'
+  awk 'BEGIN { n = split(ARGV[1], w, " "); ARGV[1] = "" }
+    $2 ~ /^[tT]$/ { for (i = 1; i <= n; i++) if ($1 <= w[i] && $1 > best[i]) { best[i] = $1; sym[i] = $3 " " $4 } }
+    END { for (i = 1; i <= n; i++) if (i in sym) print "    " w[i] " " sym[i] }' "$_symbols_a" /proc/kallsyms
+}
+
 # A pcap of every interface of each node on the check's path (tcpdump -i any), into
 # $NSM_ARTIFACTS (the current folder when unset); the check's own folder lists them.
+# Immediate mode: a ring block is handed over at once, not when it fills or times out, so a
+# capture stopped right after its check still holds the check's packets.
 nsm_pcap_start() { # id node...
   _pcap_start_id=$1
   shift
   : >"$T/c$_pcap_start_id.pcaps"
   for _pcap_start_n in "$@"; do
     _pcap_start_f=c$_pcap_start_id.$_pcap_start_n.pcap
-    ip netns exec "$P-$_pcap_start_n" tcpdump -n -U -Z root -i any -w "${NSM_ARTIFACTS:-.}/$_pcap_start_f" \
+    ip netns exec "$P-$_pcap_start_n" tcpdump -n -U --immediate-mode -Z root -i any -w "${NSM_ARTIFACTS:-.}/$_pcap_start_f" \
       2>"$T/$_pcap_start_f.err" &
     echo "$! $_pcap_start_f" >>"$T/c$_pcap_start_id.pcaps"
     nsm_defer "kill $! 2>/dev/null"

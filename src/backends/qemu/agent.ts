@@ -6,6 +6,8 @@ import { GUEST_JOB_DIR } from "./init.js";
 export interface AgentJob {
   file: string;
   run: string;
+  /** Its pcaps go to <file>.pcap/ in the job directory, which the host shares. */
+  pcaps?: boolean;
 }
 
 /** Files the agent writes into the job directory. */
@@ -20,14 +22,17 @@ export const AGENT_FILES = {
   err: (file: string) => `${file}.err`,
   rc: (file: string) => `${file}.rc`,
   ms: (file: string) => `${file}.ms`,
+  pcaps: (file: string) => `${file}.pcap`,
 } as const;
 
 function jobLines(j: AgentJob, timeoutScale: number): string[] {
   const d = GUEST_JOB_DIR;
+  const pcaps = j.pcaps ? `NSM_ARTIFACTS=${d}/${AGENT_FILES.pcaps(j.file)} ` : "";
   return [
     "(",
     `  t=$(ms)`,
-    `  NSM_RUN=${j.run} NSM_TIMEOUT_SCALE=${timeoutScale} sh ${d}/${j.file}.sh </dev/null >${d}/${AGENT_FILES.tap(j.file)} 2>${d}/${AGENT_FILES.err(j.file)}`,
+    ...(j.pcaps ? [`  mkdir ${d}/${AGENT_FILES.pcaps(j.file)}`] : []),
+    `  ${pcaps}NSM_RUN=${j.run} NSM_TIMEOUT_SCALE=${timeoutScale} sh ${d}/${j.file}.sh </dev/null >${d}/${AGENT_FILES.tap(j.file)} 2>${d}/${AGENT_FILES.err(j.file)}`,
     `  echo $? >${d}/${AGENT_FILES.rc(j.file)}`,
     `  echo $(($(ms) - t)) >${d}/${AGENT_FILES.ms(j.file)}`,
     ") &",

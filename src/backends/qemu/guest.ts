@@ -8,6 +8,7 @@ import type { GuestKernel } from "../../kernels/types.js";
 import { parseToolVersions, type ToolVersions } from "../../userspace/tools.js";
 import { describeFailure, type Exec } from "../exec.js";
 import { type AccelMode, type ChooseAccel, chooseAccel as processChooser } from "./accel.js";
+import { moveArtifacts } from "../artifacts.js";
 import { AGENT_FILES, type AgentJob, agentScript } from "./agent.js";
 import { type ConsoleScan, scanConsole } from "./console.js";
 import { AGENT } from "./init.js";
@@ -22,6 +23,8 @@ export interface GuestJob {
   id: string;
   script: string;
   run?: string;
+  /** Where its pcaps go on the host, when it keeps any. */
+  pcaps?: string;
 }
 
 /** One job's outcome, read back from the job directory. */
@@ -151,7 +154,9 @@ export async function runInGuest(
   const share = join(dir, "share");
   mkdirSync(share, { recursive: true, mode: 0o700 });
   try {
-    const agentJobs = jobs.map((j, i): AgentJob => ({ file: `job-${i + 1}`, run: j.run ?? hex8() }));
+    const agentJobs = jobs.map(
+      (j, i): AgentJob => ({ file: `job-${i + 1}`, run: j.run ?? hex8(), ...(j.pcaps ? { pcaps: true } : {}) }),
+    );
     for (const [i, a] of agentJobs.entries()) {
       writeFileSync(join(share, `${a.file}.sh`), jobs[i]?.script ?? "");
     }
@@ -206,6 +211,10 @@ export async function runInGuest(
       jobs: jobs.map((j, i) => jobResult(share, j, agentJobs[i] as AgentJob)),
     };
   } finally {
+    // The pcaps the guest wrote through the shared folder, before the folder goes.
+    jobs.forEach((j, i) => {
+      if (j.pcaps) moveArtifacts(join(share, AGENT_FILES.pcaps(`job-${i + 1}`)), j.pcaps);
+    });
     rmSync(dir, { recursive: true, force: true });
   }
 }

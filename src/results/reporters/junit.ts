@@ -68,9 +68,23 @@ function countAttrs(c: Counts): string {
   return `tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}" time="${seconds(c.ms)}"`;
 }
 
+// The pcaps of a check, as the [[ATTACHMENT|path]] lines CI servers (Jenkins, GitLab) pick up
+// from a test case's system-out.
+function attachments(r: Result): string {
+  const files = "evidence" in r ? (r.evidence?.pcaps ?? []) : [];
+  return files.map((f) => `[[ATTACHMENT|${f}]]`).join("\n");
+}
+
 function testCase(r: Result): string {
   const open = `    <testcase classname=${attr(`${r.scenario}.${r.variant}`)} name=${attr(r.check)} time="${seconds(durationMs(r))}"`;
-  const body = caseBody(r);
+  const files = attachments(r);
+  const own = caseBody(r);
+  const body =
+    files && (r.status === "pass" || r.status === "xfail")
+      ? own?.replace("</system-out>", `${escapeText(`\n${files}`)}</system-out>`)
+      : files
+        ? `${own ?? ""}\n      <system-out>${escapeText(files)}</system-out>`
+        : own;
   return body === undefined ? `${open}/>` : `${open}>\n      ${body}\n    </testcase>`;
 }
 
