@@ -115,14 +115,15 @@ function placePcaps(obs: Observation[], checks: string[], dir: string | undefine
   return obs.map((o) => {
     if (o.status !== "observed" || !o.evidence.pcaps) return o;
     const id = checks.indexOf(o.check) + 1;
-    const pcaps = o.evidence.pcaps.map((f) => {
+    // A pcap the backend could not bring back is not named.
+    const pcaps = o.evidence.pcaps.flatMap((f) => {
       const to = join(dir, f.replace(new RegExp(`^c${id}\\.`), `${o.check}.`));
       try {
         renameSync(join(dir, f), to);
+        return [to];
       } catch {
-        return join(dir, f);
+        return [];
       }
-      return to;
     });
     return { ...o, evidence: { ...o.evidence, pcaps } };
   });

@@ -76,7 +76,8 @@ async function runOne(
   const file = `/nsm-${run}.sh`;
   await c.copyContentToContainer([{ content: script.text, target: file, mode: 0o644 }]);
   const started = Date.now();
-  const pcaps = opts.artifacts ? `/run/nsm-${run}.pcap` : undefined;
+  // On the container's own filesystem: the engine's archive API cannot read its tmpfs mounts.
+  const pcaps = opts.artifacts ? `/nsm-${run}.pcap` : undefined;
   const env = {
     NSM_RUN: run,
     NSM_TIMEOUT_SCALE: String(opts.timeoutScale),

@@ -27,6 +27,9 @@ nsm_teardown() {
   # Nothing may interrupt the teardown, not even a reader that went away (SIGPIPE).
   trap '' INT TERM HUP PIPE
   trap - EXIT
+  # The drop trace's files (7: its instance, 8: the lock), so that its instance can go: the
+  # undo steps run in a subshell, whose closing would not close the shell's own.
+  exec 7<&- 8<&-
   # Only what this run made is undone: its files go with the undo that mkdir pushed.
   printf '%s\n' "$NSM_UNDO" | while IFS= read -r _teardown_c; do
     [ -n "$_teardown_c" ] && eval "$_teardown_c" >/dev/null 2>&1
@@ -449,11 +452,17 @@ nsm_trace_init() {
     _trace_init_why="no tracefs: it is not mounted and cannot be (mount -t tracefs nodev /sys/kernel/tracing)"
     return 0
   fi
+  # The instance of a run that was killed (SIGKILL: no teardown) is removed by the next: the
+  # kernel refuses rmdir (EBUSY) while a file of it is open, and each run holds its own open.
+  for _trace_init_x in "$_trace_init_d"/instances/nsm-[0-9a-f]*; do
+    [ -d "$_trace_init_x" ] && rmdir "$_trace_init_x" 2>/dev/null
+  done
   _trace_init_e=$_trace_init_d/instances/$P/events/skb/kfree_skb
   if ! mkdir "$_trace_init_d/instances/$P" 2>/dev/null; then
     _trace_init_why="cannot make a tracing instance in $_trace_init_d/instances"
     return 0
   fi
+  exec 7<"$_trace_init_d/instances/$P/trace"
   nsm_defer "nsm_trace_gone '$_trace_init_d/instances/$P'"
   if [ ! -e "$_trace_init_e/format" ]; then
     _trace_init_why="the kernel has no skb:kfree_skb tracepoint"

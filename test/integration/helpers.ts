@@ -21,6 +21,17 @@ export function runNamespaces(): string[] {
   return names.filter((n) => /^nsm-[0-9a-f]{8}-/.test(n));
 }
 
+/** Tracing instances of runs (the drop trace's), wherever tracefs is mounted. */
+export function traceInstances(): string[] {
+  return ["/sys/kernel/tracing/instances", "/sys/kernel/debug/tracing/instances"].flatMap((d) => {
+    try {
+      return readdirSync(d).filter((f) => /^nsm-[0-9a-f]{8}$/.test(f));
+    } catch {
+      return [];
+    }
+  });
+}
+
 export async function until(pred: () => boolean, timeoutMs: number, stepMs = 20): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {

@@ -1,7 +1,7 @@
 // The userspace axis without root: specs, the debootstrap and import commands, the container's
 // options, tool versions, the cache, and a column without an engine.
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -102,6 +102,7 @@ describe("building a userspace", () => {
     ]);
     expect(Number(readFileSync(join(dir, "bytes"), "utf8"))).toBeGreaterThan(1000);
     expect(existsSync(join(dir, "pwned"))).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("shows debootstrap's few hundred lines as one line per phase", () => {
@@ -138,6 +139,7 @@ describe("the cache", () => {
     ]);
     expect(listUserspaces(dir)).toEqual([]);
     expect(() => removeUserspace(dir, { kind: "docker", image: "x" })).toThrow(/only debian:<suite>/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
