@@ -24,7 +24,9 @@ export function describeScenario(sc: ScenarioModel): string[] {
       c.target.kind === "script" ? "" : `${c.timeout} s`,
     ].filter(Boolean);
     const where = c.from ? `from ${c.from}` : "in the run's own namespace";
-    out.push(`    ${c.name}  ${where}: ${demands.join(", ")}${c.description ? `  (${visible(c.description)})` : ""}`);
+    out.push(
+      `    ${c.name}  ${where}: ${demands.join(", ")}${c.description ? `  (${visible(c.description)})` : ""}`,
+    );
   }
   return out;
 }

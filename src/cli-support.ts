@@ -1,6 +1,6 @@
 // What the command line needs besides parsing: colour, the output file, and holding a kept run.
 import { accessSync, constants, existsSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { NsmError } from "./errors.js";
 import type { HeldRun } from "./run.js";
@@ -40,8 +40,15 @@ export function checkArtifacts(dir: string): void {
     }
     checkOutput(at);
   } catch (e) {
-    if (e instanceof NsmError) throw new NsmError("E_USAGE", e.message.replace(/^cannot write results to .*?: /, `cannot keep artifacts in ${dir}: `));
-    throw new NsmError("E_USAGE", `cannot keep artifacts in ${dir}: ${(e as Error).message.replace(/^EACCES.*/, "not writable")}`);
+    if (e instanceof NsmError)
+      throw new NsmError(
+        "E_USAGE",
+        e.message.replace(/^cannot write results to .*?: /, `cannot keep artifacts in ${dir}: `),
+      );
+    throw new NsmError(
+      "E_USAGE",
+      `cannot keep artifacts in ${dir}: ${(e as Error).message.replace(/^EACCES.*/, "not writable")}`,
+    );
   }
 }
 

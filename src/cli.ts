@@ -153,7 +153,10 @@ program
     "keep pcaps of each check's path (tcpdump -i any in every node on it) as DIR/<scenario>/<variant>/<kernel>/<check>.<node>.pcap",
   )
   .addOption(
-    new Option("--capture <which>", "with --artifacts: the pcaps of checks that missed what they should do, or of all")
+    new Option(
+      "--capture <which>",
+      "with --artifacts: the pcaps of checks that missed what they should do, or of all",
+    )
       .choices(["failed", "all"])
       .default("failed"),
   )
@@ -182,7 +185,8 @@ Examples:
   .action(async (files: string[], o, command: Command) => {
     if (o.output) checkOutput(o.output);
     if (o.script && files.length) throw new NsmError("E_USAGE", "give scenario files or --script, not both");
-    if (command.getOptionValueSource("capture") === "cli" && !o.artifacts) throw new NsmError("E_USAGE", "--capture needs --artifacts DIR");
+    if (command.getOptionValueSource("capture") === "cli" && !o.artifacts)
+      throw new NsmError("E_USAGE", "--capture needs --artifacts DIR");
     if (o.artifacts) checkArtifacts(o.artifacts);
     const scenarios = o.script ? [scriptScenario(o.script)] : scenarioFiles(files).map(loadScenario);
     checkVariants(scenarios, o.variant);
@@ -277,10 +281,10 @@ program
   .option("--timeout-scale <x>", "multiply the waits for a service's answer, as in a slow guest", scale, 1)
   .option("--no-diagnose", "leave out the skb:kfree_skb trace of checks that do not get through")
   .addOption(
-    new Option("--capture <which>", "keep pcaps of each check's path in $NSM_ARTIFACTS (default: the current folder)").choices([
-      "failed",
-      "all",
-    ]),
+    new Option(
+      "--capture <which>",
+      "keep pcaps of each check's path in $NSM_ARTIFACTS (default: the current folder)",
+    ).choices(["failed", "all"]),
   )
   .addHelpText(
     "after",

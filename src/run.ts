@@ -2,8 +2,8 @@
 import { mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import semver from "semver";
-import type { CompileOptions } from "./checks/index.js";
 import type { Backend, BatchRun } from "./backends/index.js";
+import type { CompileOptions } from "./checks/index.js";
 import { type CompiledScript, compileVariant } from "./compile/index.js";
 import type { ScenarioModel } from "./model/index.js";
 import { pool } from "./pool.js";
@@ -129,14 +129,20 @@ function placePcaps(obs: Observation[], checks: string[], dir: string | undefine
   });
 }
 
-function resultsOf(jobs: Job[], batch: BatchRun, backend: Backend, dirs: (i: number) => string | undefined): Result[] {
+function resultsOf(
+  jobs: Job[],
+  batch: BatchRun,
+  backend: Backend,
+  dirs: (i: number) => string | undefined,
+): Result[] {
   const byVariant = new Map<string, { job: Job; repeats: Observation[][] }>();
   jobs.forEach((job, i) => {
     const key = `${job.sc.file}\0${job.script.variant}`;
     const entry = byVariant.get(key) ?? { job, repeats: [] };
     byVariant.set(key, entry);
     const run = batch.runs[i];
-    if (run) entry.repeats.push(placePcaps(observationsFromTap(run, job.script.checks), job.script.checks, dirs(i)));
+    if (run)
+      entry.repeats.push(placePcaps(observationsFromTap(run, job.script.checks), job.script.checks, dirs(i)));
   });
   return [...byVariant.values()].flatMap(({ job, repeats }) => {
     const key = {

@@ -1,6 +1,6 @@
 // Where a script's pcaps are written ($NSM_ARTIFACTS, somewhere the script can reach) and how
 // they reach the folder the run asked for.
-import { mkdirSync, readdirSync, renameSync, copyFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 /** Moves every file of `from` into `to` (made if need be), then removes `from`. */

@@ -133,7 +133,11 @@ export interface ElseWhere {
 }
 
 /** Everything on this machine that belongs to an nsmatrix run (only `runs` when given). */
-export async function findLeftovers(only?: string[], dir = tmpdir(), opts: ElseWhere = {}): Promise<Leftovers> {
+export async function findLeftovers(
+  only?: string[],
+  dir = tmpdir(),
+  opts: ElseWhere = {},
+): Promise<Leftovers> {
   const wanted = (run: string | undefined): run is string => !!run && (!only || only.includes(run));
   const namespaces = namedNamespaces().filter((n) => wanted(NAMESPACE.exec(n)?.[1]));
   const pids = runProcesses(wanted, namespaces);

@@ -89,7 +89,9 @@ async function runOne(
     const r = await c.exec(scriptCommand(file, budgetMs), { env });
     if (pcaps && opts.artifacts) {
       const to = opts.artifacts(i);
-      await copyOut(c, pcaps, to).catch((e) => opts.log?.(`pcaps of ${script.variant} not copied to ${to}: ${e.message}`));
+      await copyOut(c, pcaps, to).catch((e) =>
+        opts.log?.(`pcaps of ${script.variant} not copied to ${to}: ${e.message}`),
+      );
     }
     for (const line of r.stdout.split("\n")) opts.onLine?.(i, line);
     const result: ScriptRun = {
@@ -126,7 +128,9 @@ async function copyOut(c: StartedTestContainer, from: string, to: string): Promi
       err += String(b);
     });
     x.on("error", fail);
-    x.on("close", (code) => (code === 0 ? done() : fail(new Error(`tar -x: ${err.trim() || `exit ${code}`}`))));
+    x.on("close", (code) =>
+      code === 0 ? done() : fail(new Error(`tar -x: ${err.trim() || `exit ${code}`}`)),
+    );
     tar.pipe(x.stdin);
   });
 }

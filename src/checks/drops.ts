@@ -48,7 +48,8 @@ export function reasonNames(format: string): Map<number, string> {
 /** Addresses → functions, from the script's kallsyms look-up ("ffffffffc00e914e br_handle_frame_finish [bridge]"). */
 export function symbolNames(lines: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const m of lines.matchAll(/^\s*([0-9a-f]{8,16})\s+([A-Za-z_][\w.]*)/gm)) out.set(String(m[1]), String(m[2]));
+  for (const m of lines.matchAll(/^\s*([0-9a-f]{8,16})\s+([A-Za-z_][\w.]*)/gm))
+    out.set(String(m[1]), String(m[2]));
   return out;
 }
 
@@ -70,9 +71,17 @@ function parseLine(line: string, reasons: Map<number, string>): Free | undefined
     const task = hist[1] ?? "";
     return { task, location: symbol(hist[2] ?? ""), ...(reason ? { reason } : {}), count: Number(hist[4]) };
   }
-  const ev = /^\s*(.+?)-\d+\s+(?:\(\s*[\d-]+\)\s+)?\[\d+\].*?kfree_skb:.*\blocation=(\S+)(?:\s+\[[\w-]+\])?(?:\s+reason:\s*([A-Z0-9_]+))?/.exec(line);
+  const ev =
+    /^\s*(.+?)-\d+\s+(?:\(\s*[\d-]+\)\s+)?\[\d+\].*?kfree_skb:.*\blocation=(\S+)(?:\s+\[[\w-]+\])?(?:\s+reason:\s*([A-Z0-9_]+))?/.exec(
+      line,
+    );
   if (ev) {
-    return { task: ev[1] ?? "", location: symbol(ev[2] ?? ""), ...(ev[3] ? { reason: ev[3] } : {}), count: 1 };
+    return {
+      task: ev[1] ?? "",
+      location: symbol(ev[2] ?? ""),
+      ...(ev[3] ? { reason: ev[3] } : {}),
+      count: 1,
+    };
   }
   return undefined;
 }

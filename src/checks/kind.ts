@@ -1,6 +1,7 @@
 // What a kind of check is, in one place: its YAML key, the command it compiles to, the tools it
 // needs, what it can take, how the script classifies how far it got, and those stages in words.
-import type { CheckModel } from "../model/types.js";
+import type { z } from "zod";
+import type { CheckModel, CheckTarget } from "../model/types.js";
 
 /** Choices the compiler makes once per column: a reproducer holds literal numbers. */
 export interface CompileOptions {
@@ -39,9 +40,21 @@ export interface StageEvidence {
   stderrTail: string;
 }
 
+/** What a kind's target may need beside its own value. */
+export interface TargetContext {
+  /** The check's `service`. */
+  service?: string;
+  /** The scenario file's folder: files a check names are read from it. */
+  dir: string;
+}
+
 export interface CheckKind {
   /** The check's key in the scenario file, and its kind in the model. */
   key: CheckModel["target"]["kind"];
+  /** What the key holds in the scenario file (JSON Schema for editors comes from it). */
+  schema: z.ZodType;
+  /** The key's validated value → the model's target; throws NsmError with a message for the key. */
+  target: (value: unknown, ctx: TargetContext) => CheckTarget;
   /** What it sends where, in a few words: "tcp 1.1.1.1:8080". */
   describe: (c: CheckModel) => string;
   /** The command under test, as literal shell words (only $P and $T expand). */

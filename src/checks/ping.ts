@@ -1,4 +1,5 @@
 // ping: one echo request, and whether the echo reply came.
+import { Ip } from "../model/schema-base.js";
 import type { CheckModel } from "../model/types.js";
 import { type CheckKind, ethertypeOf, netnsOf, seconds, within } from "./kind.js";
 
@@ -11,6 +12,8 @@ function wait(t: number, wholeSeconds: boolean): string {
 
 export const ping: CheckKind = {
   key: "ping",
+  schema: Ip.describe("an address to send one ICMP echo request to"),
+  target: (value) => ({ kind: "ping", host: String(value) }),
   describe: (c) => `ping ${(c as Ping).target.host}`,
   command: (c, o) => {
     const t = (c as Ping).target;

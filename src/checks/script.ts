@@ -2,12 +2,12 @@
 // Exit codes as kselftest: 0 pass, 1 fail, 2 xfail, 3 xpass, 4 skip. What it prints as TAP or
 // KTAP is nested under the check's own TAP point.
 import { z } from "zod";
+import { readScript } from "../model/scripts.js";
 import type { CheckModel, ScriptFile } from "../model/types.js";
 import { type CheckKind, netnsOf } from "./kind.js";
 
 type Script = CheckModel & { target: Extract<CheckModel["target"], { kind: "script" }> };
 
-export const SCRIPT_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}$/;
 /** A script may take an hour; a selftest often runs for minutes. */
 export const SCRIPT_DEFAULT_TIMEOUT_S = 300;
 
@@ -16,7 +16,11 @@ export const ScriptSpec = z.union([
   z.strictObject({
     file: z.string().min(1).describe("the script, relative to the scenario file"),
     args: z
-      .array(z.string().regex(/^[A-Za-z0-9_@%+=:,./-]+$/, "an argument is one plain word (letters, digits, _@%+=:,./-)"))
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9_@%+=:,./-]+$/, "an argument is one plain word (letters, digits, _@%+=:,./-)"),
+      )
       .max(32)
       .optional(),
     timeout: z
@@ -33,9 +37,25 @@ export const scriptDir = (id: number) => `$T/s${id}`;
 
 export const script: CheckKind = {
   key: "script",
+  schema: ScriptSpec,
+  // Its files are read here, so that the compiled reproducer carries them (and the compiler stays pure).
+  target: (value, ctx) => {
+    const spec = typeof value === "string" ? { file: value } : (value as z.infer<typeof ScriptSpec> & object);
+    const file = typeof spec === "string" ? spec : spec.file;
+    const args = typeof spec === "string" ? [] : (spec.args ?? []);
+    const timeoutS =
+      typeof spec === "string" ? SCRIPT_DEFAULT_TIMEOUT_S : (spec.timeout ?? SCRIPT_DEFAULT_TIMEOUT_S);
+    return { kind: "script", file, files: readScript(ctx.dir, file), args, timeoutS };
+  },
   describe: (c) => {
     const t = (c as Script).target;
-    const extra = t.files.length > 1 ? ` (with ${t.files.slice(1).map((f) => f.name).join(", ")})` : "";
+    const extra =
+      t.files.length > 1
+        ? ` (with ${t.files
+            .slice(1)
+            .map((f) => f.name)
+            .join(", ")})`
+        : "";
     return `script ${t.file}${extra}, up to ${t.timeoutS} s`;
   },
   // A subshell: the script runs in its own folder, so `source lib.sh` finds its library.
@@ -70,7 +90,11 @@ export const script: CheckKind = {
 };
 
 /** The lines that write the script's files into its folder, each from a literal here-document. */
-export function scriptFiles(files: ScriptFile[], id: number, heredoc: (s: string) => { start: string; end: string; text: string }): string[] {
+export function scriptFiles(
+  files: ScriptFile[],
+  id: number,
+  heredoc: (s: string) => { start: string; end: string; text: string },
+): string[] {
   const dir = scriptDir(id);
   const out = [`mkdir "${dir}"`];
   for (const f of files) {

@@ -1,6 +1,7 @@
 // tcp: a connection to address:port; with a service, the answer that names who answered.
 import type { CheckModel } from "../model/types.js";
 import { type CheckKind, ethertypeOf, netnsOf, seconds, within } from "./kind.js";
+import { HostPort, hostPort } from "./target.js";
 
 type Tcp = CheckModel & { target: { kind: "tcp"; host: string; port: number; service?: string } };
 
@@ -12,11 +13,15 @@ function command(c: CheckModel, scale: number): string {
   const v6 = t.host.includes(":");
   const to = `TCP${v6 ? 6 : 4}:${v6 ? `[${t.host}]` : t.host}:${t.port},connect-timeout=${seconds(c.timeout)}`;
   const exec = `ip netns exec ${netnsOf(c)} socat`;
-  return t.service ? `${exec} -u -T ${seconds(c.timeout * scale)} ${to} STDOUT` : `${exec} -t 0.1 /dev/null ${to}`;
+  return t.service
+    ? `${exec} -u -T ${seconds(c.timeout * scale)} ${to} STDOUT`
+    : `${exec} -t 0.1 /dev/null ${to}`;
 }
 
 export const tcp: CheckKind = {
   key: "tcp",
+  schema: HostPort.describe("address:port to connect to"),
+  target: (value, ctx) => ({ kind: "tcp", ...hostPort(value), service: ctx.service }),
   describe: (c) => {
     const t = (c as Tcp).target;
     return `tcp ${t.host}:${t.port}, ${t.service ? `answered by ${t.service}` : "handshake"}`;

@@ -1,6 +1,7 @@
 // udp: a datagram to address:port, and the service's answer.
 import type { CheckModel } from "../model/types.js";
 import { type CheckKind, ethertypeOf, seconds, within } from "./kind.js";
+import { HostPort, hostPort } from "./target.js";
 
 type Udp = CheckModel & { target: { kind: "udp"; host: string; port: number; service?: string } };
 
@@ -8,6 +9,8 @@ type Udp = CheckModel & { target: { kind: "udp"; host: string; port: number; ser
 // timeout and stops at the first reply.
 export const udp: CheckKind = {
   key: "udp",
+  schema: HostPort.describe("address:port to send a datagram to"),
+  target: (value, ctx) => ({ kind: "udp", ...hostPort(value), service: ctx.service }),
   describe: (c) => {
     const t = (c as Udp).target;
     return `udp ${t.host}:${t.port}${t.service ? `, answered by ${t.service}` : ""}`;

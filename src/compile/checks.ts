@@ -73,7 +73,9 @@ export function checkFunctions(checks: CheckModel[], variant: string, o: Compile
 export function scriptSetup(checks: CheckModel[]): string[] {
   const folders = scriptFolders(checks);
   return checks.flatMap((c, i) =>
-    c.target.kind === "script" && folders.get(i + 1) === i + 1 ? scriptFiles(c.target.files, i + 1, heredoc) : [],
+    c.target.kind === "script" && folders.get(i + 1) === i + 1
+      ? scriptFiles(c.target.files, i + 1, heredoc)
+      : [],
   );
 }
 
@@ -152,7 +154,10 @@ function sequential(r: Runs): string[] {
 // one drop trace covers them all, so each failed check shows the drops of the whole window.
 function concurrent(r: Runs): string[] {
   const { checks } = r;
-  const out = ["nsm_pids=", ...checks.flatMap((c, i) => [...expectShell(c, r.variant, i + 1), ...captureStart(c, i + 1)])];
+  const out = [
+    "nsm_pids=",
+    ...checks.flatMap((c, i) => [...expectShell(c, r.variant, i + 1), ...captureStart(c, i + 1)]),
+  ];
   const watched = checks.some((c) => c.offload);
   if (watched) out.push("nsm_wpids=");
   const traced = checks.findIndex((c) => r.o.diagnose && kindOf(c).ethertype(c) !== undefined);
@@ -176,7 +181,10 @@ function concurrent(r: Runs): string[] {
 /** Runs the checks in declared order (or all at once with `parallel`) and prints one TAP point each. */
 export function checkLines(r: Runs & { parallel: boolean }): string[] {
   const udp = r.checks.some((c) => c.target.kind === "udp");
-  return [...(udp ? ["printf 'nsmatrix\\n' >\"$T/udp-payload\""] : []), ...(r.parallel ? concurrent(r) : sequential(r))];
+  return [
+    ...(udp ? ["printf 'nsmatrix\\n' >\"$T/udp-payload\""] : []),
+    ...(r.parallel ? concurrent(r) : sequential(r)),
+  ];
 }
 
 // A capture may wait up to 1 s to start and stop; so may a pcap.

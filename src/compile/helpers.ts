@@ -55,7 +55,10 @@ export function helpersFor(runtime: string, used: string): string[] {
   const all = chunks(runtime);
   const byName = new Map(all.flatMap((c) => (c.name ? [[c.name, c] as const] : [])));
   const wanted = new Set<string>();
-  const queue = [...names(used), ...all.filter((c) => !c.name).flatMap((c) => [...names(c.lines.join("\n"))])];
+  const queue = [
+    ...names(used),
+    ...all.filter((c) => !c.name).flatMap((c) => [...names(c.lines.join("\n"))]),
+  ];
   while (queue.length) {
     const n = queue.pop() as string;
     const c = byName.get(n);

@@ -2,7 +2,13 @@
 // tears down. It reads top to bottom like a net selftest: what it reproduces and expects, the
 // topology, each check written out, then only the helpers this variant calls, then the main part.
 import { readFileSync } from "node:fs";
-import { type CheckBudget, type CompileOptions, checkTools, DEFAULT_OPTIONS, KINDS } from "../checks/index.js";
+import {
+  type CheckBudget,
+  type CompileOptions,
+  checkTools,
+  DEFAULT_OPTIONS,
+  KINDS,
+} from "../checks/index.js";
 import type { ScenarioModel, VariantModel } from "../model/index.js";
 import { visible } from "../text.js";
 import { checkFunctions, checkLines, checksBudget, scriptSetup, serviceLines } from "./checks.js";
@@ -11,7 +17,6 @@ import { featuresOf, flavoured, PACKAGE_OF } from "./features.js";
 import { helpersFor } from "./helpers.js";
 import { q } from "./shell.js";
 import { bridgedNodes, links, modulesOf, namespaces, nodeSetup } from "./topology.js";
-
 
 // The helper functions scripts may call (kept as a real .sh file so it can be linted).
 const RUNTIME = readFileSync(new URL("./runtime.sh", import.meta.url), "utf8");
@@ -93,7 +98,8 @@ function skipAll(v: VariantModel): string[] {
     "nsm_skip_all() {",
     `  echo "1..${v.checks.length}"`,
     ...v.checks.map(
-      (c, i) => `  printf 'ok %s - %s # SKIP %s\\n# [SKIP] %s: %s\\n' ${i + 1} ${q(c.name)} "$1" ${q(c.name)} "$1"`,
+      (c, i) =>
+        `  printf 'ok %s - %s # SKIP %s\\n# [SKIP] %s: %s\\n' ${i + 1} ${q(c.name)} "$1" ${q(c.name)} "$1"`,
     ),
     "  exit 4",
     "}",
@@ -160,9 +166,18 @@ export function compileVariant(
     ...(build.length ? ["topology"] : []),
     ...scriptSetup(v.checks),
     ...(services.length ? ["echo '# starting services'", "services"] : []),
-    ...(o.diagnose && v.checks.some((c) => KINDS[c.target.kind].ethertype(c) !== undefined) ? ["nsm_trace_init"] : []),
+    ...(o.diagnose && v.checks.some((c) => KINDS[c.target.kind].ethertype(c) !== undefined)
+      ? ["nsm_trace_init"]
+      : []),
     "echo '# running checks'",
-    ...checkLines({ checks: v.checks, variant: v.name, topology: v.topology, services: sc.services, o, parallel: sc.parallel }),
+    ...checkLines({
+      checks: v.checks,
+      variant: v.name,
+      topology: v.topology,
+      services: sc.services,
+      o,
+      parallel: sc.parallel,
+    }),
     "nsm_hold",
     "exit 0",
   ];

@@ -1,17 +1,17 @@
 // Loads a scenario and its topology from disk, validates everything, and returns the model.
 import { basename, dirname, resolve } from "node:path";
 import type { z } from "zod";
-import { SCRIPT_DEFAULT_TIMEOUT_S } from "../checks/index.js";
+import { KINDS, SCRIPT_DEFAULT_TIMEOUT_S } from "../checks/index.js";
 import { NsmError, type SourceIssue } from "../errors.js";
 import { formatPath, zodIssueToSource } from "./issues.js";
 import { type Locate, mergedLocator, mergePatch } from "./merge.js";
-import { own, parseEndpoint, parseHostPort } from "./names.js";
+import { own, parseEndpoint } from "./names.js";
 import { readNftFiles, readSource } from "./read.js";
 import { Scenario, type ScenarioT, Topology, type TopologyT } from "./schema.js";
+import { readScript } from "./scripts.js";
 import { checkScenario, checkScenarioRefs, checkTopology } from "./semantic.js";
 import type { Source } from "./source.js";
-import { readScript } from "./scripts.js";
-import type { CheckModel, ScenarioModel, ScriptFile, VariantModel } from "./types.js";
+import type { CheckModel, CheckTarget, ScenarioModel, VariantModel } from "./types.js";
 
 // Clear of TCP's first retransmission (1 s after the SYN), so no verdict depends on it.
 const DEFAULT_TIMEOUT = 0.5;
@@ -86,17 +86,51 @@ export function loadTopology(file: string): TopologyT {
   return normalise(topo);
 }
 
+// A check's target, from the key of its kind (checks/): a problem the kind finds (a script it
+// cannot read) is located at that key.
+function targetOf(
+  name: string,
+  c: ScenarioT["checks"][string],
+  dir: string,
+  locate: Locate,
+  issues: SourceIssue[],
+) {
+  const kind = Object.values(KINDS).find((k) => c[k.key] !== undefined);
+  if (!kind) throw new NsmError("E_INTERNAL", `check ${name} passed the schema without a kind`);
+  const value = c[kind.key];
+  try {
+    return kind.target(value, { dir, ...(c.service ? { service: c.service } : {}) });
+  } catch (e) {
+    if (!(e instanceof NsmError) || e.code === "E_INTERNAL") throw e;
+    const at = [
+      "checks",
+      name,
+      kind.key,
+      ...(typeof value === "object" && value !== null && "file" in value ? ["file"] : []),
+    ];
+    const file = JSON.stringify(
+      typeof value === "object" && value !== null && "file" in value ? value.file : value,
+    );
+    const why = e.message
+      .replace(/^cannot read [^:]*: ENOENT$/, `${file}: no such file`)
+      .replace(/^cannot read [^:]*: /, `${file}: `);
+    issues.push(locate(at, `${formatPath(at)}: ${why}`, true));
+    return undefined;
+  }
+}
+
 function toCheck(
   name: string,
   c: ScenarioT["checks"][string],
   sc: ScenarioT,
-  scripts: Map<string, ScriptFile[]>,
+  target: CheckTarget,
   variantTimeout?: number,
 ): CheckModel {
   const timeout = c.timeout ?? variantTimeout ?? sc.timeout ?? DEFAULT_TIMEOUT;
   const expect = c.expect ?? "reach";
   const cap = c.capture && parseEndpoint(c.capture.on);
-  const base = {
+  const sends = c.service ? own(sc.services, c.service)?.sends : undefined;
+  return {
     name,
     description: c.description,
     from: c.from,
@@ -104,21 +138,10 @@ function toCheck(
     expect,
     ...(c.offload ? { offload: c.offload } : {}),
     ...(cap && c.capture ? { capture: { node: cap.node, dev: cap.ifname, filter: c.capture.filter } } : {}),
+    // The answer is "<service name>\n" followed by `sends` bytes.
+    ...(sends && c.service ? { bytes: c.service.length + 1 + sends } : {}),
+    target,
   };
-  if (c.ping) return { ...base, target: { kind: "ping", host: c.ping } };
-  if (c.script !== undefined) {
-    const spec = typeof c.script === "string" ? { file: c.script } : c.script;
-    const files = scripts.get(name) ?? [];
-    const timeoutS = spec.timeout ?? SCRIPT_DEFAULT_TIMEOUT_S;
-    return { ...base, target: { kind: "script", file: spec.file, files, args: spec.args ?? [], timeoutS } };
-  }
-  const kind = c.tcp ? "tcp" : "udp";
-  const hp = parseHostPort((c.tcp ?? c.udp) as string);
-  if (!hp) throw new NsmError("E_INTERNAL", `check ${name}: target passed the schema but does not parse`);
-  const sends = c.service ? own(sc.services, c.service)?.sends : undefined;
-  // The answer is "<service name>\n" followed by `sends` bytes.
-  const bytes = sends && c.service ? { bytes: c.service.length + 1 + sends } : {};
-  return { ...base, ...bytes, target: { kind, host: hp.host, port: hp.port, service: c.service } };
 }
 
 /** Loads a scenario file, its topology and every variant; throws E_YAML or E_SCHEMA with located issues. */
@@ -190,8 +213,12 @@ export function loadScenario(file: string): ScenarioModel {
       if (!baseRefs.has(i.message)) issues.push({ ...i, message: `variant "${v.name}": ${i.message}` });
     }
   }
-  const scripts = readScripts(sc, dirname(file), mergedLocator(src), issues);
+  const targets = new Map<string, CheckTarget | undefined>(
+    Object.entries(sc.checks).map(([n, c]) => [n, targetOf(n, c, dirname(file), mergedLocator(src), issues)]),
+  );
   if (issues.length) fail(src.file, dedupe(issues));
+  const checksWith = (timeout?: number) =>
+    Object.entries(sc.checks).map(([n, c]) => toCheck(n, c, sc, targets.get(n) as CheckTarget, timeout));
 
   const services = Object.entries(sc.services ?? {}).map(([name, s]) => ({
     name,
@@ -207,29 +234,12 @@ export function loadScenario(file: string): ScenarioModel {
     topologyFile: topoSrc.file,
     parallel: sc.parallel ?? false,
     services,
-    checks: Object.entries(sc.checks).map(([n, c]) => toCheck(n, c, sc, scripts)),
+    checks: checksWith(),
     variants: variants.map(({ timeout, ...v }) => ({
       ...v,
-      checks: Object.entries(sc.checks).map(([n, c]) => toCheck(n, c, sc, scripts, timeout)),
+      checks: checksWith(timeout),
     })),
   };
-}
-
-// Each script check's files, read once; problems located at its `script` key.
-function readScripts(sc: ScenarioT, dir: string, locate: Locate, issues: SourceIssue[]): Map<string, ScriptFile[]> {
-  const out = new Map<string, ScriptFile[]>();
-  for (const [name, c] of Object.entries(sc.checks)) {
-    if (c.script === undefined) continue;
-    const file = typeof c.script === "string" ? c.script : c.script.file;
-    const at = ["checks", name, "script", ...(typeof c.script === "string" ? [] : ["file"])];
-    try {
-      out.set(name, readScript(dir, file));
-    } catch (e) {
-      if (!(e instanceof NsmError)) throw e;
-      issues.push(locate(at, `${formatPath(at)}: ${e.message.replace(/^cannot read [^:]*: /, `cannot read ${JSON.stringify(file)}: `)}`, true));
-    }
-  }
-  return out;
 }
 
 // The same base-topology problem shows up once per variant; say it once.
@@ -255,7 +265,10 @@ export function fileKind(file: string): "scenario" | "topology" {
  * run's own namespace on an empty topology, its expectation left to its exit code.
  */
 export function scriptScenario(file: string, timeoutS = SCRIPT_DEFAULT_TIMEOUT_S): ScenarioModel {
-  const name = basename(file).replace(/\.[a-z]+$/, "").replace(/[^A-Za-z0-9_.-]/g, "-") || "script";
+  const name =
+    basename(file)
+      .replace(/\.[a-z]+$/, "")
+      .replace(/[^A-Za-z0-9_.-]/g, "-") || "script";
   const files = readScript(dirname(resolve(file)), basename(file));
   const check: CheckModel = {
     name,

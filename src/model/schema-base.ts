@@ -28,8 +28,7 @@ export const NodeName = z
     "not a valid node name (1-24 characters: lowercase letters, digits, '_', '-'; starts with a letter)",
   )
   .refine((s) => !RESERVED_NODES.has(s), {
-    error: (i) =>
-      `${show(i.input)} is taken: ${RESERVED_NODES.get(String(i.input))}`,
+    error: (i) => `${show(i.input)} is taken: ${RESERVED_NODES.get(String(i.input))}`,
   });
 export const Label = z
   .string()

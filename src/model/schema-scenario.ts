@@ -1,9 +1,8 @@
 // The scenario file's schemas: services, checks and their expectations, variants.
 import semver from "semver";
 import { z } from "zod";
-import { ScriptSpec } from "../checks/index.js";
-import { parseHostPort } from "./names.js";
-import { Endpoint, Flag, Ip, Label, NodeName, show, Timeout } from "./schema-base.js";
+import { KIND_KEYS } from "../checks/index.js";
+import { Endpoint, Flag, Label, NodeName, show, Timeout } from "./schema-base.js";
 
 /**
  * A range written out: "*" alone, or semver comparators with versions. semver reads "", "x" and
@@ -67,18 +66,7 @@ export const Capture = z
   })
   .describe("watch the wire with tcpdump while the check runs");
 
-/** Why `s` is not an `address:port` target. */
-function targetProblem(s: string): string {
-  const port = /:(\d+)$/.exec(s)?.[1];
-  if (port === undefined) return "the ':port' part is missing";
-  if (Number(port) < 1 || Number(port) > 65535) return `port ${port} is not in 1-65535`;
-  return "not an IP address; IPv6 goes in brackets, like [2001:db8::1]:80";
-}
-
-const Target = z.string().refine((s) => parseHostPort(s) !== undefined, {
-  error: (i) =>
-    `${show(i.input)} is not an address:port like 192.0.2.1:80 (${targetProblem(String(i.input))})`,
-});
+const kindKeys = Object.keys(KIND_KEYS) as (keyof typeof KIND_KEYS)[];
 
 export const Check = z
   .strictObject({
@@ -86,12 +74,7 @@ export const Check = z
     from: NodeName.optional().describe(
       "the node the check runs in (a script check without one runs in the run's own namespace)",
     ),
-    ping: Ip.optional(),
-    tcp: Target.optional(),
-    udp: Target.optional(),
-    script: ScriptSpec.optional().describe(
-      "a test script, kselftest style (exit 0 pass, 1 fail, 2 xfail, 3 xpass, 4 skip); the files beside it that it names go with it",
-    ),
+    ...KIND_KEYS,
     service: Label.optional().describe("the service that must answer (proves where DNAT went)"),
     timeout: Timeout.optional().describe(
       "seconds for the kernel's part (handshake, echo reply); a service's answer may take this times the timeout scale",
@@ -102,8 +85,11 @@ export const Check = z
     ),
     expect: Expect.optional(),
   })
-  .refine((c) => [c.ping, c.tcp, c.udp, c.script].filter((x) => x !== undefined).length === 1, {
-    error: "a check has exactly one of 'ping', 'tcp', 'udp' or 'script'",
+  .refine((c) => kindKeys.filter((k) => c[k] !== undefined).length === 1, {
+    error: `a check has exactly one of ${kindKeys
+      .map((k) => `'${k}'`)
+      .join(", ")
+      .replace(/, ([^,]*)$/, " or $1")}`,
   })
   .refine((c) => c.from !== undefined || c.script !== undefined, {
     error: "a ping, tcp or udp check needs 'from': the node it runs in",

@@ -2,10 +2,12 @@
 // here so that the compiled reproducer carries them and the compiler stays pure.
 import { readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { SCRIPT_NAME_RE } from "../checks/index.js";
 import { NsmError } from "../errors.js";
 import { outside, readUserFile } from "./read.js";
 import type { ScriptFile } from "./types.js";
+
+/** A script's file name, and those of the files beside it that go with it. */
+export const SCRIPT_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}$/;
 
 /** All the files of one script check together stay below this. */
 export const MAX_SCRIPT_BYTES = 1024 * 1024;
@@ -18,7 +20,9 @@ function text(path: string, name: string): string {
 
 // The siblings whose names a text mentions as a word: `source lib.sh`, `. "$dir"/lib.sh`.
 function named(textOf: string, siblings: string[]): string[] {
-  return siblings.filter((s) => new RegExp(`(^|[^\\w.-])${s.replace(/[.+]/g, "\\$&")}($|[^\\w.-])`, "m").test(textOf));
+  return siblings.filter((s) =>
+    new RegExp(`(^|[^\\w.-])${s.replace(/[.+]/g, "\\$&")}($|[^\\w.-])`, "m").test(textOf),
+  );
 }
 
 /**
@@ -31,7 +35,10 @@ export function readScript(dir: string, file: string): ScriptFile[] {
   const path = resolve(dir, file);
   const main = basename(path);
   if (!SCRIPT_NAME_RE.test(main))
-    throw new NsmError("E_SCHEMA", `${JSON.stringify(main)}: a script's name is letters, digits and _.+- only`);
+    throw new NsmError(
+      "E_SCHEMA",
+      `${JSON.stringify(main)}: a script's name is letters, digits and _.+- only`,
+    );
   const folder = dirname(path);
   const files: ScriptFile[] = [{ name: main, text: text(path, JSON.stringify(file)) }];
   let siblings: string[];
@@ -49,7 +56,10 @@ export function readScript(dir: string, file: string): ScriptFile[] {
       const t = text(join(folder, s), JSON.stringify(s));
       size += t.length;
       if (size > MAX_SCRIPT_BYTES)
-        throw new NsmError("E_SCHEMA", `${JSON.stringify(file)} and the files it names pass ${MAX_SCRIPT_BYTES / 1024} KiB`);
+        throw new NsmError(
+          "E_SCHEMA",
+          `${JSON.stringify(file)} and the files it names pass ${MAX_SCRIPT_BYTES / 1024} KiB`,
+        );
       files.push({ name: s, text: t });
     }
   }

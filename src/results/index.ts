@@ -3,12 +3,12 @@ export { assembleResults, exitCodeOf, type RunContext } from "./assemble.js";
 export { evidenceFacts, evidenceLines, type Fact, sawText, shortfall, stageText } from "./evidence.js";
 export { expectationFor, kernelSemver, verdictOf } from "./expect.js";
 export { observationsFromTap, type ScriptRun } from "./tap.js";
-export {
-  type Column,
-  type Evidence,
-  type Observation,
-  type Result,
-  type RunReport,
-  type Stage,
-  type Verdict,
+export type {
+  Column,
+  Evidence,
+  Observation,
+  Result,
+  RunReport,
+  Stage,
+  Verdict,
 } from "./types.js";

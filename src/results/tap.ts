@@ -40,7 +40,12 @@ function observe(point: TapPoint, checks: string[], subtests: SubTest[]): Observ
   const diag = (point.diag ?? {}) as Record<string, unknown>;
   const outcome =
     diag.outcome === "reach" || diag.outcome === "no-reach" ? diag.outcome : point.ok ? "reach" : "no-reach";
-  return { check, status: "observed", outcome, evidence: evidenceOf(diag, point.time ?? undefined, subtests) };
+  return {
+    check,
+    status: "observed",
+    outcome,
+    evidence: evidenceOf(diag, point.time ?? undefined, subtests),
+  };
 }
 
 /** Why a script that did not report every check stopped early. */
@@ -80,7 +85,10 @@ export function observationsFromTap(run: ScriptRun, checks: string[]): Observati
   });
   parser.end(run.tap);
   const byCheck = new Map(
-    points.map(({ point, subtests }) => [checks[point.id - 1] ?? point.name, observe(point, checks, subtests)]),
+    points.map(({ point, subtests }) => [
+      checks[point.id - 1] ?? point.name,
+      observe(point, checks, subtests),
+    ]),
   );
   return checks.map(
     (check) => byCheck.get(check) ?? { check, status: "error", reason: whyIncomplete(run, bailout) },

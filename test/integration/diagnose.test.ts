@@ -25,7 +25,18 @@ describe.skipIf(!isRoot)("Box0 baseline CMD1: where its SYN died, and its pcap",
       const art = mkdtempSync(join(tmpdir(), "nsmatrix-artifacts-"));
       dirs.push(art);
       const r = await cli(
-        ["run", "scenarios/box0-bridge-dnat.yaml", "-v", "baseline", "-k", kernel, "--artifacts", art, "-f", "json"],
+        [
+          "run",
+          "scenarios/box0-bridge-dnat.yaml",
+          "-v",
+          "baseline",
+          "-k",
+          kernel,
+          "--artifacts",
+          art,
+          "-f",
+          "json",
+        ],
         { timeout: 600_000 },
       );
       const results: Result[] = JSON.parse(r.stdout).results;
@@ -49,7 +60,18 @@ describe.skipIf(!isRoot)("Box0 baseline CMD1: where its SYN died, and its pcap",
       expect(syn).toMatch(/ > 1\.1\.1\.1\.8080: Flags \[S\]/);
       // JUnit names them as attachments.
       const junit = await cli(
-        ["run", "scenarios/box0-bridge-dnat.yaml", "-v", "baseline", "-k", "host", "--artifacts", art, "-f", "junit"],
+        [
+          "run",
+          "scenarios/box0-bridge-dnat.yaml",
+          "-v",
+          "baseline",
+          "-k",
+          "host",
+          "--artifacts",
+          art,
+          "-f",
+          "junit",
+        ],
         { timeout: 120_000 },
       );
       if (kernel === "host") expect(junit.stdout).toContain(`[[ATTACHMENT|${pcap}]]`);
@@ -60,7 +82,15 @@ describe.skipIf(!isRoot)("Box0 baseline CMD1: where its SYN died, and its pcap",
   );
 
   it("traces nothing with --no-diagnose", async () => {
-    const r = await cli(["run", "scenarios/box0-bridge-dnat.yaml", "-v", "baseline", "--no-diagnose", "-f", "json"]);
+    const r = await cli([
+      "run",
+      "scenarios/box0-bridge-dnat.yaml",
+      "-v",
+      "baseline",
+      "--no-diagnose",
+      "-f",
+      "json",
+    ]);
     const results: Result[] = JSON.parse(r.stdout).results;
     expect(byCheck(results, "cmd1").evidence.drops).toBeUndefined();
     expect(byCheck(results, "cmd1").status).toBe("xfail");
@@ -71,9 +101,12 @@ describe.skipIf(!isRoot)("script checks with kselftest exit codes", () => {
   const VERDICTS = { "veth-ping": "pass", passes: "pass", fails: "fail", xfails: "xfail", skips: "skip" };
 
   it("give each exit code its verdict, on the host and in a 6.1 guest, and nest the script's TAP", async () => {
-    const r = await cli(["run", "test/fixtures/selftests/scenario.yaml", "-k", "host,debian:6.1", "-f", "json"], {
-      timeout: 600_000,
-    });
+    const r = await cli(
+      ["run", "test/fixtures/selftests/scenario.yaml", "-k", "host,debian:6.1", "-f", "json"],
+      {
+        timeout: 600_000,
+      },
+    );
     const results: Result[] = JSON.parse(r.stdout).results;
     const kernels = [...new Set(results.map((x) => x.kernel))];
     expect(kernels).toHaveLength(2);
@@ -85,7 +118,9 @@ describe.skipIf(!isRoot)("script checks with kselftest exit codes", () => {
         { id: 1, name: "veth up", ok: true },
         { id: 2, name: "ping across", ok: true },
       ]);
-      expect(mine.find((x) => x.check === "skips")).toMatchObject({ reason: "needs a feature this kernel lacks" });
+      expect(mine.find((x) => x.check === "skips")).toMatchObject({
+        reason: "needs a feature this kernel lacks",
+      });
     }
     // "fails" fails: the run says so.
     expect(r.exitCode).toBe(1);
@@ -95,7 +130,9 @@ describe.skipIf(!isRoot)("script checks with kselftest exit codes", () => {
   it("runs a selftest-style script unchanged with run --script", async () => {
     const r = await cli(["run", "--script", "test/fixtures/selftests/veth-ping.sh", "-f", "json"]);
     const results: Result[] = JSON.parse(r.stdout).results;
-    expect(results.map((x) => [x.scenario, x.check, x.status])).toEqual([["script-veth-ping", "veth-ping", "pass"]]);
+    expect(results.map((x) => [x.scenario, x.check, x.status])).toEqual([
+      ["script-veth-ping", "veth-ping", "pass"],
+    ]);
     expect(r.exitCode).toBe(0);
   });
 });

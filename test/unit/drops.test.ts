@@ -21,10 +21,19 @@ describe("drops in the trace of Box0 CMD1 on each kernel", () => {
     // 5.10: the event prints a raw address and has no reason yet; the script looked it up in kallsyms.
     ["box0-baseline-5.10.0-32-amd64.tap", [{ location: "br_handle_frame_finish", count: 1 }]],
     // 6.1: %p is hashed, so a hist trigger's .sym named it, and its format named reason 1.
-    ["box0-baseline-6.1.0-50-amd64.tap", [{ location: "br_handle_frame_finish", reason: "NOT_SPECIFIED", count: 1 }]],
+    [
+      "box0-baseline-6.1.0-50-amd64.tap",
+      [{ location: "br_handle_frame_finish", reason: "NOT_SPECIFIED", count: 1 }],
+    ],
     // 6.12 and 6.18 print the symbol (%pS) and the reason by name.
-    ["box0-baseline-6.12.117+deb13-amd64.tap", [{ location: "br_handle_frame_finish", reason: "NOT_SPECIFIED", count: 1 }]],
-    ["box0-baseline-6.18.44-fc-v669.tap", [{ location: "br_handle_frame_finish", reason: "NOT_SPECIFIED", count: 1 }]],
+    [
+      "box0-baseline-6.12.117+deb13-amd64.tap",
+      [{ location: "br_handle_frame_finish", reason: "NOT_SPECIFIED", count: 1 }],
+    ],
+    [
+      "box0-baseline-6.18.44-fc-v669.tap",
+      [{ location: "br_handle_frame_finish", reason: "NOT_SPECIFIED", count: 1 }],
+    ],
   ])("%s: CMD1's SYN died in the bridge", (file, drops) => {
     const e = evidence(file, "cmd1");
     expect(e.stage).toBe("syn-timeout");
@@ -69,7 +78,8 @@ describe("parseDrops", () => {
   });
 
   it("merges hist entries by place and reason, names reasons from the kernel's format, and keeps the task", () => {
-    const format = readFileSync(`${DIR}/box0-baseline-6.1.0-50-amd64.tap`, "utf8").match(/drop_format: '(.*)'/)?.[1] ?? "";
+    const format =
+      readFileSync(`${DIR}/box0-baseline-6.1.0-50-amd64.tap`, "utf8").match(/drop_format: '(.*)'/)?.[1] ?? "";
     expect(reasonNames(format).get(1)).toBe("NOT_SPECIFIED");
     expect(reasonNames(format).get(7)).toBe("NETFILTER_DROP");
     const hist = [

@@ -3,9 +3,9 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_OPTIONS } from "../../src/checks/index.js";
-import { compileVariant } from "../../src/compile/index.js";
 import { expectShell, versionNumber } from "../../src/compile/expect.js";
 import { helpersFor } from "../../src/compile/helpers.js";
+import { compileVariant } from "../../src/compile/index.js";
 import { pathNodes } from "../../src/compile/path.js";
 import { type CheckModel, loadScenario } from "../../src/model/index.js";
 import { expectationFor } from "../../src/results/index.js";
@@ -53,7 +53,13 @@ describe("the plan's shape", () => {
   it("carries only the helpers the variant calls", () => {
     const defined = [...text.matchAll(/^(nsm_\w+)\(\)/gm)].map((m) => m[1]);
     // No bridge: no settle; no capture, offload or pcap; UDP only through nsm_udp.
-    for (const absent of ["nsm_settle", "nsm_capture_start", "nsm_offload_watch", "nsm_pcap_start", "nsm_nest"])
+    for (const absent of [
+      "nsm_settle",
+      "nsm_capture_start",
+      "nsm_offload_watch",
+      "nsm_pcap_start",
+      "nsm_nest",
+    ])
       expect(defined).not.toContain(absent);
     for (const present of ["nsm_udp", "nsm_report", "nsm_trace_on", "nsm_stage_tcp", "nsm_stage_udp"])
       expect(defined).toContain(present);
@@ -66,7 +72,10 @@ describe("the plan's shape", () => {
 
   it("is shorter than the full runtime, and sh parses it", () => {
     const runtime = readFileSync("src/compile/runtime.sh", "utf8").split("\n").length;
-    const helpers = lines.slice(lines.indexOf("# Helpers: only those this variant calls."), lines.indexOf("# main"));
+    const helpers = lines.slice(
+      lines.indexOf("# Helpers: only those this variant calls."),
+      lines.indexOf("# main"),
+    );
     expect(helpers.length).toBeLessThan(runtime);
     expect(() => execFileSync("sh", ["-n"], { input: text })).not.toThrow();
   });
@@ -133,7 +142,17 @@ describe("the script's expectation on the running kernel", () => {
     { other: "xfail", "*": { ">5.10.0 <=6.1.50": "xfail", "*": "no-reach" } },
     { v: { "~6.1": "flaky" } },
   ];
-  const kernels = ["3.10.0-1160.el7.x86_64", "4.9.0-19-amd64", "5.10.0-32-amd64", "5.10.1", "6.1.0-50-amd64", "6.1.50", "6.1.51", "6.12.117+deb13-amd64", "6.18.44-fc-v669"];
+  const kernels = [
+    "3.10.0-1160.el7.x86_64",
+    "4.9.0-19-amd64",
+    "5.10.0-32-amd64",
+    "5.10.1",
+    "6.1.0-50-amd64",
+    "6.1.50",
+    "6.1.51",
+    "6.12.117+deb13-amd64",
+    "6.18.44-fc-v669",
+  ];
 
   // The script decides with shell arithmetic what results/expect.ts decides with semver.
   it.each(cases.map((e) => [JSON.stringify(e), e] as const))("%s: the same on every kernel", (_name, e) => {
@@ -144,7 +163,9 @@ describe("the script's expectation on the running kernel", () => {
       return [`_kv_n=${n}`, ...expectShell(c, "v", 1), 'echo "$nsm_e1"'].join("\n");
     });
     const fns = `nsm_kv_in() { [ "$_kv_n" -ge "$1" ] && [ "$_kv_n" -lt "$2" ]; }\n`;
-    const out = execFileSync("sh", ["-c", fns + body.join("\n")], { encoding: "utf8" }).trim().split("\n");
+    const out = execFileSync("sh", ["-c", fns + body.join("\n")], { encoding: "utf8" })
+      .trim()
+      .split("\n");
     expect(out).toEqual(kernels.map((k) => expectationFor(e, "v", k)));
   });
 });
@@ -153,9 +174,23 @@ describe("pathNodes (the nodes a pcap covers)", () => {
   const v = box0.variants.find((x) => x.name === "baseline");
   const c = (name: string) => v?.checks.find((x) => x.name === name) as CheckModel;
   it("goes from the sender to the DNAT address's owner, then on to the service", () => {
-    expect(pathNodes(v?.topology ?? { nodes: {} }, c("cmd1"), box0.services)).toEqual(["host1", "switch", "box0", "host2"]);
-    expect(pathNodes(v?.topology ?? { nodes: {} }, c("gateway"), box0.services)).toEqual(["host1", "switch", "box0"]);
-    expect(pathNodes(v?.topology ?? { nodes: {} }, c("bridged"), box0.services)).toEqual(["host3", "box0", "switch", "host2"]);
+    expect(pathNodes(v?.topology ?? { nodes: {} }, c("cmd1"), box0.services)).toEqual([
+      "host1",
+      "switch",
+      "box0",
+      "host2",
+    ]);
+    expect(pathNodes(v?.topology ?? { nodes: {} }, c("gateway"), box0.services)).toEqual([
+      "host1",
+      "switch",
+      "box0",
+    ]);
+    expect(pathNodes(v?.topology ?? { nodes: {} }, c("bridged"), box0.services)).toEqual([
+      "host3",
+      "box0",
+      "switch",
+      "host2",
+    ]);
   });
 
   it("captures nothing of a script check in the run's own namespace", () => {

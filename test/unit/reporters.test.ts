@@ -767,3 +767,46 @@ describe("control characters in reasons", () => {
     expect(out).toContain("lacks \\x1b[2J (1 result)");
   });
 });
+
+describe("a script check's own TAP in the run's TAP", () => {
+  it("nests as a subtest that a TAP consumer reads, before the check's point", async () => {
+    const e: Evidence = {
+      command: "ip netns exec nsm-0badc0de-run timeout --kill-after=5 300 ./t.sh",
+      exitCode: 1,
+      durationMs: 30,
+      stderrTail: "",
+      stage: "failed",
+      subtests: [
+        { id: 1, name: "veth up", ok: true },
+        { id: 2, name: "ping across", ok: false },
+      ],
+    };
+    const report: RunReport = {
+      columns: [{ kernel: NEW, userspace: "host" }],
+      durationMs: 100,
+      results: [
+        {
+          ...{ scenario: "s", variant: "v", check: "t", kernel: NEW, userspace: "host" },
+          status: "fail",
+          outcome: "no-reach",
+          expected: "reach",
+          evidence: e,
+          ...once,
+        },
+      ],
+    };
+    const p = new Parser();
+    const nested: { ok: boolean; name: string }[] = [];
+    p.on("child", (child: Parser) => child.on("assert", (a) => nested.push({ ok: a.ok, name: a.name })));
+    const top: string[] = [];
+    p.on("assert", (a) => top.push(a.name));
+    const done = new Promise((r) => p.on("complete", r));
+    p.end(formatTap(report));
+    await done;
+    expect(nested).toEqual([
+      { ok: true, name: "veth up" },
+      { ok: false, name: "ping across" },
+    ]);
+    expect(top).toEqual([`s/v/t [${NEW} · host]`]);
+  });
+});

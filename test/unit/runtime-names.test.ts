@@ -1,6 +1,7 @@
 // The script's naming rule: helpers and generated code never assign each other's variables.
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { KINDS } from "../../src/checks/index.js";
 import { compileVariant } from "../../src/compile/index.js";
 import { loadScenario } from "../../src/model/index.js";
 
@@ -104,6 +105,13 @@ describe("the runtime's helpers", () => {
     );
     expect(foreign).toEqual([]);
   });
+
+  it.each(Object.values(KINDS).map((k) => [k.key, k.stageShell] as const))(
+    "the stage function of %s checks assigns only _stage_ variables",
+    (_kind, shell) => {
+      expect(assigned(shell).filter((v) => !v.startsWith("_stage_"))).toEqual([]);
+    },
+  );
 
   it("sets only the run-wide globals outside functions", () => {
     expect(assigned(topLevel).filter((v) => !GLOBALS.includes(v))).toEqual([]);

@@ -73,10 +73,16 @@ describe("nsm_report (one TAP point)", () => {
   };
 
   it("a transfer reaches only when every byte arrived", () => {
-    const ok = report({ "c1.rc": "0\n", "c1.ms": "5\n", "c1.out": "bulk\nxxxx" }, "1 t tcp bulk 1 1 reach cmd 9");
+    const ok = report(
+      { "c1.rc": "0\n", "c1.ms": "5\n", "c1.out": "bulk\nxxxx" },
+      "1 t tcp bulk 1 1 reach cmd 9",
+    );
     expect(ok).toMatch(/^ok 1 - t\n/);
     expect(ok).toContain("  bytes: 9\n  bytes_expected: 9\n");
-    const short = report({ "c1.rc": "0\n", "c1.ms": "5\n", "c1.out": "bulk\nxx" }, "1 t tcp bulk 1 1 reach cmd 9");
+    const short = report(
+      { "c1.rc": "0\n", "c1.ms": "5\n", "c1.out": "bulk\nxx" },
+      "1 t tcp bulk 1 1 reach cmd 9",
+    );
     expect(short).toMatch(/^not ok 1 - t\n/);
     expect(short).toContain("  outcome: no-reach\n");
   });
@@ -138,7 +144,9 @@ nsm_stage_ping 1 '' 1 ''; echo "$_stage_s"`);
   it("calls an answer by another service than the one named wrong-service, and not reached", () => {
     const r = sh(`mkdir -p "$T"; printf '0\\n' >"$T/c1.rc"; printf 'other\\n' >"$T/c1.out"
 nsm_report 1 t tcp web 1 1 reach cmd`);
-    expect(r.out).toMatch(/^not ok 1 - t\n {2}---\n {2}check: t\n {2}outcome: no-reach\n {2}stage: wrong-service\n/);
+    expect(r.out).toMatch(
+      /^not ok 1 - t\n {2}---\n {2}check: t\n {2}outcome: no-reach\n {2}stage: wrong-service\n/,
+    );
   });
 });
 
@@ -157,7 +165,9 @@ describe("nsm_verdict and the selftest line", () => {
     ["reach", "reach", "xpass", "[XPASS]"],
     ["no-reach", "no-reach", "xfail", "[ OK ]"],
   ])("%s expected %s (stage %s): %s", (outcome, expected, stage, line) => {
-    const r = sh(`_report_o=${outcome} _report_stage=${stage}; nsm_verdict ${outcome} ${expected} ${stage} >/dev/null; nsm_report_end c1`);
+    const r = sh(
+      `_report_o=${outcome} _report_stage=${stage}; nsm_verdict ${outcome} ${expected} ${stage} >/dev/null; nsm_report_end c1`,
+    );
     expect(r.out.split("\n")[1]).toBe(`# ${line.padEnd(7)} c1: ${outcome} (${stage}), expected ${expected}`);
   });
 });
@@ -171,7 +181,9 @@ describe("nsm_kv and nsm_kv_in (the running kernel against a range)", () => {
     ["6.12.117+deb13-amd64", 6012117],
     ["6.19-rc1", 6019000],
   ])("%s is %i", (release, n) => {
-    const body = `nsm_kv() { _kv_r=${release}; ${RUNTIME.split("nsm_kv() {\n")[1]?.split("\n}\n")[0]?.replace(/^.*osrelease\n/, "")}; }; nsm_kv; echo "$_kv_n"`;
+    const body = `nsm_kv() { _kv_r=${release}; ${RUNTIME.split("nsm_kv() {\n")[1]
+      ?.split("\n}\n")[0]
+      ?.replace(/^.*osrelease\n/, "")}; }; nsm_kv; echo "$_kv_n"`;
     expect(sh(body).out).toBe(`${n}\n`);
   });
 });
@@ -219,7 +231,9 @@ describe("the stderr tail in a TAP point", () => {
     const r = sh(
       `mkdir -p "$T"; printf '1\\n' >"$T/c1.rc"; printf '${lines}\\nbell\\007 end\\n' >"$T/c1.err"; nsm_report 1 t ping '' 1 '' reach cmd; nsm_report_end t`,
     ).out;
-    expect(r).toContain("  stderr: |\n    line 4\n    line 5\n    line 6\n    line 7\n    bell end\n  verdict: FAIL\n  ...\n");
+    expect(r).toContain(
+      "  stderr: |\n    line 4\n    line 5\n    line 6\n    line 7\n    bell end\n  verdict: FAIL\n  ...\n",
+    );
   });
 });
 

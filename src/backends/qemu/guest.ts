@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { NsmError } from "../../errors.js";
 import type { GuestKernel } from "../../kernels/types.js";
 import { parseToolVersions, type ToolVersions } from "../../userspace/tools.js";
+import { moveArtifacts } from "../artifacts.js";
 import { describeFailure, type Exec } from "../exec.js";
 import { type AccelMode, type ChooseAccel, chooseAccel as processChooser } from "./accel.js";
-import { moveArtifacts } from "../artifacts.js";
 import { AGENT_FILES, type AgentJob, agentScript } from "./agent.js";
 import { type ConsoleScan, scanConsole } from "./console.js";
 import { AGENT } from "./init.js";
@@ -155,7 +155,11 @@ export async function runInGuest(
   mkdirSync(share, { recursive: true, mode: 0o700 });
   try {
     const agentJobs = jobs.map(
-      (j, i): AgentJob => ({ file: `job-${i + 1}`, run: j.run ?? hex8(), ...(j.pcaps ? { pcaps: true } : {}) }),
+      (j, i): AgentJob => ({
+        file: `job-${i + 1}`,
+        run: j.run ?? hex8(),
+        ...(j.pcaps ? { pcaps: true } : {}),
+      }),
     );
     for (const [i, a] of agentJobs.entries()) {
       writeFileSync(join(share, `${a.file}.sh`), jobs[i]?.script ?? "");

@@ -9,9 +9,23 @@ import { resultLabel } from "./matrix.js";
 export function formatTap(report: RunReport): string {
   const lines = ["TAP version 13", `1..${report.results.length}`];
   report.results.forEach((r, i) => {
-    lines.push(...testPoint(r, i + 1));
+    lines.push(...subtests(r), ...testPoint(r, i + 1));
   });
   return `${lines.join("\n")}\n`;
+}
+
+// A script check's own TAP points, nested as a subtest before its point (TAP 13's indentation).
+function subtests(r: Result): string[] {
+  const points = "evidence" in r ? r.evidence?.subtests : undefined;
+  if (!points?.length) return [];
+  return [
+    `    # Subtest: ${escapeDesc(resultLabel(r))}`,
+    `    1..${points.length}`,
+    ...points.map(
+      (p) =>
+        `    ${p.ok ? "ok" : "not ok"} ${p.id} - ${escapeDesc(p.name)}${p.directive ? ` # ${p.directive}` : ""}`,
+    ),
+  ];
 }
 
 function testPoint(r: Result, n: number): string[] {
