@@ -107,6 +107,24 @@ if (engine.exitCode === 0) {
   console.log("Box0 in a container: skipped, no Docker engine (bash scripts/setup.sh starts one)");
 }
 
+// The drop trace's cost: Box0 on the host with skb:kfree_skb traced around every check (the
+// default) against --no-diagnose; and the pcaps of --artifacts on top.
+{
+  const run = (extra: string[]) => () =>
+    $`node bin/nsmatrix.js run scenarios/box0-bridge-dnat.yaml -f json ${extra}`.quiet().nothrow();
+  const art = mkdtempSync(join(tmpdir(), "nsm-bench-artifacts-"));
+  const off = await time(run(["--no-diagnose"]), 3);
+  const on = await time(run([]), 3);
+  const pcaps = await time(run(["--artifacts", art]), 3);
+  rmSync(art, { recursive: true, force: true });
+  console.log("Box0 on the host kernel, diagnosis (skb:kfree_skb around each check) and pcaps, median of 3:");
+  console.log(`  --no-diagnose:           ${(off / 1000).toFixed(2)} s`);
+  console.log(`  diagnosis (default):     ${(on / 1000).toFixed(2)} s  (ratio ${(on / off).toFixed(2)})`);
+  console.log(
+    `  and --artifacts (pcaps): ${(pcaps / 1000).toFixed(2)} s  (ratio ${(pcaps / off).toFixed(2)})`,
+  );
+}
+
 // Scale: chains of 500 and 2000 namespaces, nsmatrix against a raw ip -batch of the same.
 const chainDir = mkdtempSync(join(tmpdir(), "nsm-bench-chain-"));
 const scale: Record<number, { ours: number; raw: number }> = {};
@@ -170,6 +188,17 @@ if (process.env.BENCH_GUESTS !== "0") {
       `  boot to first command: ${(median(boots) / 1000).toFixed(2)} s  (target <= 4 s, ratio ${(median(boots) / 4000).toFixed(2)})`,
     );
     console.log(`  boot + one command + power-off: ${(median(totals) / 1000).toFixed(2)} s`);
+    // The drop trace under TCG: Box0 baseline in the 6.1 guest, with and without.
+    const guestRun = (extra: string[]) => () =>
+      $`node bin/nsmatrix.js run scenarios/box0-bridge-dnat.yaml -v baseline -k debian:6.1 -f json ${extra}`
+        .quiet()
+        .nothrow();
+    const gOff = await time(guestRun(["--no-diagnose"]), 3);
+    const gOn = await time(guestRun([]), 3);
+    console.log("Box0 baseline in the 6.1 guest, boot included, median of 3:");
+    console.log(
+      `  --no-diagnose: ${(gOff / 1000).toFixed(2)} s, diagnosis: ${(gOn / 1000).toFixed(2)} s  (ratio ${(gOn / gOff).toFixed(2)})`,
+    );
     // Default -j (one guest per core), then all three guests at once: a guest is one vCPU and
     // idles in timeouts, so three on two cores finish sooner.
     const kernels = "host,debian:5.10,debian:6.1,debian:6.12";

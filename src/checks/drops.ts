@@ -87,13 +87,15 @@ function parseLine(line: string, reasons: Map<number, string>): Free | undefined
 }
 
 /**
- * The drops of a check in the trace text of its window. The window is this check's alone among
- * nsmatrix's checks on this kernel (the script locks tracefs), but not among everything the
- * kernel does. A free in a process's context is the check's own: the kernel carries a packet
- * from the sender's send across veths, bridges and netfilter in the same softirq. A free in
- * interrupt context (a timer's retransmission, ksoftirqd) at the same place counts with it; one
- * elsewhere is kept apart, marked `softirq`: it may be a late packet of another check. Noise is
- * removed; drops are merged by place and reason, the check's own first, most frequent first.
+ * The drops of a check in the trace text of its window. The script's instance records only its
+ * own processes (set_event_pid, event-fork), where it could learn its pid; otherwise its window
+ * is this check's alone among nsmatrix's checks on this kernel (tracefs is locked), but not
+ * among everything the kernel does. So a free in a process's context is the check's own: the
+ * kernel carries a packet from the sender's send across veths, bridges and netfilter in the
+ * same softirq. A free in interrupt context (a timer's retransmission, ksoftirqd) at the same
+ * place counts with it; one elsewhere is kept apart, marked `softirq`: it may be a late packet
+ * of another check. Noise is removed; drops are merged by place and reason, the check's own
+ * first, most frequent first.
  */
 export function parseDrops(trace: string, format = "", symbols = ""): Drop[] {
   const reasons = reasonNames(format);

@@ -67,6 +67,10 @@ export function helpersFor(runtime: string, used: string): string[] {
     queue.push(...names(c.lines.join("\n")));
   }
   const kept = all.filter((c) => !c.name || wanted.has(c.name));
-  // No two blank lines in a row once functions are gone.
-  return kept.flatMap((c) => c.lines).filter((l, i, a) => l !== "" || a[i - 1] !== "");
+  // "##" marks a note for those who edit runtime.sh, not for a reader of one script. No two
+  // blank lines in a row once functions are gone.
+  return kept
+    .flatMap((c) => c.lines)
+    .filter((l) => !l.startsWith("##"))
+    .filter((l, i, a) => l !== "" || a[i - 1] !== "");
 }

@@ -1,14 +1,13 @@
 set -u
 set -f
-# Naming rule (test/unit/runtime-names.test.ts enforces it):
-#  - run-wide globals, set here once: NSM_RUN, P, T, PROBE, NSM_UNDO;
-#  - a helper nsm_NAME assigns only variables named _NAME_* (its locals, and outputs such as
-#    _kv_n that its callers, or the helpers run after it, read); the stage functions of the
-#    kinds of check (nsm_stage_ping, ...) all answer in _stage_s;
-#  - the generated code assigns only variables named nsm_*.
-# So a helper running in the main shell (checks in declared order) never overwrites a value
-# the generated code still needs.
-#
+## Naming rule (test/unit/runtime-names.test.ts enforces it):
+##  - run-wide globals, set here once: NSM_RUN, P, T, PROBE, NSM_UNDO;
+##  - a helper nsm_NAME assigns only variables named _NAME_* (its locals, and outputs such as
+##    _kv_n that its callers, or the helpers run after it, read); the stage functions of the
+##    kinds of check (nsm_stage_ping, ...) all answer in _stage_s;
+##  - the generated code assigns only variables named nsm_*.
+## So a helper running in the main shell (checks in declared order) never overwrites a value
+## the generated code still needs.
 # Everything this run makes carries $P (namespaces, processes via $NSM_RUN, files under $T).
 NSM_RUN=${NSM_RUN:-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')}
 case $NSM_RUN in '' | *[!0-9a-f]*) echo "NSM_RUN must be lowercase hex" >&2; exit 2 ;; esac
@@ -469,6 +468,7 @@ nsm_trace_init() {
     return 0
   fi
   _trace_init_i=$_trace_init_d/instances/$P
+  nsm_trace_own
   nsm_has "$_trace_init_e/format" 'location=%pS' && return 0
   # Without hist triggers (Debian's 5.10), the event's raw address is looked up in kallsyms.
   if [ ! -e "$_trace_init_e/hist" ]; then
@@ -478,17 +478,41 @@ nsm_trace_init() {
   _trace_init_k=common_pid.execname,location.sym-offset
   nsm_has "$_trace_init_e/format" 'skb_drop_reason reason' && _trace_init_k=$_trace_init_k,reason
 }
+# The instance traces this script's own processes only: its shell, and all it forks from now on
+# (services, checks, their children), through set_event_pid and event-fork. The kernel wants
+# the shell's pid as the kernel counts it, not as its PID namespace does: a line the shell
+# writes to trace_marker carries it. Sets _trace_own_p, or leaves it empty (then each check's
+# window takes tracefs' lock instead, so that no other check runs meanwhile).
+nsm_trace_own() {
+  _trace_own_p=
+  echo nsm-pid >"$_trace_init_i/trace_marker" 2>/dev/null || return 0
+  nsm_grep "$_trace_init_i/trace" 'nsm-pid' >"$T/trace.pid"
+  read -r _trace_own_l <"$T/trace.pid" || return 0
+  _trace_own_l=${_trace_own_l%%\[*}
+  _trace_own_l=${_trace_own_l%"${_trace_own_l##*[! ]}"}
+  _trace_own_p=${_trace_own_l##*-}
+  case $_trace_own_p in '' | *[!0-9]*)
+    _trace_own_p=
+    return 0
+    ;;
+  esac
+  echo 1 >"$_trace_init_i/options/event-fork" && echo "$_trace_own_p" >"$_trace_init_i/set_event_pid" ||
+    _trace_own_p=
+  : >"$_trace_init_i/trace"
+}
 nsm_trace_gone() { # instance
   echo 0 >"$1/events/skb/kfree_skb/enable"
   rmdir "$1"
 }
 
-# The trace window of one check (or of all at once): tracefs' root is locked meanwhile, so
-# the checks of other runs on this kernel wait, and the window holds this check's drops alone.
+# The trace window of one check (or of all at once). Without the pid filter, tracefs' root is
+# locked meanwhile, so the checks of other runs on this kernel wait.
 nsm_trace_on() { # ethertype
   [ -n "$_trace_init_i" ] || return 0
-  exec 8<"$_trace_init_d"
-  flock 8 2>/dev/null
+  if [ -z "$_trace_own_p" ]; then
+    exec 8<"$_trace_init_d"
+    flock 8 2>/dev/null
+  fi
   _trace_on_e=$_trace_init_i/events/skb/kfree_skb
   _trace_on_c=protocol==$1
   if [ -n "$_trace_init_k" ]; then
@@ -509,8 +533,10 @@ nsm_trace_off() { # id... (checks run at once share the window, and its drops)
     echo 0 >"$_trace_on_e/enable"
     nsm_grep "$_trace_init_i/trace" 'kfree_skb:' >"$T/c$1.drops"
   fi
-  flock -u 8 2>/dev/null
-  exec 8<&-
+  if [ -z "$_trace_own_p" ]; then
+    flock -u 8 2>/dev/null
+    exec 8<&-
+  fi
   _trace_off_f=$T/c$1.drops
   shift
   for _trace_off_id in "$@"; do nsm_grep "$_trace_off_f" '' >"$T/c$_trace_off_id.drops"; done

@@ -89,6 +89,8 @@ function header(sc: ScenarioModel, v: VariantModel): string[] {
     "# the running kernel: [ OK ], [FAIL], [XFAIL] (the known failure, reproduced), [XPASS], [SKIP].",
     "# Exit status: 0 checks ran, 1 set-up failed (Bail out!), 4 skipped (feature missing).",
     "# Environment: NSM_RUN (hex run id), NSM_ARTIFACTS (where pcaps go; default: here).",
+    "# To repeat a check by hand while the topology is up (NSM_KEEP=FILE holds it until FILE",
+    "# goes): P=nsm-<run id from the TAP>, then its command from check_<n> below.",
     "",
   ];
 }
@@ -156,7 +158,7 @@ export function compileVariant(
     "# main",
     "echo 'TAP version 13'",
     "read -r nsm_release </proc/sys/kernel/osrelease",
-    `echo ${q(`# nsmatrix ${sc.name} / ${v.name} / kernel `)}"$nsm_release"`,
+    `echo ${q(`# nsmatrix ${sc.name} / ${v.name} / kernel `)}"$nsm_release / run $NSM_RUN"`,
     ...tools.map((t) => `nsm_tool ${t} ${PACKAGE_OF[t] ?? t}`),
     "nsm_mkdir",
     "nsm_kv",
@@ -165,10 +167,11 @@ export function compileVariant(
     "echo '# building topology'",
     ...(build.length ? ["topology"] : []),
     ...scriptSetup(v.checks),
-    ...(services.length ? ["echo '# starting services'", "services"] : []),
+    // Before the services: the drop trace follows the processes the script forks from now on.
     ...(o.diagnose && v.checks.some((c) => KINDS[c.target.kind].ethertype(c) !== undefined)
       ? ["nsm_trace_init"]
       : []),
+    ...(services.length ? ["echo '# starting services'", "services"] : []),
     "echo '# running checks'",
     ...checkLines({
       checks: v.checks,

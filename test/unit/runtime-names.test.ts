@@ -10,8 +10,9 @@ const GLOBALS = ["NSM_RUN", "P", "T", "PROBE", "NSM_UNDO"];
 // What a helper reads of the state an earlier helper left (declared, so nothing reads by accident).
 const LEFT_BY: Record<string, string[]> = {
   nsm_kv_in: ["kv"],
-  nsm_trace_on: ["trace_init"],
-  nsm_trace_off: ["trace_init", "trace_on"],
+  nsm_trace_on: ["trace_init", "trace_own"],
+  nsm_trace_off: ["trace_init", "trace_on", "trace_own"],
+  nsm_trace_own: ["trace_init"],
   nsm_drops: ["trace_init", "report"],
   nsm_pcap_keep: ["report", "verdict"],
   nsm_report_end: ["report", "verdict"],
