@@ -329,9 +329,10 @@ program
   .option("--dry-run", "only list what would be removed")
   .action(async (o) => {
     requireRoot("nsmatrix clean");
-    const found = o.dryRun ? await findLeftovers() : await cleanLeftovers(exec, { force: o.force });
+    // Containers first: a removed container's scripts die, and leave tracing instances to remove.
     const containers = (await findContainers(exec)).filter((c) => o.force || !c.live);
     if (!o.dryRun) await removeContainers(exec, containers);
+    const found = o.dryRun ? await findLeftovers() : await cleanLeftovers(exec, { force: o.force });
     const verb = o.dryRun ? "found" : "removed";
     console.log(
       `${verb}: ${found.runs.length} runs, ${found.namespaces.length} namespaces, ${found.pids.length} processes, ${found.files.length} files, ${containers.length} containers`,

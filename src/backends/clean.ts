@@ -1,5 +1,5 @@
 // Finds and removes what runs left behind: exactly the namespaces, files and processes a run makes.
-import { readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Exec } from "./exec.js";
@@ -121,6 +121,16 @@ function removeInstance(path: string): void {
   }
 }
 
+function runsWithProcesses(): Set<string> {
+  const out = new Set<string>();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    const run = runOfProcess(Number(d));
+    if (run) out.add(run);
+  }
+  return out;
+}
+
 function isLive(run: string, dir: string): boolean {
   const owner = Number((read(join(dir, `nsm-${run}`, "owner")) ?? "").trim());
   return owner > 0 && runOfProcess(owner) === run;
@@ -151,7 +161,12 @@ export async function findLeftovers(
   for (const f of files) runs.add(runOfFile(f));
   for (const pid of pids) runs.add(runOfProcess(pid) ?? "");
   runs.delete("");
-  const live = [...runs].filter((r) => isLive(r, dir));
+  // A run whose folder cannot be seen (a host run in its own mount namespace, a container's) is
+  // live while a process carries its tag: its tracing instance is in use.
+  const tagged = runsWithProcesses();
+  const live = [...runs].filter(
+    (r) => isLive(r, dir) || (tagged.has(r) && !existsSync(join(dir, `nsm-${r}`))),
+  );
   return { runs: [...runs].sort(), namespaces, pids, files, live };
 }
 

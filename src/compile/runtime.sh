@@ -157,7 +157,8 @@ nsm_serve() { # node name proto port [bytes to send after the name]
     echo "$2" >"$T/svc-$2.name"
     _serve_b="OPEN:$T/svc-$2.name,rdonly!!OPEN:/dev/null,wronly"
   fi
-  ip netns exec "$P-$1" socat "$_serve_a" "$_serve_b" </dev/null >/dev/null 2>"$T/svc-$2.err" &
+  # 7<&-: a service outlives the checks, and must not hold the drop trace's instance open.
+  ip netns exec "$P-$1" socat "$_serve_a" "$_serve_b" </dev/null >/dev/null 2>"$T/svc-$2.err" 7<&- &
   echo $! >"$T/svc-$2.pid"
   nsm_defer "kill $!"
 }
@@ -249,7 +250,7 @@ nsm_has() { # file word
 # tcpdump on node:dev for the first packet matching a pcap filter; returns once it listens.
 nsm_capture_start() { # id node dev filter
   # "--": the filter is never read as an option (-w FILE would write a file).
-  ip netns exec "$P-$2" tcpdump -n -l -c 1 -i "$3" -- "$4" >"$T/c$1.cap" 2>"$T/c$1.caperr" &
+  ip netns exec "$P-$2" tcpdump -n -l -c 1 -i "$3" -- "$4" >"$T/c$1.cap" 2>"$T/c$1.caperr" 7<&- &
   echo $! >"$T/c$1.cappid"
   nsm_defer "kill $! 2>/dev/null"
   nsm_poll "tcpdump listening on $2:$3" "$T/c$1.caperr" nsm_has "$T/c$1.caperr" 'listening on'
@@ -502,7 +503,12 @@ nsm_trace_own() {
 }
 nsm_trace_gone() { # instance
   echo 0 >"$1/events/skb/kfree_skb/enable"
-  rmdir "$1"
+  # A process killed a moment ago may still hold one of its files: give it up to a second.
+  _trace_gone_i=0
+  until rmdir "$1" 2>/dev/null || [ "$_trace_gone_i" -ge 20 ]; do
+    _trace_gone_i=$((_trace_gone_i + 1))
+    sleep 0.05
+  done
 }
 
 # The trace window of one check (or of all at once). Without the pid filter, tracefs' root is
@@ -596,7 +602,7 @@ nsm_pcap_start() { # id node...
   for _pcap_start_n in "$@"; do
     _pcap_start_f=c$_pcap_start_id.$_pcap_start_n.pcap
     ip netns exec "$P-$_pcap_start_n" tcpdump -n -U --immediate-mode -Z root -i any -w "${NSM_ARTIFACTS:-.}/$_pcap_start_f" \
-      2>"$T/$_pcap_start_f.err" &
+      2>"$T/$_pcap_start_f.err" 7<&- &
     echo "$! $_pcap_start_f" >>"$T/c$_pcap_start_id.pcaps"
     nsm_defer "kill $! 2>/dev/null"
     nsm_poll "tcpdump listening in $_pcap_start_n" "$T/$_pcap_start_f.err" \

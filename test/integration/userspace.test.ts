@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Result } from "../../src/results/index.js";
-import { cli, isRoot, runNamespaces, TWO_HOSTS_PLAIN, whyNot } from "./helpers.js";
+import { cli, isRoot, runNamespaces, TWO_HOSTS_PLAIN, traceInstances, whyNot } from "./helpers.js";
 
 const engine = isRoot && (await execa("docker", ["version"], { reject: false })).exitCode === 0;
 const why = !isRoot ? whyNot : !engine ? "no Docker engine (bash scripts/setup.sh starts one)" : "";
@@ -118,5 +118,7 @@ describe.skipIf(!!why)("debian:bullseye as a userspace", () => {
     expect(c.stdout).toMatch(/, 1 containers\n/);
     expect(c.stdout).toMatch(/container nsm-[0-9a-f]{8} \(run [0-9a-f]{8}\)/);
     expect(await labelled()).toEqual([]);
+    // The killed container's scripts left their drop traces' instances: clean removed them too.
+    expect(traceInstances()).toEqual([]);
   }, 300_000);
 });
