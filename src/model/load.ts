@@ -76,12 +76,16 @@ function normalise(t: TopologyT): TopologyT {
 
 /** Loads and validates a topology file on its own. */
 export function loadTopology(file: string): TopologyT {
-  const src = readSource(file);
+  return topologyFrom(readSource(file), dirname(file));
+}
+
+/** A topology from its parsed source; the rulesets it names are read from `dir`. */
+export function topologyFrom(src: Source, dir: string): TopologyT {
   const issues: SourceIssue[] = [];
   const locate = mergedLocator(src);
   const parsed = parseWith(Topology, src.data, locate, issues);
   if (parsed) issues.push(...checkTopology(parsed, locate));
-  const topo = parsed && readNftFiles(parsed, dirname(file), locate, issues);
+  const topo = parsed && readNftFiles(parsed, dir, locate, issues);
   if (!topo || issues.length) fail(src.file, issues);
   return normalise(topo);
 }
@@ -144,6 +148,14 @@ function toCheck(
   };
 }
 
+/** Parses `data` against the scenario schema; throws E_SCHEMA with located issues. */
+export function parseScenario(src: Source): ScenarioT {
+  const issues: SourceIssue[] = [];
+  const sc = parseWith(Scenario, src.data, mergedLocator(src), issues);
+  if (!sc) fail(src.file, issues);
+  return sc;
+}
+
 /** Loads a scenario file, its topology and every variant; throws E_YAML or E_SCHEMA with located issues. */
 export function loadScenario(file: string): ScenarioModel {
   const src = readSource(file);
@@ -163,11 +175,26 @@ export function loadScenario(file: string): ScenarioModel {
     }
     throw e;
   }
+  return scenarioFrom(src, sc, dirname(file), topoSrc, dirname(topoPath));
+}
+
+/**
+ * A scenario from its parsed source and its topology's: what loadScenario and defineScenario
+ * share, so that a file and an object are validated the same way. `dir` and `topoDir` are where
+ * the files they name (scripts, rulesets) are read from.
+ */
+export function scenarioFrom(
+  src: Source,
+  sc: ScenarioT,
+  dir: string,
+  topoSrc: Source,
+  topoDir: string,
+): ScenarioModel {
+  const issues: SourceIssue[] = [];
   const baseLocate = mergedLocator(topoSrc);
   const base = parseWith(Topology, topoSrc.data, baseLocate, issues);
   if (!base) fail(topoSrc.file, issues);
   issues.push(...checkTopology(base, baseLocate));
-  const topoDir = dirname(topoPath);
   const baseWithFiles = readNftFiles(base, topoDir, baseLocate, issues);
   if (issues.length) fail(topoSrc.file, issues);
 
@@ -214,7 +241,7 @@ export function loadScenario(file: string): ScenarioModel {
     }
   }
   const targets = new Map<string, CheckTarget | undefined>(
-    Object.entries(sc.checks).map(([n, c]) => [n, targetOf(n, c, dirname(file), mergedLocator(src), issues)]),
+    Object.entries(sc.checks).map(([n, c]) => [n, targetOf(n, c, dir, mergedLocator(src), issues)]),
   );
   if (issues.length) fail(src.file, dedupe(issues));
   const checksWith = (timeout?: number) =>
