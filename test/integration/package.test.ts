@@ -1,0 +1,64 @@
+// The package as a user gets it: packed from this tree, installed in a scratch folder, run there.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { afterAll, describe, expect, it } from "vitest";
+import { isRoot, whyNot } from "./helpers.js";
+
+if (!isRoot) console.warn(`skipping the installed package's run: ${whyNot}`);
+
+const scratch = mkdtempSync(join(tmpdir(), "nsmatrix-package-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe.skipIf(!isRoot)("the packed tarball", () => {
+  it("installs, and its nsmatrix and its API run a scenario on the host kernel", async () => {
+    // prepack builds dist/, so a pack of a clean clone has it.
+    const pack = await execa("npm", ["pack", "--silent", "--pack-destination", scratch]);
+    const tarball = join(scratch, pack.stdout.trim().split("\n").at(-1) ?? "");
+    const app = join(scratch, "app");
+    await execa("mkdir", [app]);
+    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
+    await execa("npm", ["install", "--no-audit", "--no-fund", tarball], { cwd: app });
+    const installed = join(app, "node_modules", "nsmatrix");
+    const r = await execa(
+      "npx",
+      [
+        "nsmatrix",
+        "run",
+        join(installed, "scenarios", "box0-bridge-dnat.yaml"),
+        "-v",
+        "baseline",
+        "-f",
+        "json",
+      ],
+      { cwd: app, reject: false },
+    );
+    expect(r.stderr).not.toMatch(/Cannot find module|ERR_MODULE_NOT_FOUND/);
+    const results = JSON.parse(r.stdout).results as { check: string; status: string }[];
+    expect(Object.fromEntries(results.map((x) => [x.check, x.status]))).toEqual({
+      gateway: "pass",
+      cmd1: "xfail",
+      "cmd1-handshake": "xfail",
+      cmd2: "pass",
+      bridged: "pass",
+    });
+    writeFileSync(
+      join(app, "api.mjs"),
+      `import { defineTopology, defineScenario, run } from "nsmatrix";
+const topology = defineTopology({
+  nodes: {
+    a: { interfaces: { eth0: { addresses: ["10.9.0.1/24"] } } },
+    b: { interfaces: { eth0: { addresses: ["10.9.0.2/24"] } } },
+  },
+  links: [["a:eth0", "b:eth0"]],
+});
+const scenario = defineScenario({ scenario: "pair", topology, checks: { ping: { from: "a", ping: "10.9.0.2" } } });
+const report = await run([scenario], { kernels: ["host"] });
+console.log(report.results.map((r) => r.check + " " + r.status).join("\\n"));
+`,
+    );
+    const api = await execa("node", ["api.mjs"], { cwd: app });
+    expect(api.stdout).toBe("ping pass");
+  }, 300_000);
+});
