@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 need_pkgs=(iproute2 procps kmod socat iputils-ping iptables ebtables nftables mawk coreutils
   tcpdump conntrack qemu-system-x86 busybox-static xz-utils docker.io debootstrap)
 # Which command proves each package is there (dpkg -s is slow to run a dozen times).
-declare -A probe=([iproute2]=ip [procps]=sysctl [kmod]=modprobe [socat]=socat [iputils-ping]=ping
+# The tests also read nsmatrix's TAP with prove, check its JUnit with xmllint, and load its
+# HTML in a headless browser: with --test.
+if [ "${1:-}" = --test ]; then need_pkgs+=(perl libxml2-utils chromium); fi
+declare -A probe=([perl]=prove [libxml2-utils]=xmllint [chromium]=chromium [iproute2]=ip [procps]=sysctl [kmod]=modprobe [socat]=socat [iputils-ping]=ping
   [iptables]=iptables-restore [ebtables]=ebtables [nftables]=nft [mawk]=awk [coreutils]=od
   [tcpdump]=tcpdump [conntrack]=conntrack
   [qemu-system-x86]=qemu-system-x86_64 [xz-utils]=xz [docker.io]=dockerd [debootstrap]=debootstrap)

@@ -20,8 +20,9 @@ import { compileVariant } from "./compile/index.js";
 import { formatIssues, NsmError } from "./errors.js";
 import { defaultCacheDir, kernelProgressPrinter, kernelsCommand, parseKernelList } from "./kernels/index.js";
 import { fileKind, loadScenario, loadTopology, type ScenarioModel, scriptScenario } from "./model/index.js";
+import { readUserFile } from "./model/read.js";
 import { formatProgress, type ProgressEvent } from "./progress.js";
-import { exitCodeOf } from "./results/index.js";
+import { exitCodeOf, mergeReports, type RunReport, readResults } from "./results/index.js";
 import { formatReport, REPORT_FORMATS, type ReportFormat } from "./results/reporters/index.js";
 import { planJobs, runMatrix } from "./run.js";
 import { writeSchemas } from "./schemas.js";
@@ -32,6 +33,36 @@ import {
   parseUserspaceList,
   userspaceCommand,
 } from "./userspace/index.js";
+import { VERSION } from "./version.js";
+
+interface ReportTarget {
+  format: ReportFormat;
+  file: string;
+}
+
+// `--report junit:results.xml`: a format and a file.
+function collectReport(value: string, previous: ReportTarget[]): ReportTarget[] {
+  const colon = value.indexOf(":");
+  const format = value.slice(0, colon) as ReportFormat;
+  const file = value.slice(colon + 1);
+  if (colon < 1 || !file || !REPORT_FORMATS.includes(format))
+    throw new InvalidArgumentError(`expected FORMAT:FILE with FORMAT one of ${REPORT_FORMATS.join(", ")}`);
+  return [...previous, { format, file }];
+}
+
+// The main output (stdout or -o), then each --report file.
+function writeReports(
+  report: RunReport,
+  format: ReportFormat,
+  output: string | undefined,
+  extra: ReportTarget[],
+  color: boolean,
+): void {
+  const text = formatReport(format, report, { color: useColor(color, !!output) });
+  if (output) writeFileSync(output, text);
+  else process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+  for (const r of extra) writeFileSync(r.file, formatReport(r.format, report, { color: false }));
+}
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -75,7 +106,7 @@ const program = new Command()
     "Build Linux network topologies in namespaces, send ping/TCP/UDP through them, and report\n" +
       "reachability as a matrix of scenario × variant × check × kernel.",
   )
-  .version("0.1.0")
+  .version(VERSION)
   .showHelpAfterError()
   .addHelpText(
     "after",
@@ -120,6 +151,12 @@ program
   )
   .addOption(new Option("-f, --format <format>", "result format").choices(REPORT_FORMATS).default("pretty"))
   .option("-o, --output <file>", "write results to a file instead of stdout")
+  .option(
+    "--report <format:file>",
+    `also write the results in a format to a file (repeatable): ${REPORT_FORMATS.join(", ")}; e.g. --report junit:results.xml --report json:results.json`,
+    collectReport,
+    [],
+  )
   .option(
     "--repeat <n>",
     "run each variant n times; each cell counts the runs that reached, and disagreeing runs are FLAKY",
@@ -184,6 +221,7 @@ Examples:
   )
   .action(async (files: string[], o, command: Command) => {
     if (o.output) checkOutput(o.output);
+    for (const r of o.report as ReportTarget[]) checkOutput(r.file);
     if (o.script && files.length) throw new NsmError("E_USAGE", "give scenario files or --script, not both");
     if (command.getOptionValueSource("capture") === "cli" && !o.artifacts)
       throw new NsmError("E_USAGE", "--capture needs --artifacts DIR");
@@ -239,9 +277,31 @@ Examples:
     });
     if (abort.signal.aborted)
       throw new NsmError("E_INTERRUPTED", "interrupted; everything the run made was removed");
-    const text = formatReport(o.format as ReportFormat, report, { color: useColor(o.color, !!o.output) });
-    if (o.output) writeFileSync(o.output, text);
-    else process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+    writeReports(report, o.format as ReportFormat, o.output, o.report as ReportTarget[], o.color);
+    process.exitCode = exitCodeOf(report.results);
+  });
+
+program
+  .command("report")
+  .description("re-render the JSON results of one or more runs, merged into one matrix")
+  .argument("<results...>", "results files written by run -f json (or --report json:FILE)")
+  .addOption(new Option("-f, --format <format>", "result format").choices(REPORT_FORMATS).default("pretty"))
+  .option("-o, --output <file>", "write to a file instead of stdout")
+  .option("--report <format:file>", "also write in a format to a file (repeatable)", collectReport, [])
+  .option("--no-color", "plain text output")
+  .addHelpText(
+    "after",
+    `
+The merged matrix has the union of the runs' columns (kernel × userspace). A cell that two runs
+both have keeps the first run's result; where their verdicts differ it says DISAGREE with each
+run's verdict, and the exit status is 1. Example, a CI job per kernel and a final job:
+  nsmatrix report results-host.json results-6.1.json results-6.12.json -f markdown >> "$GITHUB_STEP_SUMMARY"`,
+  )
+  .action((files: string[], o) => {
+    if (o.output) checkOutput(o.output);
+    for (const r of o.report as ReportTarget[]) checkOutput(r.file);
+    const report = mergeReports(files.map((f) => readResults(f, readUserFile(f))));
+    writeReports(report, o.format as ReportFormat, o.output, o.report as ReportTarget[], o.color);
     process.exitCode = exitCodeOf(report.results);
   });
 

@@ -1,5 +1,6 @@
 // The pipeline for `nsmatrix run`: model → scripts → backends (one per kernel) → TAP → results.
 import { mkdirSync, renameSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import semver from "semver";
 import type { Backend, BatchRun } from "./backends/index.js";
@@ -306,7 +307,9 @@ async function runOnBackend(planned: Job[], backend: Backend, opts: RunOptions):
   const column = {
     kernel: backend.kernel,
     userspace: backend.userspace,
+    spec: backend.label,
     ...(batch.tools ? { tools: batch.tools } : {}),
+    durationMs: Date.now() - started,
   };
   return { column, results: resultsOf(jobs, batch, backend, dirs) };
 }
@@ -333,5 +336,8 @@ export async function runMatrix(
     results: done.flatMap((c) => c.results),
     columns: done.map((c) => c.column),
     durationMs: Date.now() - started,
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date().toISOString(),
+    hostname: hostname(),
   };
 }

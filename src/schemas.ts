@@ -3,12 +3,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { Scenario, Topology } from "./model/index.js";
+import { ResultsDocument } from "./results/schema.js";
 
 /** The two JSON Schemas, keyed by file name. */
 export function jsonSchemas(): Record<string, unknown> {
   return {
     "topology.schema.json": z.toJSONSchema(Topology, { io: "input", unrepresentable: "any" }),
     "scenario.schema.json": z.toJSONSchema(Scenario, { io: "input", unrepresentable: "any" }),
+    "results.schema.json": z.toJSONSchema(ResultsDocument, { io: "output", unrepresentable: "any" }),
   };
 }
 

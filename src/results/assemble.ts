@@ -57,5 +57,6 @@ const OK_VERDICTS: ReadonlySet<Verdict> = new Set(["pass", "xfail", "skip"]);
 
 /** 0 when every result matched its expectation, else 1. */
 export function exitCodeOf(results: Result[]): 0 | 1 {
-  return results.every((r) => OK_VERDICTS.has(r.status)) ? 0 : 1;
+  // Merged runs that disagree on a cell are not a result one can trust either way.
+  return results.every((r) => OK_VERDICTS.has(r.status) && !r.disagree) ? 0 : 1;
 }

@@ -34,13 +34,19 @@ export interface ResultKey {
   kernel: string;
   /** Whose tools ran the check: `host`, `debian:bullseye`, `docker:IMAGE`. */
   userspace: string;
+  /** Merged runs (`nsmatrix report`) that gave this cell different verdicts: each run's, in order. */
+  disagree?: string[];
 }
 
 /** One matrix column: a kernel with a userspace, and the tool versions it actually used. */
 export interface Column {
   kernel: string;
   userspace: string;
+  /** The kernel as the user gave it: `host`, `debian:6.1`. */
+  spec?: string;
   tools?: Record<string, string>;
+  /** The column's wall time. */
+  durationMs?: number;
 }
 
 export type Result = ResultKey &
@@ -66,4 +72,9 @@ export interface RunReport {
   results: Result[];
   columns: Column[];
   durationMs: number;
+  /** ISO 8601; absent in reports made by hand. */
+  startedAt?: string;
+  finishedAt?: string;
+  /** The machine the run was on (JUnit's hostname). */
+  hostname?: string;
 }

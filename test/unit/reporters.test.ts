@@ -1,3 +1,8 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { Parser } from "tap-parser";
 import { describe, expect, it } from "vitest";
 import {
@@ -12,8 +17,12 @@ import {
   summarize,
 } from "../../src/results/reporters/index.js";
 import type { Evidence, Result, RunReport } from "../../src/results/types.js";
+import { VERSION } from "../../src/version.js";
 
 const NEW = "6.18.44";
+// The JUnit XSD check needs xmllint (libxml2-utils; bash scripts/setup.sh --test installs it).
+const hasXmllint = spawnSync("xmllint", ["--version"]).status === 0;
+if (!hasXmllint) console.warn("skipping the JUnit XSD check: no xmllint (apt-get install libxml2-utils)");
 const OLD = "6.1.0-37-amd64";
 
 const ev = (command: string, exitCode: number | null, durationMs: number, stderrTail = ""): Evidence => ({
@@ -257,9 +266,40 @@ describe("formatJunit", () => {
     expect(xml).not.toMatch(/<&>/);
   });
 
+  it("keeps kernels apart in the test's identity: the same check on two kernels has two classnames", () => {
+    const names = [...xml.matchAll(/<testcase classname="([^"]+)" name="cmd1"/g)].map((m) => m[1]);
+    expect(new Set(names).size).toBe(names.length);
+    expect(xml).toMatch(/classname="6_1_0-37-amd64\+debian_bullseye\./);
+  });
+
+  it("gives each suite its column's wall time, a timestamp and a hostname", () => {
+    const timed = formatJunit({
+      ...report,
+      startedAt: "2026-12-02T08:00:00.000Z",
+      hostname: "ci-runner",
+      columns: report.columns.map((c, i) => ({ ...c, durationMs: 1000 * (i + 1) })),
+    });
+    expect(timed).toMatch(
+      /<testsuite name="6\.18\.44 · host" [^>]*time="1\.000" [^>]*timestamp="2026-12-02T08:00:00" hostname="ci-runner">/,
+    );
+  });
+
+  it.skipIf(!hasXmllint)(
+    "is valid against the Jenkins/Ant JUnit schema (test/fixtures/junit/junit.xsd)",
+    () => {
+      const file = join(mkdtempSync(join(tmpdir(), "nsmatrix-junit-")), "r.xml");
+      writeFileSync(file, formatJunit({ ...report, startedAt: "2026-12-02T08:00:00.000Z", hostname: "h" }));
+      const r = spawnSync("xmllint", ["--noout", "--schema", "test/fixtures/junit/junit.xsd", file], {
+        encoding: "utf8",
+      });
+      expect(r.stderr.trim()).toBe(`${file} validates`);
+      rmSync(dirname(file), { recursive: true });
+    },
+  );
+
   it("reports each verdict with its element", () => {
     expect(xml).toContain(
-      '<testcase classname="hairpin.v4" name="cmd1" time="2.000">\n      <system-out>expected failure seen\n$ ip netns exec nsm-h1 socat -u /dev/null TCP4:1.1.1.1:8080\nexit 1 after 2.0 s (timeout 2 s)\nstage: no answer to the SYN within 2 s\nstderr:\nE connecting: Connection timed out</system-out>',
+      '<testcase classname="6_18_44.hairpin.v4" name="cmd1" time="2.000">\n      <system-out>expected failure seen\n$ ip netns exec nsm-h1 socat -u /dev/null TCP4:1.1.1.1:8080\nexit 1 after 2.0 s (timeout 2 s)\nstage: no answer to the SYN within 2 s\nstderr:\nE connecting: Connection timed out</system-out>',
     );
     expect(xml).toContain('<failure message="expected failure did not happen: saw reach" type="xpass">');
     expect(xml).toContain(
@@ -268,7 +308,7 @@ describe("formatJunit", () => {
     expect(xml).toContain('<error message="kernel crashed: kernel panic" type="crash">');
     expect(xml).toContain('<skipped message="no CONFIG_NET_VRF"/>');
     expect(xml).toContain(
-      '<testcase classname="hairpin.v4" name="ping-r2" time="0.120">\n      <system-out>$ ip netns exec nsm-r1 ping -c1 -W1 10.0.0.2\nexit 0 after 120 ms\nstage: echo reply received</system-out>',
+      '<testcase classname="6_18_44.hairpin.v4" name="ping-r2" time="0.120">\n      <system-out>$ ip netns exec nsm-r1 ping -c1 -W1 10.0.0.2\nexit 0 after 120 ms\nstage: echo reply received</system-out>',
     );
   });
 });
@@ -320,13 +360,36 @@ describe("formatTap", () => {
 
 describe("formatJson", () => {
   it("round-trips the results and counts them by verdict", () => {
-    expect(JSON.parse(formatJson(report))).toEqual({
-      version: 2,
-      columns: report.columns,
+    const doc = JSON.parse(
+      formatJson({
+        ...report,
+        startedAt: "2026-12-02T08:00:00.000Z",
+        finishedAt: "2026-12-02T08:00:02.100Z",
+      }),
+    );
+    expect(doc).toEqual({
+      version: 3,
+      nsmatrix: VERSION,
+      startedAt: "2026-12-02T08:00:00.000Z",
+      finishedAt: "2026-12-02T08:00:02.100Z",
       durationMs: 2100,
+      ok: false,
+      columns: report.columns,
       summary: { pass: 2, fail: 2, xfail: 1, xpass: 1, skip: 3, error: 1, crash: 1 },
       results,
     });
+  });
+
+  it("is valid against schemas/results.schema.json, and a run with nothing unexpected is ok", () => {
+    const ajv = new Ajv2020({ strict: false });
+    const validate = ajv.compile(JSON.parse(readFileSync("schemas/results.schema.json", "utf8")));
+    expect(validate(JSON.parse(formatJson(report))), JSON.stringify(validate.errors)).toBe(true);
+    const fine = { ...report, results: results.filter((r) => r.status === "pass") };
+    expect(JSON.parse(formatJson(fine)).ok).toBe(true);
+    // A document the schema refuses: a verdict that does not exist.
+    const bad = JSON.parse(formatJson(report));
+    bad.results[0].status = "maybe";
+    expect(validate(bad)).toBe(false);
   });
 });
 
@@ -348,7 +411,9 @@ describe("formatMarkdown", () => {
       ],
     };
     expect(formatMarkdown(withPipe)).toMatchInlineSnapshot(`
-      "### hairpin
+      "## ❌ nsmatrix: 12 results on 2 columns: 2 pass, 2 fail, 1 xfail, 1 xpass, 4 skip, 1 error, 1 crash
+
+      ### hairpin
 
       | variant | check | 6.18.44 · host | 6.1.0-37-amd64 · debian:bullseye |
       | --- | --- | --- | --- |

@@ -236,7 +236,14 @@ describe("the container", () => {
       kernelJobs: 1,
       variants: ["plain"],
     });
-    expect(report.columns).toEqual([{ kernel: "6.1.0-50-amd64", userspace: "debian:bullseye" }]);
+    expect(report.columns).toEqual([
+      {
+        kernel: "6.1.0-50-amd64",
+        userspace: "debian:bullseye",
+        spec: "host",
+        durationMs: expect.any(Number),
+      },
+    ]);
     expect(
       new Set(report.results.map((r) => `${r.userspace} ${r.status} ${"reason" in r ? r.reason : ""}`)),
     ).toEqual(new Set(["debian:bullseye skip no container engine: docker is not installed"]));

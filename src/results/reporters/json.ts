@@ -1,15 +1,21 @@
-// The JSON reporter: the whole run as one versioned document.
+// The JSON reporter: the whole run as one versioned document (schemas/results.schema.json).
+import { VERSION } from "../../version.js";
+import { exitCodeOf } from "../assemble.js";
 import type { RunReport } from "../types.js";
 import { columnsOf } from "./matrix.js";
 import { summarize } from "./summary.js";
 
-// Formats a run as pretty-printed JSON with per-verdict counts. Version 2: columns are kernel ×
-// userspace, each with the tool versions it used; every result names its userspace.
+// Version 3: the nsmatrix version, timestamps, each column's kernel spec, release and wall time,
+// and whether the run as a whole was ok. (2: columns are kernel × userspace with their tools.)
 export function formatJson(report: RunReport): string {
   const doc = {
-    version: 2,
-    columns: columnsOf(report),
+    version: 3,
+    nsmatrix: VERSION,
+    ...(report.startedAt ? { startedAt: report.startedAt } : {}),
+    ...(report.finishedAt ? { finishedAt: report.finishedAt } : {}),
     durationMs: report.durationMs,
+    ok: exitCodeOf(report.results) === 0,
+    columns: columnsOf(report),
     summary: summarize(report.results),
     results: report.results,
   };

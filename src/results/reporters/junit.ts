@@ -15,18 +15,23 @@ interface Counts {
 export function formatJunit(report: RunReport): string {
   const total: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0, ms: 0 };
   const suites: string[] = [];
-  for (const column of columnsOf(report)) {
+  const columns = columnsOf(report);
+  for (const [id, column] of columns.entries()) {
     const results = resultsIn(report, column);
-    const counts = countSuite(results);
+    // A suite's time is the column's wall time: its checks ran concurrently, their sum is not it.
+    const counts = {
+      ...countSuite(results),
+      ...(column.durationMs !== undefined ? { ms: column.durationMs } : {}),
+    };
     total.tests += counts.tests;
     total.failures += counts.failures;
     total.errors += counts.errors;
     total.skipped += counts.skipped;
     total.ms += counts.ms;
     suites.push(
-      `  <testsuite name=${attr(columnLabel(column))} ${countAttrs(counts)}>`,
+      `  <testsuite name=${attr(columnLabel(column))} ${countAttrs(counts)} id="${id}" package="nsmatrix" timestamp=${attr(timestamp(report))} hostname=${attr(report.hostname ?? "localhost")}>`,
       ...properties(column),
-      ...results.map(testCase),
+      ...results.map((r) => testCase(r, column)),
       "  </testsuite>",
     );
   }
@@ -75,8 +80,24 @@ function attachments(r: Result): string {
   return files.map((f) => `[[ATTACHMENT|${f}]]`).join("\n");
 }
 
-function testCase(r: Result): string {
-  const open = `    <testcase classname=${attr(`${r.scenario}.${r.variant}`)} name=${attr(r.check)} time="${seconds(durationMs(r))}"`;
+// JUnit's timestamp: ISO 8601 without a zone, in UTC.
+function timestamp(report: RunReport): string {
+  const t = report.startedAt ?? new Date(0).toISOString();
+  return t.replace(/\.\d+Z$|Z$/, "");
+}
+
+/**
+ * The classname names the column first, so that tools which know a test by classname and name
+ * keep kernels apart: 6_1_0-50-amd64.box0-bridge-dnat.baseline (dots of the release as `_`, as
+ * a dot separates packages), with the userspace when it is not the host's.
+ */
+export function classnameOf(r: Result, c: Column): string {
+  const column = `${c.kernel}${c.userspace === "host" ? "" : `+${c.userspace}`}`.replace(/[.:]/g, "_");
+  return `${column}.${r.scenario}.${r.variant}`;
+}
+
+function testCase(r: Result, c: Column): string {
+  const open = `    <testcase classname=${attr(classnameOf(r, c))} name=${attr(r.check)} time="${seconds(durationMs(r))}"`;
   const files = attachments(r);
   const own = caseBody(r);
   const body =

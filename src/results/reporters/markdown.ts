@@ -2,13 +2,14 @@
 // column used, then the evidence.
 import { evidenceLines, sawText, shortfall } from "../evidence.js";
 import type { Evidence, Result, RunReport } from "../types.js";
-import { buildMatrix, byScenario, cellText, resultLabel, toolLines } from "./matrix.js";
+import { buildMatrix, byScenario, cellText, columnsOf, resultLabel, toolLines } from "./matrix.js";
+import { summarize, VERDICTS } from "./summary.js";
 
 // Formats a run as one GitHub Markdown table per scenario, each followed by what went wrong
 // (evidence in <details>), the expected failures with how far they got, and the skip reasons.
 export function formatMarkdown(report: RunReport): string {
   const { columns, labels, rows } = buildMatrix(report);
-  const sections: string[] = [];
+  const sections: string[] = [runHeadline(report)];
   for (const [scenario, group] of byScenario(rows)) {
     const lines = [`### ${cell(scenario)}`, ""];
     lines.push(tableRow(["variant", "check", ...labels]));
@@ -21,6 +22,22 @@ export function formatMarkdown(report: RunReport): string {
   if (tools.length)
     sections.push(["Tools each column ran with:", "", ...tools.map((t) => `- ${inline(t)}`)].join("\n"));
   return `${sections.join("\n\n")}\n`;
+}
+
+// The counts first, so a CI summary says at a glance whether anything went wrong.
+function runHeadline(report: RunReport): string {
+  const c = summarize(report.results);
+  const bad = c.fail + c.xpass + c.error + c.crash;
+  const split = report.results.filter((r) => r.disagree).length;
+  const mark = bad || split ? "❌" : "✅";
+  const counts = VERDICTS.filter((v) => c[v] > 0).map((v) => `${c[v]} ${v}`);
+  const kernels = columnsOf(report).length;
+  return [
+    `## ${mark} nsmatrix: ${report.results.length} results on ${kernels} column${kernels === 1 ? "" : "s"}: ${counts.join(", ") || "none"}`,
+    ...(split
+      ? ["", `**${split} cell${split === 1 ? "" : "s"} where merged runs disagree** (marked DISAGREE).`]
+      : []),
+  ].join("\n");
 }
 
 function evidenceSection(results: Result[]): string[] {

@@ -70,6 +70,12 @@ export function byScenario(rows: readonly MatrixRow[]): Map<string, MatrixRow[]>
 // With --repeat, how many runs reached: "reach pass (3/3 reached)".
 export function cellText(result: Result | undefined): string {
   if (result === undefined) return "-";
+  // Runs merged by `nsmatrix report` that disagree on this cell: all their verdicts.
+  if (result.disagree) return `${verdictText(result)} DISAGREE (${result.disagree.join(" / ")})`;
+  return verdictText(result);
+}
+
+function verdictText(result: Result): string {
   switch (result.status) {
     case "pass":
     case "fail":

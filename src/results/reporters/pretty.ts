@@ -32,6 +32,14 @@ export function formatPretty(report: RunReport, opts: PrettyOptions): string {
   const tools = toolLines(columns);
   if (tools.length) blocks.push(["tools:", ...tools.map((t) => `  ${t}`)].join("\n"));
   blocks.push(summaryLine(report, paint));
+  const split = report.results.filter((r) => r.disagree);
+  if (split.length)
+    blocks.push(
+      [
+        paint(RED, "runs disagree (nsmatrix report):"),
+        ...split.map((r) => `  - ${resultLabel(r)}: ${r.disagree?.join(" / ")}`),
+      ].join("\n"),
+    );
   const problems = report.results.filter((r) => colorOf(r.status) === RED);
   if (problems.length > 0) blocks.push(problems.map((r) => problem(r, paint)).join("\n\n"));
   const xfails = report.results.flatMap((r) => (r.status === "xfail" ? [r] : []));

@@ -90,7 +90,9 @@ function evidenceFields(e: Evidence): Record<string, unknown> {
 
 // A YAML block between "---" and "...", indented two spaces under its test point.
 function diag(fields: Record<string, unknown>): string[] {
-  const body = stringify(fields, { lineWidth: 0 }).trimEnd().split("\n");
+  // No block scalars ("stderr: |-"): Perl's TAP::Parser (prove) stops reading at one. Quoted
+  // strings with \n escapes are read by every consumer.
+  const body = stringify(fields, { lineWidth: 0, blockQuote: false }).trimEnd().split("\n");
   return ["  ---", ...body.map((line) => (line === "" ? line : `  ${line}`)), "  ..."];
 }
 
