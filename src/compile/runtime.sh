@@ -445,8 +445,10 @@ nsm_trace_init() {
     [ -d "$_trace_init_x/instances" ] && _trace_init_d=$_trace_init_x && break
   done
   # Mounted in the script's own mount namespace, where it has one.
-  if [ -z "$_trace_init_d" ] && mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null; then
-    _trace_init_d=/sys/kernel/tracing
+  # (Or by another script that mounted it first, at the same time: look again.)
+  if [ -z "$_trace_init_d" ]; then
+    mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+    [ -d /sys/kernel/tracing/instances ] && _trace_init_d=/sys/kernel/tracing
   fi
   if [ -z "$_trace_init_d" ]; then
     _trace_init_why="no tracefs: it is not mounted and cannot be (mount -t tracefs nodev /sys/kernel/tracing)"

@@ -60,11 +60,39 @@ async function readIndex(d: DebianSeries, staging: string, o: FetchOptions): Pro
   return parsePackages(text);
 }
 
-// Extracts the package into staging and runs depmod; returns vmlinuz and modulesRoot relative to staging.
-async function unpack(deb: string, staging: string, release: string, o: FetchOptions) {
-  await run(o, "dpkg-deb", ["-x", deb, staging], 600_000);
-  await rm(deb, { force: true });
-  const vmlinuz = `boot/vmlinuz-${release}`;
+/**
+ * The packages that hold the kernel: the image, and, from Debian's 7.x packaging on, where the
+ * image is only a signed stub, the packages of its release that it depends on: linux-binary
+ * (vmlinuz), linux-modules, and linux-base (modules.builtin, without which depmod cannot tell a
+ * built-in module from a missing one).
+ */
+export function kernelPackages(
+  stanzas: PackageStanza[],
+  image: PackageStanza,
+  release: string,
+): PackageStanza[] {
+  const wanted = (image.depends ?? "")
+    .split(",")
+    .map((d) => d.trim().split(/[\s(|]/)[0] ?? "")
+    .filter((n) => ["binary", "modules", "base"].some((k) => n === `linux-${k}-${release}`));
+  const parts = wanted.flatMap((n) =>
+    stanzas.filter((x) => x.package === n && x.version === image.version).slice(0, 1),
+  );
+  return [image, ...parts];
+}
+
+// Extracts the packages into staging and runs depmod; returns vmlinuz and modulesRoot relative to staging.
+async function unpack(debs: string[], staging: string, release: string, o: FetchOptions) {
+  for (const deb of debs) {
+    await run(o, "dpkg-deb", ["-x", deb, staging], 600_000);
+    await rm(deb, { force: true });
+  }
+  const deb = debs[0] ?? "";
+  // /boot until 6.x; from Debian's 7.x packaging (linux-binary-*) beside the modules.
+  const vmlinuz =
+    [`boot/vmlinuz-${release}`, `usr/lib/modules/${release}/vmlinuz`, `lib/modules/${release}/vmlinuz`].find(
+      (v) => existsSync(join(staging, v)),
+    ) ?? `boot/vmlinuz-${release}`;
   // 5.10 and 6.1 install to /lib/modules, 6.12 (merged /usr) to /usr/lib/modules.
   const modulesRoot = ["lib/modules", "usr/lib/modules"].find((m) => existsSync(join(staging, m, release)));
   if (!existsSync(join(staging, vmlinuz)) || !modulesRoot) {
@@ -97,7 +125,8 @@ export async function fetchDebianKernel(series: string, o: FetchOptions): Promis
   sweepPartial(cacheDir, o.progress);
   const staging = await mkdtemp(join(cacheDir, `${STAGING_PREFIX}${process.pid}-`));
   try {
-    const image = newestImage(await readIndex(d, staging, o), series);
+    const stanzas = await readIndex(d, staging, o);
+    const image = newestImage(stanzas, series);
     const release = image && imageRelease(series, image.package);
     if (!image || !release) {
       throw new NsmError("E_BACKEND", `the ${d.suite} index has no package matching ${d.image.source}`);
@@ -108,19 +137,22 @@ export async function fetchDebianKernel(series: string, o: FetchOptions): Promis
       o.progress?.({ kind: "cached", spec, release, dir: final });
       return cached;
     }
-    const deb = join(staging, "package.deb");
-    const url = `${mirrorOf(o)}/${image.filename}`;
     const fetchFn = o.fetch ?? globalThis.fetch;
-    await download(url, deb, {
-      fetch: fetchFn,
-      label: image.package,
-      progress: o.progress,
-      total: image.size,
-      sha256: image.sha256,
-      cancel: o.cancel,
-    });
+    const debs: string[] = [];
+    for (const [i, p] of kernelPackages(stanzas, image, release).entries()) {
+      const deb = join(staging, `package-${i}.deb`);
+      await download(`${mirrorOf(o)}/${p.filename}`, deb, {
+        fetch: fetchFn,
+        label: p.package,
+        progress: o.progress,
+        total: p.size,
+        sha256: p.sha256,
+        cancel: o.cancel,
+      });
+      debs.push(deb);
+    }
     o.progress?.({ kind: "extract", spec, file: image.package });
-    const paths = await unpack(deb, staging, release, o);
+    const paths = await unpack(debs, staging, release, o);
     const { package: pkg, version, sha256 } = image;
     await writeEntry(staging, { spec, release, ...paths, package: pkg, version, sha256 });
     await rm(final, { recursive: true, force: true });

@@ -3,8 +3,9 @@ import { describe, expect, it, test } from "vitest";
 import { machineState } from "../../src/backends/vagrant.js";
 import { NsmError } from "../../src/errors.js";
 import { bzImageRelease, bzImageVersion } from "../../src/kernels/bzimage.js";
-import { newestImage, parsePackages } from "../../src/kernels/debian-index.js";
+import { imageRelease, newestImage, parsePackages } from "../../src/kernels/debian-index.js";
 import { compareDebianVersions } from "../../src/kernels/debian-version.js";
+import { kernelPackages } from "../../src/kernels/fetch.js";
 import { type KernelEvent, kernelProgressPrinter } from "../../src/kernels/progress.js";
 import { formatKernelSpec, parseKernelList, parseKernelSpec } from "../../src/kernels/spec.js";
 import { fakeBzImage } from "../fixtures/kernels/fake.js";
@@ -50,19 +51,19 @@ describe("parseKernelSpec", () => {
     ],
     [
       "debian",
-      'kernel "debian": give a series: debian:<series> (5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie))',
+      'kernel "debian": give a series: debian:<series> (5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie), bookworm-backports, trixie-backports, forky, sid, experimental)',
     ],
     [
       "debian:",
-      'kernel "debian:": give a series: debian:<series> (5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie))',
+      'kernel "debian:": give a series: debian:<series> (5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie), bookworm-backports, trixie-backports, forky, sid, experimental)',
     ],
     [
       "debian:bookworm",
-      'kernel "debian:bookworm": unknown Debian series "bookworm" (known: 5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie);',
+      'kernel "debian:bookworm": unknown Debian series "bookworm" (known: 5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie), bookworm-backports, trixie-backports, forky, sid, experimental;',
     ],
     [
       "debian:4.9",
-      'kernel "debian:4.9": unknown Debian series "4.9" (known: 5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie); for 3.10 and 4.9 see the Vagrantfile: vagrant:el7, vagrant:stretch)',
+      'kernel "debian:4.9": unknown Debian series "4.9" (known: 5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie), bookworm-backports, trixie-backports, forky, sid, experimental; for 3.10 and 4.9 see the Vagrantfile: vagrant:el7, vagrant:stretch)',
     ],
     ["file:", 'kernel "file:": expected file:<vmlinuz>[:<modules dir>] (paths without ":")'],
     ["file:a:", 'kernel "file:a:": expected file:<vmlinuz>[:<modules dir>] (paths without ":")'],
@@ -248,5 +249,66 @@ describe("kernelProgressPrinter", () => {
       "\r  k.deb  [##########] 100%    70.3 / 70.3 MB\x1b[K\n",
       "  debian:6.1: extracting k.deb and running depmod\n",
     ]);
+  });
+});
+
+describe("the newest kernels: a suite's newest image, whatever its series", () => {
+  it("takes debian:sid, experimental, forky and the backports", () => {
+    for (const s of ["sid", "experimental", "forky", "bookworm-backports", "trixie-backports"])
+      expect(parseKernelSpec(`debian:${s}`)).toEqual({ kind: "debian", series: s });
+  });
+
+  it("reads their image names, and picks the newest by Debian version across series", () => {
+    expect(imageRelease("sid", "linux-image-7.2.13+deb14-amd64")).toBe("7.2.13+deb14-amd64");
+    expect(imageRelease("experimental", "linux-image-7.3-amd64")).toBe("7.3-amd64");
+    expect(imageRelease("sid", "linux-image-7.2.13+deb14-cloud-amd64")).toBeUndefined();
+    expect(imageRelease("sid", "linux-image-amd64")).toBeUndefined();
+    const st = (pkg: string, version: string) => ({
+      package: pkg,
+      version,
+      filename: "f",
+      sha256: "s",
+      size: 1,
+    });
+    const picked = newestImage(
+      [
+        st("linux-image-6.16.12+deb13-amd64", "6.16.12-1~bpo13+1"),
+        st("linux-image-6.17.13+deb13-amd64", "6.17.13-1~bpo13+1"),
+      ],
+      "trixie-backports",
+    );
+    expect(picked?.package).toBe("linux-image-6.17.13+deb13-amd64");
+  });
+
+  it("fetches, from 7.x on, the binary, modules and base packages the signed image depends on", () => {
+    const st = (pkg: string, depends?: string) => ({
+      package: pkg,
+      version: "7.2.13-1",
+      filename: `pool/${pkg}.deb`,
+      sha256: "s",
+      size: 1,
+      ...(depends ? { depends } : {}),
+    });
+    const rel = "7.2.13+deb14-amd64";
+    const image = st(
+      `linux-image-${rel}`,
+      `dracut | initramfs-tools (>= 0.120+deb8u2) | linux-initramfs-tool, linux-base-${rel} (= 7.2.13-1), linux-binary-${rel} (= 7.2.13-1), linux-modules-${rel} (= 7.2.13-1)`,
+    );
+    const all = [
+      image,
+      st(`linux-binary-${rel}`),
+      st(`linux-modules-${rel}`),
+      st(`linux-base-${rel}`),
+      st("dracut"),
+    ];
+    expect(kernelPackages(all, image, rel).map((p) => p.package)).toEqual([
+      `linux-image-${rel}`,
+      `linux-base-${rel}`,
+      `linux-binary-${rel}`,
+      `linux-modules-${rel}`,
+    ]);
+    // A 6.x image holds everything itself.
+    const old = st("linux-image-6.1.0-50-amd64", "kmod, linux-base (>= 4.3~), initramfs-tools");
+    expect(kernelPackages([old], old, "6.1.0-50-amd64")).toEqual([old]);
   });
 });

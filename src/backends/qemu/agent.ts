@@ -66,6 +66,8 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/r
 [ -d /proc/self ] || mount -t proc proc /proc
 [ -d /sys/kernel ] || mount -t sysfs sys /sys
 [ -c /dev/null ] || mount -t devtmpfs dev /dev
+# The drop trace's tracefs, once for every job (they start at once).
+[ -d /sys/kernel/tracing/instances ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 [ -d /run/netns ] || { mount -t tmpfs -o mode=755 run /run && mount -t tmpfs -o mode=1777 tmp /tmp && mkdir /run/netns; }
 # What udev makes on a booted system, and devtmpfs lacks: nft 0.9 reads "-f -" as /dev/stdin.
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
