@@ -1,9 +1,10 @@
 // `nsmatrix kernels`: list, fetch and remove the guest kernels in the cache.
 import { Command } from "commander";
 import type { Exec } from "../backends/exec.js";
+import { NsmError } from "../errors.js";
 import { listCached, pruneOlder, removeCached, resolveKernel } from "./cache.js";
-import { DEBIAN_SERIES, DEFAULT_MIRROR } from "./catalog.js";
-import { defaultCacheDir, fetchDebianKernel } from "./fetch.js";
+import { DEFAULT_MIRROR, knownSeries } from "./catalog.js";
+import { defaultCacheDir, fetchDebianKernel, resolveDebianKernel } from "./fetch.js";
 import { kernelProgressPrinter, type ProgressSink } from "./progress.js";
 import { formatKernelSpec, parseKernelList } from "./spec.js";
 
@@ -15,7 +16,7 @@ export interface KernelsDeps {
   stderr?: ProgressSink;
 }
 
-const series = DEBIAN_SERIES.map((d) => `${d.series} (${d.suite})`).join(", ");
+const series = knownSeries();
 
 async function dirMegabytes(exec: Exec, dir: string): Promise<string> {
   const r = await exec("du", ["-sk", dir], { timeoutMs: 30_000 });
@@ -89,6 +90,29 @@ Examples:
         const old = o.keepOld ? [] : pruneOlder(dir, got);
         for (const d of old) progress({ kind: "removed", dir: d, reason: "an older release" });
         out.write(`${spec}\t${got.release}\t${got.dir}\n`);
+      }
+    });
+
+  kernels
+    .command("resolve")
+    .description(
+      "print the package each debian:<series> resolves to now, without downloading it (a CI cache key)",
+    )
+    .argument("<spec...>", "debian:<series> specs, space- or comma-separated")
+    .option("--mirror <url>", "Debian archive to use", DEFAULT_MIRROR)
+    .action(async (specs: string[], o: { mirror: string }, cmd: Command) => {
+      const progress = kernelProgressPrinter(err);
+      for (const k of parseKernelList(specs.join(","))) {
+        if (k.kind !== "debian")
+          throw new NsmError("E_USAGE", `${formatKernelSpec(k)}: only debian:<series> resolves to a package`);
+        const r = await resolveDebianKernel(k.series, {
+          exec: deps.exec,
+          fetch: deps.fetch,
+          cacheDir: cacheDir(cmd),
+          mirror: o.mirror,
+          progress,
+        });
+        out.write(`${formatKernelSpec(k)}\t${r.release}\t${r.version}\n`);
       }
     });
 

@@ -109,6 +109,27 @@ async function unpack(debs: string[], staging: string, release: string, o: Fetch
   return { vmlinuz, modulesRoot };
 }
 
+/** The newest image of a Debian series as the archive's index has it now, without downloading it. */
+export async function resolveDebianKernel(
+  series: string,
+  o: FetchOptions,
+): Promise<{ release: string; version: string; package: string }> {
+  const d = debianSeries(series);
+  if (!d) throw new NsmError("E_USAGE", `unknown Debian series "${series}" (known: ${knownSeries()})`);
+  const cacheDir = o.cacheDir ?? defaultCacheDir();
+  await mkdir(cacheDir, { recursive: true });
+  const staging = await mkdtemp(join(cacheDir, `${STAGING_PREFIX}${process.pid}-`));
+  try {
+    const image = newestImage(await readIndex(d, staging, o), series);
+    const release = image && imageRelease(series, image.package);
+    if (!image || !release)
+      throw new NsmError("E_BACKEND", `the ${d.suite} index has no package matching ${d.image.source}`);
+    return { release, version: image.version, package: image.package };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
 /** Fetches the newest kernel of a Debian series unless the cache already holds it; returns the entry. */
 export async function fetchDebianKernel(series: string, o: FetchOptions): Promise<CachedKernel> {
   const d = debianSeries(series);

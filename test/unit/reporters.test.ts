@@ -7,6 +7,7 @@ import { Parser } from "tap-parser";
 import { describe, expect, it } from "vitest";
 import {
   cellText,
+  formatHtml,
   formatJson,
   formatJunit,
   formatMarkdown,
@@ -581,6 +582,7 @@ describe("formatReport", () => {
       junit: formatJunit(report),
       json: formatJson(report),
       markdown: formatMarkdown(report),
+      html: formatHtml(report),
     };
     expect(formatReport(format, report)).toBe(direct[format]);
   });
@@ -873,5 +875,20 @@ describe("a script check's own TAP in the run's TAP", () => {
       { ok: false, name: "ping across" },
     ]);
     expect(top).toEqual([`s/v/t [${NEW} · host]`]);
+  });
+});
+
+describe("formatHtml", () => {
+  it("is one self-contained page: every cell, its evidence, nothing fetched, nothing unescaped", () => {
+    const hostile: RunReport = {
+      ...report,
+      results: [...results, { ...results[0], check: "<script>alert(1)</script>" } as Result],
+    };
+    const html = formatHtml(hostile);
+    expect(html).not.toMatch(/<script>alert/);
+    expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(html).not.toMatch(/\b(src|href)=/);
+    expect((html.match(/<td class="cell /g) ?? []).length).toBe(hostile.results.length);
+    expect(html).toContain(`<h1>nsmatrix: ${hostile.results.length} results on 2 columns</h1>`);
   });
 });

@@ -1,11 +1,13 @@
 // Public surface of the reporters: pure functions from a run report to text.
 import type { RunReport } from "../types.js";
+import { formatHtml } from "./html.js";
 import { formatJson } from "./json.js";
 import { formatJunit } from "./junit.js";
 import { formatMarkdown } from "./markdown.js";
 import { formatPretty } from "./pretty.js";
 import { formatTap } from "./tap.js";
 
+export { formatHtml } from "./html.js";
 export { formatJson } from "./json.js";
 export { formatJunit } from "./junit.js";
 export { formatMarkdown } from "./markdown.js";
@@ -17,7 +19,7 @@ export { summarize, VERDICTS } from "./summary.js";
 export { formatTap } from "./tap.js";
 
 // Every output format, in the order help text lists them.
-export const REPORT_FORMATS = ["pretty", "tap", "junit", "json", "markdown"] as const;
+export const REPORT_FORMATS = ["pretty", "tap", "junit", "json", "markdown", "html"] as const;
 
 /** One of the output formats. */
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -41,6 +43,8 @@ export function formatReport(format: ReportFormat, report: RunReport, opts: Repo
       return formatJson(report);
     case "markdown":
       return formatMarkdown(report);
+    case "html":
+      return formatHtml(report);
     default:
       return assertNever(format);
   }
