@@ -16,10 +16,18 @@ import {
 import { columnBackends } from "./cli-backends.js";
 import { describeScenario } from "./cli-list.js";
 import { checkArtifacts, checkOutput, holdForUser, parseScale, useColor } from "./cli-support.js";
+import { drawTopology, type GraphFormat } from "./compile/graph.js";
 import { compileVariant } from "./compile/index.js";
 import { formatIssues, NsmError } from "./errors.js";
 import { defaultCacheDir, kernelProgressPrinter, kernelsCommand, parseKernelList } from "./kernels/index.js";
-import { fileKind, loadScenario, loadTopology, type ScenarioModel, scriptScenario } from "./model/index.js";
+import {
+  fileKind,
+  loadScenario,
+  loadTopology,
+  type ScenarioModel,
+  scriptScenario,
+  type TopologyT,
+} from "./model/index.js";
 import { readUserFile } from "./model/read.js";
 import { formatProgress, type ProgressEvent } from "./progress.js";
 import { exitCodeOf, mergeReports, type RunReport, readResults } from "./results/index.js";
@@ -372,6 +380,32 @@ such as "[XFAIL] cmd1: no-reach (syn-timeout), expected xfail" against the runni
       ...(o.capture ? { capture: o.capture } : {}),
     };
     process.stdout.write(compileVariant(sc, name, options).text);
+  });
+
+program
+  .command("graph")
+  .description("draw a topology: nodes, links, bridges and their ports, VRFs, tunnels, addresses")
+  .argument("<file>", "a topology file, or a scenario (its topology, with --variant's patch)")
+  .option("-v, --variant <name>", "a scenario's variant (default: the first)")
+  .addOption(
+    new Option("-f, --format <format>", "Mermaid (GitHub renders it) or Graphviz dot")
+      .choices(["mermaid", "dot"])
+      .default("mermaid"),
+  )
+  .addHelpText(
+    "after",
+    "\nExample:\n  nsmatrix graph topologies/box0-bridge.yaml -f dot | dot -Tsvg > box0.svg",
+  )
+  .action((file: string, o) => {
+    let topo: TopologyT;
+    if (fileKind(file) === "topology") topo = loadTopology(file);
+    else {
+      const sc = loadScenario(file);
+      const name = o.variant ?? sc.variants[0]?.name;
+      checkVariants([sc], [name]);
+      topo = sc.variants.find((v) => v.name === name)?.topology ?? { nodes: {} };
+    }
+    process.stdout.write(drawTopology(topo, o.format as GraphFormat));
   });
 
 program

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import semver from "semver";
 import type { Backend, BatchRun } from "./backends/index.js";
 import type { CompileOptions } from "./checks/index.js";
+import { drawTopology } from "./compile/graph.js";
 import { type CompiledScript, compileVariant } from "./compile/index.js";
 import type { ScenarioModel } from "./model/index.js";
 import { pool } from "./pool.js";
@@ -339,5 +340,10 @@ export async function runMatrix(
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date().toISOString(),
     hostname: hostname(),
+    graphs: Object.fromEntries(
+      scenarios.flatMap((sc) =>
+        sc.variants[0] ? [[sc.name, drawTopology(sc.variants[0].topology, "mermaid")]] : [],
+      ),
+    ),
   };
 }

@@ -33,6 +33,7 @@ export function readResults(name: string, text: string): RunReport {
     durationMs: d.durationMs,
     startedAt: d.startedAt,
     finishedAt: d.finishedAt,
+    ...(d.graphs ? { graphs: d.graphs } : {}),
   };
 }
 
@@ -52,9 +53,11 @@ export function mergeReports(reports: RunReport[]): RunReport {
   });
   const starts = reports.flatMap((r) => (r.startedAt ? [r.startedAt] : [])).sort();
   const ends = reports.flatMap((r) => (r.finishedAt ? [r.finishedAt] : [])).sort();
+  const graphs = Object.assign({}, ...reports.map((r) => r.graphs ?? {}));
   return {
     results,
     columns,
+    ...(Object.keys(graphs).length ? { graphs } : {}),
     durationMs: Math.max(0, ...reports.map((r) => r.durationMs)),
     ...(starts[0] ? { startedAt: starts[0] } : {}),
     ...(ends.length ? { finishedAt: ends[ends.length - 1] } : {}),

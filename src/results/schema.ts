@@ -97,6 +97,7 @@ export const ResultsDocument = z
     durationMs: z.number(),
     ok: z.boolean().describe("every result matched its expectation (the run's exit status was 0)"),
     columns: z.array(ColumnSchema),
+    graphs: z.record(z.string(), z.string()).optional().describe("each scenario's topology, as Mermaid"),
     summary: Counts,
     results: z.array(ResultSchema),
   })

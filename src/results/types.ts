@@ -77,4 +77,6 @@ export interface RunReport {
   finishedAt?: string;
   /** The machine the run was on (JUnit's hostname). */
   hostname?: string;
+  /** Each scenario's topology (of its first variant) as a Mermaid flowchart. */
+  graphs?: Record<string, string>;
 }

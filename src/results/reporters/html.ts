@@ -104,6 +104,12 @@ ${body.join("\n")}
 </tbody></table>
 ${tools.length ? `<h2>Tools each column ran with</h2><ul>${tools.map((t) => `<li>${esc(t)}</li>`).join("")}</ul>` : ""}
 <p>Click a cell for its evidence.</p>
+${Object.entries(report.graphs ?? {})
+  .map(
+    ([sc, g]) =>
+      `<details class="graph"><summary>topology of ${esc(sc)} (Mermaid)</summary><pre>${esc(g)}</pre></details>`,
+  )
+  .join("\n")}
 <script>${SCRIPT}</script>
 </body></html>
 `;

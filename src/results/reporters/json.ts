@@ -16,6 +16,7 @@ export function formatJson(report: RunReport): string {
     durationMs: report.durationMs,
     ok: exitCodeOf(report.results) === 0,
     columns: columnsOf(report),
+    ...(report.graphs ? { graphs: report.graphs } : {}),
     summary: summarize(report.results),
     results: report.results,
   };

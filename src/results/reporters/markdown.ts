@@ -15,6 +15,18 @@ export function formatMarkdown(report: RunReport): string {
     lines.push(tableRow(["variant", "check", ...labels]));
     lines.push(tableRow(["variant", "check", ...labels].map(() => "---")));
     for (const row of group) lines.push(tableRow([row.variant, row.check, ...row.cells.map(cellText)]));
+    const graph = report.graphs?.[scenario];
+    if (graph)
+      lines.push(
+        "",
+        "<details><summary>topology</summary>",
+        "",
+        "```mermaid",
+        graph.trimEnd(),
+        "```",
+        "",
+        "</details>",
+      );
     const results = report.results.filter((r) => r.scenario === scenario);
     sections.push([...lines, ...evidenceSection(results)].join("\n"));
   }
