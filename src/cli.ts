@@ -8,6 +8,7 @@ import {
   exec,
   findContainers,
   findLeftovers,
+  mountTracefs,
   PROJECT_VAGRANT_DIR,
   removeContainers,
   requireRoot,
@@ -426,6 +427,7 @@ program
     // Containers first: a removed container's scripts die, and leave tracing instances to remove.
     const containers = (await findContainers(exec)).filter((c) => o.force || !c.live);
     if (!o.dryRun) await removeContainers(exec, containers);
+    await mountTracefs(exec);
     const found = o.dryRun ? await findLeftovers() : await cleanLeftovers(exec, { force: o.force });
     const verb = o.dryRun ? "found" : "removed";
     console.log(

@@ -108,6 +108,16 @@ function runOfFile(path: string): string {
   return (FILE.exec(name) ?? RUN_FILE.exec(name) ?? INSTANCE.exec(name))?.[1] ?? "";
 }
 
+/**
+ * Makes tracefs visible where it is not mounted, so that clean sees the tracing instances of
+ * killed runs: a script that mounted it did so in its own mount namespace, and the instances it
+ * made are the kernel's, in every mount of tracefs.
+ */
+export async function mountTracefs(exec: Exec): Promise<void> {
+  if (TRACEFS.some((d) => existsSync(d)) || !existsSync("/sys/kernel/tracing")) return;
+  await exec("mount", ["-t", "tracefs", "nodev", "/sys/kernel/tracing"], { timeoutMs: 5000 });
+}
+
 function removeInstance(path: string): void {
   try {
     writeFileSync(join(path, "events/skb/kfree_skb/enable"), "0");

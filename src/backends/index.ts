@@ -1,6 +1,6 @@
 // Public surface of the backends: the only code besides cli.ts that touches the system.
 
-export { cleanLeftovers, findLeftovers, type Leftovers } from "./clean.js";
+export { cleanLeftovers, findLeftovers, type Leftovers, mountTracefs } from "./clean.js";
 export { containerBackend, dockerEngine, type EngineCheck } from "./container.js";
 export { type ContainerLeftover, findContainers, removeContainers } from "./container-clean.js";
 export { describeFailure, type Exec, exec, type ProcessResult } from "./exec.js";

@@ -128,13 +128,19 @@ describe.skipIf(!isRoot)("a pasted reproducer (plan | sh), outside nsmatrix's is
       env: { NSM_RUN: "0decade1", NSM_KEEP: keep },
       reject: false,
     });
-    expect(await until(() => runNamespaces().some((n) => n.startsWith("nsm-0decade1-")), 20_000)).toBe(true);
-    const dry = await cli(["clean", "--dry-run"]);
-    expect(dry.stdout).toMatch(/left alone \(still running; --force to remove\): 0decade1/);
-    const spared = await cli(["clean"]);
-    expect(spared.stdout).toMatch(/^removed: 0 runs, 0 namespaces, 0 processes, 0 files, \d+ containers$/m);
-    expect(runNamespaces().some((n) => n.startsWith("nsm-0decade1-"))).toBe(true);
-    rmSync(keep);
+    // Released however the assertions end, so that a failure here does not hold later tests' runs.
+    try {
+      expect(await until(() => runNamespaces().some((n) => n.startsWith("nsm-0decade1-")), 20_000)).toBe(
+        true,
+      );
+      const dry = await cli(["clean", "--dry-run"]);
+      expect(dry.stdout).toMatch(/left alone \(still running; --force to remove\): 0decade1/);
+      const spared = await cli(["clean"]);
+      expect(spared.stdout).toMatch(/^removed: 0 runs, 0 namespaces, 0 processes, 0 files, \d+ containers$/m);
+      expect(runNamespaces().some((n) => n.startsWith("nsm-0decade1-"))).toBe(true);
+    } finally {
+      rmSync(keep, { force: true });
+    }
     const r = await run;
     expect(r.exitCode).toBe(0);
     expect(runNamespaces()).toEqual([]);
@@ -153,10 +159,13 @@ describe.skipIf(!isRoot)("a pasted reproducer (plan | sh), outside nsmatrix's is
       out += d.toString();
     });
     // Held after its checks: the services still listen inside its namespaces.
-    expect(await until(() => out.includes("# holding"), 20_000)).toBe(true);
-    run.kill("SIGKILL");
-    await run;
-    rmSync(keep);
+    try {
+      expect(await until(() => out.includes("# holding"), 20_000)).toBe(true);
+    } finally {
+      run.kill("SIGKILL");
+      await run;
+      rmSync(keep, { force: true });
+    }
     expect(runNamespaces().length).toBe(3);
     const r = await cli(["clean"]);
     // Its folder, and the tracing instance of its drop trace (a kernel object: only clean, or

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Result } from "../../src/results/index.js";
-import { cli, isRoot, runNamespaces, traceInstances, whyNot } from "./helpers.js";
+import { cli, isRoot, jsonOf, runNamespaces, traceInstances, whyNot } from "./helpers.js";
 
 if (!isRoot) console.warn(`skipping diagnosis runs: ${whyNot}`);
 
@@ -39,7 +39,7 @@ describe.skipIf(!isRoot)("Box0 baseline CMD1: where its SYN died, and its pcap",
         ],
         { timeout: 600_000 },
       );
-      const results: Result[] = JSON.parse(r.stdout).results;
+      const results: Result[] = jsonOf(r).results;
       const cmd1 = byCheck(results, "cmd1");
       expect(cmd1.status).toBe("xfail");
       expect(cmd1.evidence.drops?.filter((d) => !d.softirq).map((d) => d.location)).toContain(
@@ -91,7 +91,7 @@ describe.skipIf(!isRoot)("Box0 baseline CMD1: where its SYN died, and its pcap",
       "-f",
       "json",
     ]);
-    const results: Result[] = JSON.parse(r.stdout).results;
+    const results: Result[] = jsonOf(r).results;
     expect(byCheck(results, "cmd1").evidence.drops).toBeUndefined();
     expect(byCheck(results, "cmd1").status).toBe("xfail");
   });
@@ -107,7 +107,7 @@ describe.skipIf(!isRoot)("script checks with kselftest exit codes", () => {
         timeout: 600_000,
       },
     );
-    const results: Result[] = JSON.parse(r.stdout).results;
+    const results: Result[] = jsonOf(r).results;
     const kernels = [...new Set(results.map((x) => x.kernel))];
     expect(kernels).toHaveLength(2);
     for (const k of kernels) {
@@ -129,7 +129,7 @@ describe.skipIf(!isRoot)("script checks with kselftest exit codes", () => {
 
   it("runs a selftest-style script unchanged with run --script", async () => {
     const r = await cli(["run", "--script", "test/fixtures/selftests/veth-ping.sh", "-f", "json"]);
-    const results: Result[] = JSON.parse(r.stdout).results;
+    const results: Result[] = jsonOf(r).results;
     expect(results.map((x) => [x.scenario, x.check, x.status])).toEqual([
       ["script-veth-ping", "veth-ping", "pass"],
     ]);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { exec } from "../../src/backends/exec.js";
 import { defaultCacheDir, resolveKernel } from "../../src/kernels/index.js";
 import type { Result } from "../../src/results/index.js";
-import { cli, isRoot, runNamespaces, TWO_HOSTS_PLAIN, whyNot } from "./helpers.js";
+import { cli, isRoot, jsonOf, runNamespaces, TWO_HOSTS_PLAIN, whyNot } from "./helpers.js";
 
 if (!isRoot) console.warn(`skipping guest runs: ${whyNot}`);
 
@@ -20,7 +20,7 @@ describe.skipIf(!isRoot)("a scenario in a Debian 6.1 guest under QEMU", () => {
       },
     );
     expect(r.stderr).toMatch(/under (TCG|KVM)/);
-    const results: Result[] = JSON.parse(r.stdout).results;
+    const results: Result[] = jsonOf(r).results;
     expect(new Set(results.map((x) => x.kernel))).toEqual(new Set([kernel?.release]));
     expect(Object.fromEntries(results.map((x) => [x.check, cell(x)]))).toEqual(TWO_HOSTS_PLAIN);
     expect(r.exitCode).toBe(0);
@@ -34,7 +34,7 @@ describe.skipIf(!isRoot)("a scenario in a Debian 6.1 guest under QEMU", () => {
         timeout: 600_000,
       },
     );
-    const results: Result[] = JSON.parse(r.stdout).results;
+    const results: Result[] = jsonOf(r).results;
     const [host, guest] = results;
     // The host kernel has no VRF, GRE or flowtable: a skip with the reason, never a failure.
     expect(host).toMatchObject({ status: "skip", reason: expect.stringMatching(/^kernel lacks /) });
@@ -55,7 +55,7 @@ describe.skipIf(!isRoot)("a scenario in a Debian 6.1 guest under QEMU", () => {
       ],
       { timeout: 600_000 },
     );
-    const results: Result[] = JSON.parse(r.stdout).results;
+    const results: Result[] = jsonOf(r).results;
     const guest = results.filter((x) => x.kernel !== release());
     const on = (sc: string) =>
       Object.fromEntries(guest.filter((x) => x.scenario === sc).map((x) => [x.check, cell(x)]));

@@ -1,5 +1,6 @@
 // Shared helpers for integration tests: they need root and create real namespaces.
-import { readdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
 import { execa } from "execa";
 
 export const isRoot = process.getuid?.() === 0;
@@ -8,6 +9,15 @@ export const whyNot = "integration tests need root (they create network namespac
 /** Runs the built CLI; never throws. */
 export function cli(args: string[], opts: { timeout?: number } = {}) {
   return execa("node", ["bin/nsmatrix.js", ...args], { reject: false, timeout: opts.timeout ?? 120_000 });
+}
+
+/** A run's JSON results; when there are none, fails with what the run said on stderr. */
+export function jsonOf(r: { stdout: string; stderr: string; exitCode?: number }) {
+  if (!r.stdout.trim())
+    throw new Error(
+      `no results (exit ${r.exitCode}); stderr:\n${r.stderr.split("\n").slice(-30).join("\n")}`,
+    );
+  return JSON.parse(r.stdout);
 }
 
 /** Namespaces whose name carries a run prefix. */
@@ -21,8 +31,17 @@ export function runNamespaces(): string[] {
   return names.filter((n) => /^nsm-[0-9a-f]{8}-/.test(n));
 }
 
-/** Tracing instances of runs (the drop trace's), wherever tracefs is mounted. */
+/**
+ * Tracing instances of runs (the drop trace's). Runs mount tracefs in their own mount namespace
+ * where the host has not: mount it here too, or a fresh machine would see none of them.
+ */
 export function traceInstances(): string[] {
+  if (
+    isRoot &&
+    !existsSync("/sys/kernel/tracing/instances") &&
+    !existsSync("/sys/kernel/debug/tracing/instances")
+  )
+    execFileSync("mount", ["-t", "tracefs", "nodev", "/sys/kernel/tracing"]);
   return ["/sys/kernel/tracing/instances", "/sys/kernel/debug/tracing/instances"].flatMap((d) => {
     try {
       return readdirSync(d).filter((f) => /^nsm-[0-9a-f]{8}$/.test(f));

@@ -1,7 +1,7 @@
 import { release } from "node:os";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Result } from "../../src/results/index.js";
-import { cli, isRoot, runNamespaces, TWO_HOSTS_PLAIN, whyNot } from "./helpers.js";
+import { cli, isRoot, jsonOf, runNamespaces, TWO_HOSTS_PLAIN, whyNot } from "./helpers.js";
 
 if (!isRoot) console.warn(`skipping host runs: ${whyNot}`);
 
@@ -14,7 +14,7 @@ describe.skipIf(!isRoot)("the Box0 scenario on the host kernel, three times", ()
   beforeAll(async () => {
     const r = await cli(["run", "scenarios/box0-bridge-dnat.yaml", "--repeat", "3", "--format", "json"]);
     exitCode = r.exitCode;
-    results = JSON.parse(r.stdout).results;
+    results = jsonOf(r).results;
   }, 180_000);
 
   it("matches every expectation, so the run exits 0", () => {
@@ -118,7 +118,7 @@ describe.skipIf(!isRoot)("the Box0 scenario on the host kernel, three times", ()
 describe.skipIf(!isRoot)("ping, TCP and UDP with nftables on the host kernel", () => {
   it("tells reached from blocked, and fails a wrong expectation with evidence", async () => {
     const r = await cli(["run", "test/fixtures/scenarios/two-hosts.yaml", "--format", "json"]);
-    const results: Result[] = JSON.parse(r.stdout).results;
+    const results: Result[] = jsonOf(r).results;
     const plain = Object.fromEntries(
       results.filter((x) => x.variant === "plain").map((x) => [x.check, cell(x)]),
     );

@@ -2,7 +2,7 @@
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import type { Result } from "../../src/results/index.js";
-import { cli, isRoot, runNamespaces, whyNot } from "./helpers.js";
+import { cli, isRoot, jsonOf, runNamespaces, whyNot } from "./helpers.js";
 
 if (!isRoot) console.warn(`skipping declared-order runs: ${whyNot}`);
 
@@ -12,7 +12,7 @@ const outcomes = (results: Result[]) =>
 describe.skipIf(!isRoot)("checks in declared order on the host kernel", () => {
   it("gives a check the outcome that the check before it made possible, as a hand-written script does", async () => {
     const r = await cli(["run", "test/fixtures/scenarios/learning.yaml", "--format", "json"]);
-    const results: Result[] = JSON.parse(r.stdout).results;
+    const results: Result[] = jsonOf(r).results;
     // The same ping, a -> b, fails before b has sent a frame and reaches after.
     expect(outcomes(results)).toEqual([
       "a-to-b no-reach pass",
@@ -29,7 +29,7 @@ describe.skipIf(!isRoot)("checks in declared order on the host kernel", () => {
 
   it("says how far each TCP and UDP check got", async () => {
     const r = await cli(["run", "test/fixtures/scenarios/two-hosts.yaml", "-v", "plain", "--format", "json"]);
-    const results: Result[] = JSON.parse(r.stdout).results;
+    const results: Result[] = jsonOf(r).results;
     const stages = Object.fromEntries(
       results.map((x) => [x.check, "evidence" in x && x.evidence ? x.evidence.stage : x.status]),
     );

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
-import { isRoot, whyNot } from "./helpers.js";
+import { isRoot, jsonOf, whyNot } from "./helpers.js";
 
 if (!isRoot) console.warn(`skipping the installed package's run: ${whyNot}`);
 
@@ -35,7 +35,7 @@ describe.skipIf(!isRoot)("the packed tarball", () => {
       { cwd: app, reject: false },
     );
     expect(r.stderr).not.toMatch(/Cannot find module|ERR_MODULE_NOT_FOUND/);
-    const results = JSON.parse(r.stdout).results as { check: string; status: string }[];
+    const results = jsonOf(r).results as { check: string; status: string }[];
     expect(Object.fromEntries(results.map((x) => [x.check, x.status]))).toEqual({
       gateway: "pass",
       cmd1: "xfail",

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Result } from "../../src/results/index.js";
-import { cli, isRoot, runNamespaces, TWO_HOSTS_PLAIN, traceInstances, whyNot } from "./helpers.js";
+import { cli, isRoot, jsonOf, runNamespaces, TWO_HOSTS_PLAIN, traceInstances, whyNot } from "./helpers.js";
 
 const engine = isRoot && (await execa("docker", ["version"], { reject: false })).exitCode === 0;
 const why = !isRoot ? whyNot : !engine ? "no Docker engine (bash scripts/setup.sh starts one)" : "";
@@ -54,7 +54,7 @@ describe.skipIf(!!why)("debian:bullseye as a userspace", () => {
       ["run", SCENARIO, "-v", "plain", "-u", "host,debian:bullseye", "--userspace-dir", dir, "-f", "json"],
       { timeout: 300_000 },
     );
-    const doc = JSON.parse(r.stdout);
+    const doc = jsonOf(r);
     const [host, bullseye] = doc.columns;
     expect(host.userspace).toBe("host");
     expect(bullseye).toMatchObject({ kernel: host.kernel, userspace: "debian:bullseye", tools: BULLSEYE });
@@ -86,7 +86,7 @@ describe.skipIf(!!why)("debian:bullseye as a userspace", () => {
       ],
       { timeout: 900_000 },
     );
-    const doc = JSON.parse(r.stdout);
+    const doc = jsonOf(r);
     const [host, bullseye] = doc.columns;
     expect(host.kernel).toMatch(/^6\.1\./);
     expect(bullseye).toMatchObject({ kernel: host.kernel, userspace: "debian:bullseye", tools: BULLSEYE });

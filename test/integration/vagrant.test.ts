@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Result } from "../../src/results/index.js";
-import { isRoot, runNamespaces, TWO_HOSTS_PLAIN, whyNot } from "./helpers.js";
+import { isRoot, jsonOf, runNamespaces, TWO_HOSTS_PLAIN, whyNot } from "./helpers.js";
 
 if (!isRoot) console.warn(`skipping Vagrant transport tests: ${whyNot}`);
 
@@ -40,7 +40,7 @@ describe.skipIf(!isRoot)("kernels in Vagrant boxes (vagrant:MACHINE)", () => {
     ]);
     expect(r.stderr).toContain("vagrant:el7 is poweroff; vagrant up el7");
     expect(r.stderr).toContain(`vagrant:el7 runs ${release()}`);
-    const results: Result[] = JSON.parse(r.stdout).results;
+    const results: Result[] = jsonOf(r).results;
     expect(new Set(results.map((x) => x.kernel))).toEqual(new Set([release()]));
     expect(Object.fromEntries(results.map((x) => [x.check, cell(x)]))).toEqual(TWO_HOSTS_PLAIN);
     expect(r.exitCode).toBe(0);

@@ -20,6 +20,7 @@ import { gunzipSync } from "node:zlib";
 import { NsmError } from "../../errors.js";
 import type { GuestKernel } from "../../kernels/types.js";
 import type { Exec } from "../exec.js";
+import { buildOnce, scratchFor, sweepScratch } from "./cache-file.js";
 import { type CpioEntry, writeCpio } from "./cpio.js";
 import { hotFiles } from "./hot-files.js";
 import { initScript } from "./init.js";
@@ -204,12 +205,22 @@ export async function buildInitramfs(
   const rootTag = root === "/" ? "" : `-${createHash("sha256").update(root).digest("hex").slice(0, 8)}`;
   const out = join(opts.cacheDir, `initramfs-${kernel.release}${rootTag}.cpio`);
   const keyFile = `${out}.sha256`;
-  if (existsSync(out) && existsSync(keyFile) && readFileSync(keyFile, "utf8").trim() === key) return out;
-  const cpio = writeCpio(await initramfsEntries(kernel, opts.exec, root));
-  await mkdir(opts.cacheDir, { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  await writeFile(tmp, cpio);
-  renameSync(tmp, out);
-  await writeFile(keyFile, `${key}\n`);
-  return out;
+  const fresh = () => existsSync(out) && existsSync(keyFile) && readFileSync(keyFile, "utf8").trim() === key;
+  if (fresh()) return out;
+  // Guests booting at once share one build of the same archive.
+  return buildOnce(out, async () => {
+    if (fresh()) return out;
+    const cpio = writeCpio(await initramfsEntries(kernel, opts.exec, root));
+    await mkdir(opts.cacheDir, { recursive: true });
+    sweepScratch(opts.cacheDir);
+    const tmp = scratchFor(out);
+    try {
+      await writeFile(tmp, cpio);
+      renameSync(tmp, out);
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+    await writeFile(keyFile, `${key}\n`);
+    return out;
+  });
 }

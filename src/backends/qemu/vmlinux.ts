@@ -7,6 +7,7 @@ import { gunzipSync } from "node:zlib";
 import { NsmError } from "../../errors.js";
 import type { GuestKernel } from "../../kernels/types.js";
 import type { Exec } from "../exec.js";
+import { buildOnce, scratchFor, sweepScratch } from "./cache-file.js";
 
 const XEN_ELFNOTE_PHYS32_ENTRY = 18;
 
@@ -63,7 +64,12 @@ async function decompress(p: { format: string; data: Buffer }, tmp: string, exec
  * The image to pass to `-kernel`: a cached `vmlinux-<release>` when the bzImage holds a PVH-capable
  * kernel, else the vmlinuz itself (slower: the guest decompresses it).
  */
-export async function bootImage(
+export function bootImage(kernel: GuestKernel, opts: { exec: Exec; cacheDir: string }): Promise<string> {
+  // Columns of one kernel boot at once (one per userspace): they share one extraction.
+  return buildOnce(join(opts.cacheDir, `vmlinux-${kernel.release}`), () => extractBootImage(kernel, opts));
+}
+
+async function extractBootImage(
   kernel: GuestKernel,
   opts: { exec: Exec; cacheDir: string },
 ): Promise<string> {
@@ -76,16 +82,20 @@ export async function bootImage(
   if (seen === key && verdict === "bzimage") return kernel.vmlinuz;
   if (seen === key && verdict === "pvh" && existsSync(out)) return out;
   await mkdir(opts.cacheDir, { recursive: true });
+  sweepScratch(opts.cacheDir);
   const payload = bzImagePayload(readFileSync(kernel.vmlinuz));
-  const tmp = `${out}.${process.pid}.tmp`;
+  const tmp = scratchFor(out);
   let usable = false;
-  if (payload) {
-    await decompress(payload, tmp, opts.exec);
-    usable = hasPvhEntry(readFileSync(tmp));
+  try {
+    if (payload) {
+      await decompress(payload, tmp, opts.exec);
+      usable = hasPvhEntry(readFileSync(tmp));
+    }
+    if (usable) renameSync(tmp, out);
+    else rmSync(out, { force: true });
+  } finally {
+    rmSync(tmp, { force: true });
   }
-  if (usable) renameSync(tmp, out);
-  else rmSync(out, { force: true });
-  rmSync(tmp, { force: true });
   writeFileSync(keyFile, `${key}\n${usable ? "pvh" : "bzimage"}\n`);
   return usable ? out : kernel.vmlinuz;
 }
