@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { z } from "zod";
+import { processAlive } from "../backends/pid.js";
 import type { KernelProgress } from "./progress.js";
 import type { GuestKernel } from "./types.js";
 
@@ -58,15 +59,6 @@ export async function writeEntry(dir: string, json: KernelJson): Promise<void> {
   await writeFile(join(dir, KERNEL_JSON), `${JSON.stringify(KernelJson.parse(json), null, 2)}\n`);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Removes unfinished entries and the staging dirs of fetches whose process is gone; returns them. */
 export function sweepPartial(cacheDir: string, progress?: KernelProgress): string[] {
   let names: string[];
@@ -81,7 +73,7 @@ export function sweepPartial(cacheDir: string, progress?: KernelProgress): strin
     let reason: string | undefined;
     if (name.startsWith(STAGING_PREFIX)) {
       const pid = Number(name.slice(STAGING_PREFIX.length).split("-")[0]);
-      if (!(pid > 0 && alive(pid))) reason = "an interrupted fetch";
+      if (!(pid > 0 && processAlive(pid))) reason = "an interrupted fetch";
     } else if (name.startsWith("debian-") && !readEntry(dir)) {
       reason = `no complete ${KERNEL_JSON}`;
     }

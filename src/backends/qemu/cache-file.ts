@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { processAlive } from "../pid.js";
 
 const building = new Map<string, Promise<unknown>>();
 
@@ -22,15 +23,6 @@ export function scratchFor(out: string): string {
 
 const SCRATCH = /\.(\d+)(?:-[0-9a-f]{8})?\.tmp(?:\.xz|\.zst)?$/;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Removes scratch files whose process is gone (a run killed mid-write); returns their paths. */
 export function sweepScratch(dir: string): string[] {
   let names: string[];
@@ -41,7 +33,7 @@ export function sweepScratch(dir: string): string[] {
   }
   const gone = names.filter((n) => {
     const pid = Number(SCRATCH.exec(n)?.[1]);
-    return pid > 0 && !alive(pid);
+    return pid > 0 && !processAlive(pid);
   });
   for (const n of gone) rmSync(join(dir, n), { force: true });
   return gone.map((n) => join(dir, n));
