@@ -56,7 +56,21 @@ export function namespaces(topo: TopologyT, busy: string[]): string[] {
   const out = [`nsm_fresh ${all}`, `nsm_defer 'nsm_ns_gone ${ns([...busy, "probe"])} -- ${all}'`];
   const lines = [...names, "probe"].map((n) => `netns add $P-${n}`);
   out.push(...batch("create namespaces", "ip -batch -", lines));
-  return [...out, ...ipv6Off(topo)];
+  return [...out, ...ipv6Off(topo), ...quietSnoopers(topo)];
+}
+
+const LLM_REPORTS = "net.ipv4.igmp_link_local_mcast_reports";
+
+// A bridge that comes up joins 224.0.0.106 (all-snoopers) and reports it a few times within a
+// second. Every host on the segment drops those reports (ip_rcv_finish_core), and a check whose
+// process the report's softirq interrupts would count them as its own drops. So nodes with
+// bridges report no link-local groups, unless their sysctls say otherwise; set before any link
+// exists. (-e: kernels before 4.3 have no such key.)
+function quietSnoopers(topo: TopologyT): string[] {
+  const lines = nodes(topo)
+    .filter(([, n]) => Object.keys(n.bridges ?? {}).length && own(n.sysctls ?? {}, LLM_REPORTS) === undefined)
+    .map(([n]) => `netns exec $P-${n} sysctl -q -e -w ${LLM_REPORTS}=0`);
+  return lines.length ? batch("quiet link-local IGMP reports", "ip -batch -", lines) : [];
 }
 
 // IPv6 off by default: no DAD, RS or MLD frames to confuse bridges. Every device of such a node

@@ -36,6 +36,32 @@ describe("compileVariant", () => {
     expect(() => execFileSync("sh", ["-n"], { input: text })).not.toThrow();
   });
 
+  it("quiets the link-local IGMP reports of nodes with bridges, before any link exists", () => {
+    const text = compileVariant(box0, "baseline").text;
+    expect(section(text, "nsm_step 'quiet link-local IGMP reports'")).toMatchInlineSnapshot(`
+      "nsm_step 'quiet link-local IGMP reports' ip -batch - <<NSM_EOF
+      netns exec $P-switch sysctl -q -e -w net.ipv4.igmp_link_local_mcast_reports=0
+      netns exec $P-box0 sysctl -q -e -w net.ipv4.igmp_link_local_mcast_reports=0
+      NSM_EOF"
+    `);
+    expect(text.indexOf("quiet link-local IGMP reports")).toBeLessThan(text.indexOf("create veth links"));
+  });
+
+  it("leaves link-local IGMP reports alone where the node sets the key, or has no bridge", () => {
+    const v = box0.variants.find((x) => x.name === "baseline");
+    if (!v) throw new Error("no baseline");
+    const box0Node = v.topology.nodes.box0 ?? {};
+    const sysctls = { ...box0Node.sysctls, "net.ipv4.igmp_link_local_mcast_reports": 1 };
+    const nodes = { ...v.topology.nodes, box0: { ...box0Node, sysctls } };
+    const sc = { ...box0, variants: [{ ...v, topology: { ...v.topology, nodes } }] };
+    const quiet = section(compileVariant(sc, "baseline").text, "nsm_step 'quiet link-local IGMP reports'");
+    expect(quiet).toContain("$P-switch");
+    expect(quiet).not.toContain("$P-box0");
+    expect(compileVariant(vrfGretap, vrfGretap.variants[0]?.name ?? "").text).not.toContain(
+      "igmp_link_local_mcast_reports",
+    );
+  });
+
   it("builds Box0's bridge in one ip batch, with the br_netfilter option", () => {
     expect(
       section(compileVariant(box0, "baseline").text, "nsm_step 'box0: interfaces"),
