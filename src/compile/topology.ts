@@ -68,7 +68,7 @@ const LLM_REPORTS = "net.ipv4.igmp_link_local_mcast_reports";
 // exists. (-e: kernels before 4.3 have no such key.)
 function quietSnoopers(topo: TopologyT): string[] {
   const lines = nodes(topo)
-    .filter(([, n]) => Object.keys(n.bridges ?? {}).length && own(n.sysctls ?? {}, LLM_REPORTS) === undefined)
+    .filter(([, n]) => Object.keys(n.bridges ?? {}).length && own(n.sysctls, LLM_REPORTS) === undefined)
     .map(([n]) => `netns exec $P-${n} sysctl -q -e -w ${LLM_REPORTS}=0`);
   return lines.length ? batch("quiet link-local IGMP reports", "ip -batch -", lines) : [];
 }
