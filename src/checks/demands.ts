@@ -34,6 +34,8 @@ export interface DemandEvidence {
   dropsUnavailable?: string;
   pcaps?: string[];
   subtests?: SubTest[];
+  /** A command check's output, its last lines. */
+  output?: string;
 }
 
 type Diag = Record<string, unknown>;
@@ -105,6 +107,13 @@ const DEMANDS: Demand[] = [
     },
     facts: (e) =>
       e.pcaps?.length ? [{ label: "pcap", text: e.pcaps.join(", "), met: true, diagnosis: true }] : [],
+  },
+  {
+    parse: (d) => (d.output !== undefined ? { output: String(d.output).trimEnd() } : {}),
+    facts: (e) =>
+      e.output
+        ? [{ label: "output", text: e.output.split("\n").join(" ⏎ "), met: true, diagnosis: true }]
+        : [],
   },
   {
     parse: () => ({}),

@@ -46,6 +46,9 @@ export interface TargetContext {
   service?: string;
   /** The scenario file's folder: files a check names are read from it. */
   dir: string;
+  /** A command check's `match` and `exit`. */
+  match?: string;
+  exit?: number;
 }
 
 export interface CheckKind {

@@ -23,10 +23,16 @@ export const ping: CheckKind = {
   tools: () => ["ping"],
   budget: (c) => ({ fixedS: Math.ceil(c.timeout), answerS: 0 }),
   ethertype: (c) => ethertypeOf((c as Ping).target.host),
+  // iputils words ICMP errors differently per family: "Destination Host Unreachable" (IPv4),
+  // "Destination unreachable: Address unreachable" (IPv6), "Time to live exceeded", "Packet
+  // too big"; and a local "Network is unreachable" when no route exists.
   stageShell: `nsm_stage_ping() { # id service rc answer
   _stage_s=no-reply
   [ "$3" = 0 ] && _stage_s=replied
-  nsm_has "$T/c$1.out" 'Unreachable' && _stage_s=unreachable
+  for _stage_w in nreachable rohibited 'Time to live exceeded' 'Time exceeded' 'Frag needed' 'Packet too big'; do
+    nsm_has "$T/c$1.out" "$_stage_w" && _stage_s=unreachable
+    nsm_has "$T/c$1.err" "$_stage_w" && _stage_s=unreachable
+  done
 }`,
   stages: {
     replied: { reached: true, text: () => "echo reply received" },

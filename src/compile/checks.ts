@@ -9,19 +9,28 @@ import {
   scriptFiles,
   seconds,
 } from "../checks/index.js";
+import { ipv6On } from "../model/family.js";
 import type { CheckModel, ServiceModel, TopologyT } from "../model/index.js";
+import { own } from "../model/names.js";
+import { heredoc, q } from "../shell.js";
 import { expectShell, expectWords } from "./expect.js";
 import { pathNodes } from "./path.js";
-import { heredoc, q } from "./shell.js";
 
-/** Starts every service, then polls until each one listens. */
-export function serviceLines(services: ServiceModel[]): string[] {
+/**
+ * Starts every service, then polls until each one listens: on IPv4, and on IPv6 too where its
+ * node has IPv6 on (one listener per family, so each answers its own).
+ */
+export function serviceLines(services: ServiceModel[], topo: TopologyT): string[] {
   if (!services.length) return [];
+  const each = services.flatMap((s) =>
+    (ipv6On(own(topo.nodes, s.node)) ? [4, 6] : [4]).map((family) => ({ s, family })),
+  );
   return [
-    ...services.map(
-      (s) => `nsm_serve ${s.node} ${s.name} ${s.proto} ${s.port}${s.sends ? ` ${s.sends}` : ""}`,
+    ...each.map(
+      ({ s, family }) =>
+        `nsm_serve ${s.node} ${s.name} ${s.proto} ${s.port} ${family}${s.sends ? ` ${s.sends}` : ""}`,
     ),
-    ...services.map((s) => `nsm_wait_listen ${s.node} ${s.proto} ${s.port} ${s.name}`),
+    ...each.map(({ s, family }) => `nsm_wait_listen ${s.node} ${s.proto} ${s.port} ${s.name} ${family}`),
   ];
 }
 
@@ -130,6 +139,10 @@ function watchOff(c: CheckModel, id: number, r: Runs): string[] {
   return [...(traced ? [`nsm_trace_off ${id}`] : []), ...(path.length ? [`nsm_pcap_stop ${id}`] : [])];
 }
 
+// A command check's stage: its output against `match`, its exit code against `exit`.
+const judged = (c: CheckModel, id: number) =>
+  c.target.kind === "command" ? [`nsm_match ${id} ${q(c.target.match ?? "")} ${c.target.exit ?? "''"}`] : [];
+
 // Declared order: each check runs alone, after the one before it, and reports at once. What one
 // check's frames teach the bridges, switches and neighbour tables is what the next one meets.
 function sequential(r: Runs): string[] {
@@ -142,6 +155,7 @@ function sequential(r: Runs): string[] {
       ...(watch.length ? [...watch, "nsm_wpid=$!"] : []),
       ...watchOn(c, id, r),
       `nsm_measure ${id} check_${id}`,
+      ...judged(c, id),
       ...watchOff(c, id, r),
       ...(watch.length ? ['wait "$nsm_wpid"'] : []),
       ...captureStop(c, id),
@@ -173,7 +187,7 @@ function concurrent(r: Runs): string[] {
   out.push("wait $nsm_pids");
   if (watched) out.push("wait $nsm_wpids");
   if (first) out.push(`nsm_trace_off ${checks.map((_, i) => i + 1).join(" ")}`);
-  out.push(...checks.flatMap((c, i) => captureStop(c, i + 1)));
+  out.push(...checks.flatMap((c, i) => [...judged(c, i + 1), ...captureStop(c, i + 1)]));
   out.push(...checks.flatMap((c, i) => reportLines(c, i + 1, r.o)));
   return out;
 }

@@ -1,6 +1,7 @@
 // Kernel and userspace features a topology needs, and how the script probes each one.
 import type { TopologyT } from "../model/index.js";
 import type { NodeT } from "../model/schema.js";
+import { deviceFeatures, deviceModules } from "./features-devices.js";
 
 export interface Feature {
   id: string;
@@ -89,17 +90,17 @@ const FEATURES: Record<string, Feature> = {
 
 const TUNNEL_MODULE = { gretap: "ip_gre", gre: "ip_gre", ipip: "ipip", vxlan: "vxlan" } as const;
 
-/** Modules of a node's VRFs, tunnels and flowtables (autoload misses some, e.g. in a guest). */
+/** Modules of a node's VRFs, tunnels, devices, qdiscs and flowtables (autoload misses some, e.g. in a guest). */
 export function l3Modules(node: NodeT): string[] {
-  const mods = new Set<string>();
+  const mods = new Set<string>(deviceModules(node));
   if (Object.keys(node.vrfs ?? {}).length) mods.add("vrf");
   for (const t of Object.values(node.tunnels ?? {})) mods.add(TUNNEL_MODULE[t.type]);
   if (node.firewall?.nft?.includes("flowtable")) mods.add("nf_flow_table").add("nf_flow_table_inet");
   return [...mods];
 }
 
-/** The binary for an iptables/ebtables flavour: the system default, or `-legacy` / `-nft`. */
-export function flavoured(tool: "iptables" | "ebtables", flavour?: "legacy" | "nft"): string {
+/** The binary for an iptables/ip6tables/ebtables flavour: the system default, or `-legacy` / `-nft`. */
+export function flavoured(tool: "iptables" | "ip6tables" | "ebtables", flavour?: "legacy" | "nft"): string {
   return flavour ? `${tool}-${flavour}` : tool;
 }
 
@@ -110,7 +111,9 @@ function tableFeature(bin: string, table: string): Feature {
       ? `${bin} may be the nf_tables flavour, which has no broute table; set firewall.flavour.ebtables: legacy`
       : isEb && table === "broute"
         ? "kernel lacks the ebtables broute table (CONFIG_BRIDGE_EBT_BROUTE, legacy ebtables)"
-        : `${bin} cannot use the ${table} table on this kernel`;
+        : isEb
+          ? `${bin} cannot use the ${table} table on this kernel (CONFIG_BRIDGE_EBT_T_${table.toUpperCase()})`
+          : `${bin} cannot use the ${table} table on this kernel (CONFIG_IP${bin.startsWith("ip6") ? "6" : ""}_NF_${table === "filter" ? "FILTER" : table === "nat" ? "NAT" : table.toUpperCase()}, or CONFIG_NFT_COMPAT for the nft flavour)`;
   return {
     id: `${bin}:${table}`,
     probe: `ip netns exec "$PROBE" ${bin} -t ${table} -L`,
@@ -137,12 +140,13 @@ export function featuresOf(topo: TopologyT): Feature[] {
     for (const t of Object.values(node.tunnels ?? {})) add(FEATURES[t.type]);
     if ((node.routes ?? []).some((r) => r.encap)) add(FEATURES.lwtunnel);
     if ((node.routes ?? []).some((r) => r.encap?.key)) add(FEATURES.lwtunnel_key);
+    for (const f of deviceFeatures(node)) add(f);
   }
   for (const node of Object.values(topo.nodes)) {
     const fw = node?.firewall;
-    for (const table of Object.keys(fw?.iptables ?? {})) {
-      add(tableFeature(flavoured("iptables", fw?.flavour?.iptables), table));
-    }
+    for (const tool of ["iptables", "ip6tables"] as const)
+      for (const table of Object.keys(fw?.[tool] ?? {}))
+        add(tableFeature(flavoured(tool, fw?.flavour?.iptables), table));
     for (const table of Object.keys(fw?.ebtables ?? {})) {
       add(tableFeature(flavoured("ebtables", fw?.flavour?.ebtables), table));
     }
@@ -156,6 +160,16 @@ export function featuresOf(topo: TopologyT): Feature[] {
 /** Debian packages that provide each command the script may call. */
 export const PACKAGE_OF: Record<string, string> = {
   ip: "iproute2",
+  bridge: "iproute2",
+  tc: "iproute2",
+  ethtool: "ethtool",
+  arp: "net-tools",
+  tracepath: "iputils-tracepath",
+  grep: "grep",
+  ip6tables: "iptables",
+  "ip6tables-restore": "iptables",
+  "ip6tables-legacy-restore": "iptables",
+  "ip6tables-nft-restore": "iptables",
   nsenter: "util-linux",
   timeout: "coreutils",
   flock: "util-linux",

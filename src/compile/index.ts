@@ -1,4 +1,5 @@
 // Public surface of the compiler: model → script, pure.
+
+export { q } from "../shell.js";
 export { featuresOf } from "./features.js";
 export { type CompiledScript, compileVariant } from "./script.js";
-export { q } from "./shell.js";

@@ -21,13 +21,6 @@ export function deviceLines(node: NodeT): string[] {
   return lines;
 }
 
-/** Enslaves interfaces to their VRFs: after bridges and VRFs exist, before addresses. */
-export function vrfMemberLines(node: NodeT): string[] {
-  return Object.entries(node.vrfs ?? {}).flatMap(([vrf, v]) =>
-    (v.interfaces ?? []).map((ifname) => `link set dev ${ifname} master ${vrf}`),
-  );
-}
-
 /** Names of the devices this node creates besides links and bridges. */
 export function deviceNames(node: NodeT): string[] {
   return [...Object.keys(node.tunnels ?? {}), ...Object.keys(node.vrfs ?? {})];

@@ -97,13 +97,43 @@ nsm_step() {
   "$@" >/dev/null 2>"$T/step.err" || nsm_bail "$_step_d"
 }
 
-# A setup step run in the background, beside others (a big topology's node batches): its own
-# stderr file, and a Bail out! line when it fails; nsm_pwait then stops the run.
-nsm_pstep() { # id description command...
-  _pstep_id=$1 _pstep_d=$2
-  shift 2
-  "$@" >/dev/null 2>"$T/step-$_pstep_id.err" && return 0
-  printf 'Bail out! %s failed: %s\n' "$_pstep_d" "$(tail -c 400 "$T/step-$_pstep_id.err" | tr -s '\n' ' ')"
+# A batch of one tool's set-up commands (ip, bridge or tc -batch) read from stdin, run in a node
+# or in the script's own namespace (-). Each line ends in a comment naming the topology key it
+# came from. When a line fails, the tool stops there and names it (-:N): the Bail out! names the
+# key and the plain command, never the line number. Run in the background (a big topology's
+# node batches, a few at a time), its exit status goes to nsm_pwait.
+nsm_batch() { # id description node|- tool
+  _batch_f=$T/batch-$1
+  while IFS= read -r _batch_l; do printf '%s\n' "$_batch_l"; done >"$_batch_f.in"
+  if [ "$3" = - ]; then
+    "$4" -batch - <"$_batch_f.in" >/dev/null 2>"$_batch_f.err" && return 0
+  else
+    nsm_in "$3" "$4" -batch - <"$_batch_f.in" >/dev/null 2>"$_batch_f.err" && return 0
+  fi
+  _batch_n= _batch_e= _batch_c= _batch_i=0
+  while IFS= read -r _batch_l; do
+    case $_batch_l in
+    "Command failed -:"*) _batch_n=${_batch_l##*:} ;;
+    *) _batch_e="$_batch_e${_batch_e:+ }$_batch_l" ;;
+    esac
+  done <"$_batch_f.err"
+  while [ -n "$_batch_n" ] && IFS= read -r _batch_l; do
+    _batch_i=$((_batch_i + 1))
+    [ "$_batch_i" = "$_batch_n" ] && _batch_c=$_batch_l && break
+  done <"$_batch_f.in"
+  if [ -z "$_batch_c" ]; then
+    printf 'Bail out! %s failed: %.400s\n' "$2" "$_batch_e"
+    exit 1
+  fi
+  _batch_w=$2
+  case $_batch_c in *" # "*)
+    _batch_w=${_batch_c#* # }
+    _batch_c=${_batch_c%% # *}
+    ;;
+  esac
+  _batch_x=$4
+  [ "$3" = - ] || _batch_x="$4 -n $P-$3"
+  printf 'Bail out! %s: %s %s failed: %.400s\n' "$_batch_w" "$_batch_x" "$_batch_c" "$_batch_e"
   exit 1
 }
 nsm_pwait() { # pid...
@@ -141,36 +171,41 @@ nsm_ms() {
   echo $((${_ms_u%.*} * 1000 + _ms_cs * 10))
 }
 
-# A service answers each connection (or datagram) with its name. Without a byte count, socat reads
+# A service answers each connection (or datagram) with its name, on one address family: a node
+# with IPv6 on runs one listener per family (IPv6 only: ipv6only=1, beside the IPv4 one). Without a byte count, socat reads
 # the name from a file and writes what it receives to /dev/null: a fork per connection and no exec,
 # which under TCG is milliseconds instead of a second. With a byte count, it sends that many bytes
 # after its name, then holds the connection a second before closing: a fast transfer would
 # otherwise end (FIN tears an offloaded flow down) before an offload watcher saw it.
-nsm_serve() { # node name proto port [bytes to send after the name]
-  case $3 in
-  tcp) _serve_a="TCP4-LISTEN:$4,fork,reuseaddr" ;;
-  udp) _serve_a="UDP4-RECVFROM:$4,fork" ;;
+nsm_serve() { # node name proto port family [bytes to send after the name]
+  case $3$5 in
+  tcp4) _serve_a="TCP4-LISTEN:$4,fork,reuseaddr" ;;
+  tcp6) _serve_a="TCP6-LISTEN:$4,fork,reuseaddr,ipv6only=1" ;;
+  udp4) _serve_a="UDP4-RECVFROM:$4,fork" ;;
+  udp6) _serve_a="UDP6-RECVFROM:$4,fork,ipv6only=1" ;;
   esac
-  if [ -n "${5:-}" ]; then
-    _serve_b="SYSTEM:echo $2; head -c $5 /dev/zero; sleep 1"
+  if [ -n "${6:-}" ]; then
+    _serve_b="SYSTEM:echo $2; head -c $6 /dev/zero; sleep 1"
   else
     echo "$2" >"$T/svc-$2.name"
     _serve_b="OPEN:$T/svc-$2.name,rdonly!!OPEN:/dev/null,wronly"
   fi
   # 7<&-: a service outlives the checks, and must not hold the drop trace's instance open.
-  ip netns exec "$P-$1" socat "$_serve_a" "$_serve_b" </dev/null >/dev/null 2>"$T/svc-$2.err" 7<&- &
-  echo $! >"$T/svc-$2.pid"
+  ip netns exec "$P-$1" socat "$_serve_a" "$_serve_b" </dev/null >/dev/null 2>"$T/svc-$2-$5.err" 7<&- &
+  echo $! >"$T/svc-$2-$5.pid"
   nsm_defer "kill $!"
 }
 
 # Reads the server's own /proc/PID/net with builtins: no process per poll (each costs ~80 ms
 # in a TCG guest). Only once PID has entered the node's namespace, or it would see the caller's.
-nsm_listening() { # pid proto port node
+nsm_listening() { # pid proto port node family
   [ /proc/$1/ns/net -ef "/run/netns/$P-$4" ] || return 1
   _listening_hex=:$(printf '%04X' "$3")
+  _listening_f=
+  [ "$5" = 6 ] && _listening_f=6
   case $2 in
-  tcp) set -- "/proc/$1/net/tcp" 0A ;;
-  udp) set -- "/proc/$1/net/udp" 07 ;;
+  tcp) set -- "/proc/$1/net/tcp$_listening_f" 0A ;;
+  udp) set -- "/proc/$1/net/udp$_listening_f" 07 ;;
   esac
   while read -r _ _listening_local _ _listening_state _; do
     case $_listening_local in *"$_listening_hex") [ "$_listening_state" = "$2" ] && return 0 ;; esac
@@ -194,11 +229,31 @@ nsm_poll() { # what stderr-file command...
   done
 }
 
-nsm_wait_listen() { # node proto port name
+nsm_wait_listen() { # node proto port name family
   _wait_listen_pid=
-  read -r _wait_listen_pid <"$T/svc-$4.pid"
-  nsm_poll "service $4 listening on $1 $2/$3" "$T/svc-$4.err" \
-    nsm_listening "$_wait_listen_pid" "$2" "$3" "$1"
+  read -r _wait_listen_pid <"$T/svc-$4-$5.pid"
+  nsm_poll "service $4 listening on $1 $2/$3 (IPv$5)" "$T/svc-$4-$5.err" \
+    nsm_listening "$_wait_listen_pid" "$2" "$3" "$1" "$5"
+}
+
+# Waits until no IPv6 address of these nodes is tentative (duplicate address detection has ended,
+# one way or the other), 10 s at most; an address that failed it is named in a comment.
+nsm_dad() { # node...
+  _dad_i=0
+  for _dad_n in "$@"; do
+    while ip -n "$P-$_dad_n" -6 addr show tentative -dadfailed >"$T/dad" 2>"$T/step.err" && [ -s "$T/dad" ]; do
+      _dad_i=$((_dad_i + 1))
+      if [ "$_dad_i" -gt 200 ]; then
+        cp "$T/dad" "$T/step.err"
+        nsm_bail "duplicate address detection in $_dad_n (still tentative after 10 s; an interface without carrier never ends it)"
+      fi
+      sleep 0.05
+    done
+    ip -n "$P-$_dad_n" -o -6 addr show dadfailed >"$T/dad" 2>/dev/null
+    while read -r _ _dad_d _ _dad_a _; do
+      echo "# $_dad_n: duplicate address detection failed for $_dad_a on $_dad_d"
+    done <"$T/dad"
+  done
 }
 
 # Runs check ID's function, recording exit code, output and duration under $T/c<id>.*
@@ -207,6 +262,28 @@ nsm_measure() { # id
   "check_$1" </dev/null >"$T/c$1.out" 2>"$T/c$1.err"
   echo $? >"$T/c$1.rc"
   echo $(($(nsm_ms) - _measure_t0)) >"$T/c$1.ms"
+}
+
+# A command check's stage, from its output (stdout and stderr, against a POSIX extended regular
+# expression, as grep -E reads it) and its exit code.
+nsm_match() { # id regex exit-wanted
+  _match_rc=
+  read -r _match_rc <"$T/c$1.rc"
+  if [ -n "$2" ]; then
+    _match_s=no-match
+    if grep -E -q -e "$2" "$T/c$1.out" "$T/c$1.err" 2>/dev/null; then
+      _match_s=matched
+      [ -n "$3" ] && [ "$_match_rc" != "$3" ] && _match_s=wrong-exit
+    fi
+  elif [ -n "$3" ]; then
+    _match_s=wrong-exit
+    [ "$_match_rc" = "$3" ] && _match_s=exit-matched
+  else
+    _match_s=failed
+    [ "$_match_rc" = 0 ] && _match_s=succeeded
+  fi
+  case $_match_rc in 124 | 137) [ "$_match_s" = matched ] || _match_s=timed-out ;; esac
+  echo "$_match_s" >"$T/c$1.stage"
 }
 
 # UDP is lossy by design: like a DNS client, try three times within the timeout and stop at
@@ -287,7 +364,7 @@ nsm_report() { # id name kind service timeout answer-timeout expect command [byt
   _report_rc=255 _report_ms=0 _report_ans=
   read -r _report_rc 2>/dev/null <"$T/c$1.rc"
   read -r _report_ms 2>/dev/null <"$T/c$1.ms"
-  [ "$3" != ping ] && [ "$3" != script ] && read -r _report_ans 2>/dev/null <"$T/c$1.out"
+  case $3 in tcp | udp) read -r _report_ans 2>/dev/null <"$T/c$1.out" ;; esac
   "nsm_stage_$3" "$1" "$4" "$_report_rc" "$_report_ans"
   _report_stage=$_stage_s
   # Someone answered, but not the service the check names: DNAT went elsewhere.
@@ -295,7 +372,7 @@ nsm_report() { # id name kind service timeout answer-timeout expect command [byt
     _report_stage=wrong-service
   fi
   _report_o=no-reach
-  case $_report_stage in replied | connected | answered | passed | xpass) _report_o=reach ;; esac
+  case $_report_stage in replied | connected | answered | passed | xpass | succeeded | matched | exit-matched) _report_o=reach ;; esac
   # A transfer must be whole, an offload seen, a captured packet there: else the traffic did not
   # get through the way the check demands.
   _report_sz= _report_off= _report_cap=
@@ -320,26 +397,30 @@ nsm_report() { # id name kind service timeout answer-timeout expect command [byt
     return 0
   fi
   if [ "$_report_o" = reach ]; then printf 'ok %s - %s\n' "$1" "$2"; else printf 'not ok %s - %s\n' "$1" "$2"; fi
-  printf '  ---\n  check: %s\n  outcome: %s\n  stage: %s\n  command: %s\n  exit: %s\n  duration_ms: %s\n  timeout: %s\n' \
-    "$2" "$_report_o" "$_report_stage" "$(nsm_yq "$8")" "$_report_rc" "$_report_ms" "$5"
+  printf '  ---\n  check: %s\n  kind: %s\n  outcome: %s\n  stage: %s\n  command: %s\n  exit: %s\n  duration_ms: %s\n  timeout: %s\n' \
+    "$2" "$3" "$_report_o" "$_report_stage" "$(nsm_yq "$8")" "$_report_rc" "$_report_ms" "$5"
   [ -n "$6" ] && printf '  answer_timeout: %s\n' "$6"
   [ -n "$4" ] && printf '  service: %s\n' "$4"
   [ -n "$_report_ans" ] && printf '  answered_by: %s\n' "$(nsm_yq "$_report_ans")"
   [ -n "$_report_sz" ] && printf '  bytes: %s\n  bytes_expected: %s\n' "$_report_sz" "$9"
   [ -n "$_report_off" ] && printf '  offload: %s\n' "$_report_off"
   [ -n "${11:-}" ] && printf '  captured: %s\n' "$(nsm_yq "${_report_cap:-nothing}")"
-  if [ -s "$T/c$1.err" ]; then
-    printf '  stderr: |\n'
-    # The last 5 lines, printable ASCII only, at most 200 characters each: one process.
-    awk '{ gsub(/[^\t -~]/, ""); l[NR % 5] = substr($0, 1, 200) }
-      END { for (i = (NR > 5 ? NR - 4 : 1); i <= NR; i++) print "    " l[i % 5] }' "$T/c$1.err"
-  fi
+  nsm_block stderr "$T/c$1.err"
+  [ "$3" = command ] && nsm_block output "$T/c$1.out"
   # What was seen against what this kernel is expected to do.
   nsm_verdict "$_report_o" "$7" "$_report_stage"
   # Whether the check should have got through and did not: then its drops are worth a look.
   _report_missed=
   [ "$7" != no-reach ] && [ "$_report_o" = no-reach ] && _report_missed=1
   :
+}
+
+# A file's last 5 lines as a YAML block, printable ASCII only, at most 200 characters each: one process.
+nsm_block() { # key file
+  [ -s "$2" ] || return 0
+  printf '  %s: |\n' "$1"
+  awk '{ gsub(/[^\t -~]/, ""); l[NR % 5] = substr($0, 1, 200) }
+    END { for (i = (NR > 5 ? NR - 4 : 1); i <= NR; i++) print "    " l[i % 5] }' "$2"
 }
 
 # Ends the TAP point nsm_report began (after the drops and pcaps had their say), then

@@ -10,13 +10,13 @@ import {
   KINDS,
 } from "../checks/index.js";
 import type { ScenarioModel, VariantModel } from "../model/index.js";
+import { q } from "../shell.js";
 import { visible } from "../text.js";
 import { checkFunctions, checkLines, checksBudget, scriptSetup, serviceLines } from "./checks.js";
 import { expectWords } from "./expect.js";
 import { featuresOf, flavoured, PACKAGE_OF } from "./features.js";
 import { helpersFor } from "./helpers.js";
-import { q } from "./shell.js";
-import { bridgedNodes, links, modulesOf, namespaces, nodeSetup } from "./topology.js";
+import { bridgedNodes, dadNodes, links, modulesOf, namespaces, nodeSetup } from "./topology.js";
 
 // The helper functions scripts may call (kept as a real .sh file so it can be linted).
 const RUNTIME = readFileSync(new URL("./runtime.sh", import.meta.url), "utf8");
@@ -49,6 +49,11 @@ function toolsOf(sc: ScenarioModel, v: VariantModel, o: CompileOptions): string[
   for (const node of Object.values(v.topology.nodes)) {
     const fw = node?.firewall;
     if (fw?.iptables) tools.add(`${flavoured("iptables", fw.flavour?.iptables)}-restore`);
+    if (fw?.ip6tables) tools.add(`${flavoured("ip6tables", fw.flavour?.iptables)}-restore`);
+    const ifs = Object.values(node?.interfaces ?? {});
+    if (ifs.some((i) => i?.qdisc)) tools.add("tc");
+    if (Object.values(node?.bridges ?? {}).some((b) => b.vlan_filtering)) tools.add("bridge");
+    for (const argv of node?.commands ?? []) tools.add(String(argv[0]));
     if (fw?.ebtables) tools.add(flavoured("ebtables", fw.flavour?.ebtables));
     if (fw?.nft) tools.add("nft");
   }
@@ -136,6 +141,7 @@ export function compileVariant(
   const v = sc.variants.find((x) => x.name === variantName);
   if (!v) throw new Error(`unknown variant ${variantName}`);
   const tools = toolsOf(sc, v, o);
+  const where = v.where ?? (() => undefined);
   const features = featuresOf(v.topology);
   const ownNs = v.checks.some((c) => !c.from);
   const topology = { ...v.topology, nodes: ownNs ? { ...v.topology.nodes, run: {} } : v.topology.nodes };
@@ -145,13 +151,19 @@ export function compileVariant(
     ...modulesOf(v.topology).map(
       (m) => `[ -d /sys/module/${m.replaceAll("-", "_")} ] || modprobe -q ${m} 2>/dev/null || :`,
     ),
-    ...namespaces(topology, busyNodes(sc, v, o)),
+    ...namespaces(topology, busyNodes(sc, v, o), where),
     "# Probe features in a scratch namespace; a missing one skips every check with the reason.",
     ...features.map((f) => `nsm_need ${f.id.replace(/[^\w.-]/g, "_")} ${q(f.reason)} ${q(f.probe)}`),
   ]);
-  const build = fn("topology", [...links(v.topology), ...nodeSetup(topology)]);
+  const dad = dadNodes(v.topology);
+  const build = fn("topology", [
+    ...links(v.topology, where),
+    ...nodeSetup(topology, where),
+    // Interfaces that asked for duplicate address detection: wait until it ends, with a bound.
+    ...(dad.length ? [`nsm_dad ${dad.join(" ")}`] : []),
+  ]);
   const services = fn("services", [
-    ...serviceLines(sc.services),
+    ...serviceLines(sc.services, v.topology),
     ...(bridged.length ? [`nsm_settle ${bridged.join(" ")}`] : []),
   ]);
   const main = [

@@ -2,6 +2,7 @@
 import type { z } from "zod";
 import type { SourceIssue } from "../errors.js";
 import type { Locate } from "./merge.js";
+import { keysAt, nearest } from "./schema-keys.js";
 import type { Path } from "./source.js";
 
 /** `nodes.box0.routes[2].via`; keys that are not plain words are quoted: `sysctls["net.ipv4.ip_forward"]` */
@@ -65,17 +66,29 @@ function leafMessages(issue: z.core.$ZodIssue): string[] {
   return [issue.message];
 }
 
-/** Converts one zod issue into located issues (an unknown-keys issue gives one per key). */
-export function zodIssueToSource(issue: z.core.$ZodIssue, locate: Locate): SourceIssue[] {
+// "unknown key", with the nearest allowed key and the list of those allowed there.
+function unknownKey(key: string, path: Path, root?: z.ZodType): string {
+  const allowed = root ? keysAt(root, path) : undefined;
+  if (!allowed?.length) return `unknown key "${key}"`;
+  const near = nearest(key, allowed);
+  return `unknown key "${key}"${near ? ` (did you mean "${near}"?)` : ""}; allowed here: ${allowed.join(", ")}`;
+}
+
+/**
+ * Converts one zod issue into located issues (an unknown-keys issue gives one per key). `root`:
+ * the schema the whole file was checked against, which names the keys allowed where one is unknown.
+ */
+export function zodIssueToSource(issue: z.core.$ZodIssue, locate: Locate, root?: z.ZodType): SourceIssue[] {
   const path = issue.path as Path;
   if (issue.code === "invalid_union") {
     // Report inside the member that fits, so the deepest wrong key is named and located.
     const branch = fittingBranch(issue);
-    if (branch) return branch.flatMap((i) => zodIssueToSource({ ...i, path: [...path, ...i.path] }, locate));
+    if (branch)
+      return branch.flatMap((i) => zodIssueToSource({ ...i, path: [...path, ...i.path] }, locate, root));
   }
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((k) =>
-      locate([...path, k], `${formatPath([...path, k])}: unknown key "${k}"`, true),
+      locate([...path, k], `${formatPath([...path, k])}: ${unknownKey(k, path, root)}`, true),
     );
   }
   if (issue.code === "invalid_key") {

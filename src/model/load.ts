@@ -1,7 +1,7 @@
 // Loads a scenario and its topology from disk, validates everything, and returns the model.
 import { basename, dirname, resolve } from "node:path";
 import type { z } from "zod";
-import { KINDS, SCRIPT_DEFAULT_TIMEOUT_S } from "../checks/index.js";
+import { COMMAND_DEFAULT_TIMEOUT_S, KINDS, SCRIPT_DEFAULT_TIMEOUT_S } from "../checks/index.js";
 import { NsmError, type SourceIssue } from "../errors.js";
 import { formatPath, zodIssueToSource } from "./issues.js";
 import { type Locate, mergedLocator, mergePatch } from "./merge.js";
@@ -39,7 +39,7 @@ function parseWith<T>(
   if (reserved.length) return undefined;
   const r = schema.safeParse(data ?? {}, { reportInput: true });
   if (r.success) return r.data;
-  for (const i of r.error.issues) issues.push(...zodIssueToSource(i, locate));
+  for (const i of r.error.issues) issues.push(...zodIssueToSource(i, locate, schema));
   return undefined;
 }
 
@@ -51,6 +51,14 @@ function fail(what: string, issues: SourceIssue[]): never {
   );
   throw new NsmError("E_SCHEMA", `${what}: ${n} problem${n === 1 ? "" : "s"}`, sorted);
 }
+
+// `file:line` of a key path, for the script's comments and set-up errors.
+const whereOf =
+  (locate: Locate) =>
+  (path: ReadonlyArray<string | number>): string => {
+    const i = locate(path, "", true);
+    return `${i.file}:${i.line}`;
+  };
 
 /** Fills in nulls so the compiler never meets them. */
 function normalise(t: TopologyT): TopologyT {
@@ -103,7 +111,12 @@ function targetOf(
   if (!kind) throw new NsmError("E_INTERNAL", `check ${name} passed the schema without a kind`);
   const value = c[kind.key];
   try {
-    return kind.target(value, { dir, ...(c.service ? { service: c.service } : {}) });
+    return kind.target(value, {
+      dir,
+      ...(c.service ? { service: c.service } : {}),
+      ...(c.match !== undefined ? { match: c.match } : {}),
+      ...(c.exit !== undefined ? { exit: c.exit } : {}),
+    });
   } catch (e) {
     if (!(e instanceof NsmError) || e.code === "E_INTERNAL") throw e;
     const at = [
@@ -130,7 +143,11 @@ function toCheck(
   target: CheckTarget,
   variantTimeout?: number,
 ): CheckModel {
-  const timeout = c.timeout ?? variantTimeout ?? sc.timeout ?? DEFAULT_TIMEOUT;
+  // A command's limit bounds the whole tool (ping, tracepath), not one kernel wait: the
+  // variant's and scenario's timeouts, which are about kernel waits, do not shorten it.
+  const timeout =
+    c.timeout ??
+    (c.command !== undefined ? COMMAND_DEFAULT_TIMEOUT_S : (variantTimeout ?? sc.timeout ?? DEFAULT_TIMEOUT));
   const expect = c.expect ?? "reach";
   const cap = c.capture && parseEndpoint(c.capture.on);
   const sends = c.service ? own(sc.services, c.service)?.sends : undefined;
@@ -208,7 +225,13 @@ export function scenarioFrom(
     // No patch: the base topology, already checked (a 2000-node topology is not checked twice).
     if (!v?.patch || Object.keys(v.patch).length === 0) {
       const topology = normalise(baseWithFiles);
-      variants.push({ name, description: v?.description, timeout: v?.timeout, topology });
+      variants.push({
+        name,
+        description: v?.description,
+        timeout: v?.timeout,
+        topology,
+        where: whereOf(baseLocate),
+      });
       continue;
     }
     const merged = parseWith(Topology, mergePatch(topoSrc.data, v?.patch ?? {}), locate, issues);
@@ -222,6 +245,7 @@ export function scenarioFrom(
         description: v?.description,
         timeout: v?.timeout,
         topology: normalise(withFiles),
+        where: whereOf(at),
       });
   }
   issues.push(

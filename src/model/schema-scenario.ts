@@ -1,7 +1,7 @@
 // The scenario file's schemas: services, checks and their expectations, variants.
 import semver from "semver";
 import { z } from "zod";
-import { KIND_KEYS } from "../checks/index.js";
+import { KIND_KEYS, matchProblem } from "../checks/index.js";
 import { Endpoint, Flag, Label, NodeName, show, Timeout } from "./schema-base.js";
 
 /**
@@ -83,6 +83,16 @@ export const Check = z
     offload: NodeName.optional().describe(
       "tcp: the connection must show [OFFLOAD] in this node's conntrack table while it runs (nft flowtable)",
     ),
+    match: z
+      .string()
+      .min(1)
+      .max(500)
+      .refine((s) => matchProblem(s) === undefined, { error: (i) => matchProblem(String(i.input)) })
+      .optional()
+      .describe(
+        "command: reach when its output (stdout and stderr) matches this POSIX extended regular expression (grep -E), whatever the exit code",
+      ),
+    exit: z.int().min(0).max(255).optional().describe("command: the exit code it must end with"),
     expect: Expect.optional(),
   })
   .refine((c) => kindKeys.filter((k) => c[k] !== undefined).length === 1, {
@@ -92,10 +102,18 @@ export const Check = z
       .replace(/, ([^,]*)$/, " or $1")}`,
   })
   .refine((c) => c.from !== undefined || c.script !== undefined, {
-    error: "a ping, tcp or udp check needs 'from': the node it runs in",
+    error: "a ping, tcp, udp or command check needs 'from': the node it runs in",
   })
   .refine((c) => c.script === undefined || (c.timeout === undefined && c.service === undefined), {
     error: "a script check takes neither 'timeout' (give script.timeout) nor 'service'",
+  })
+  .refine((c) => c.command === undefined || c.service === undefined, {
+    error: "a command check takes no 'service': give 'match' to say what its output must show",
+    path: ["service"],
+  })
+  .refine((c) => c.command !== undefined || (c.match === undefined && c.exit === undefined), {
+    error: "'match' and 'exit' are for command checks",
+    path: [],
   })
   .refine((c) => c.offload === undefined || c.tcp !== undefined, {
     error: "'offload' is for tcp checks",

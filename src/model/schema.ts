@@ -1,5 +1,6 @@
 // The topology file's zod schemas (the scenario's are in schema-scenario.ts); JSON Schemas for editors are generated from these.
 import { z } from "zod";
+import { argvSchema, SETUP_TOOLS } from "./commands.js";
 import {
   familyOf,
   isPlainWords,
@@ -11,10 +12,12 @@ import {
 } from "./names.js";
 import { forbiddenOption, nftInclude } from "./rules.js";
 import { Cidr, Endpoint, Flag, IfName, Ip, Label, Mac, NodeName, show } from "./schema-base.js";
+import { Bridge, Interface } from "./schema-devices.js";
 import { Encap, PolicyRule, RouteTable, Tunnel, Vrf } from "./schema-l3.js";
 import type { Check, Expect, Expectation, Outcome, Scenario, Service } from "./schema-scenario.js";
 
 export { Cidr, IfName, Ip, Label, Mac, NodeName } from "./schema-base.js";
+export { Bridge, BridgePort, Interface } from "./schema-devices.js";
 export {
   Capture,
   Check,
@@ -25,34 +28,6 @@ export {
   Service,
   Variant,
 } from "./schema-scenario.js";
-
-export const BridgePort = z
-  .strictObject({
-    hairpin: Flag.optional().describe("reflect frames back out of the port they came in on (VEPA)"),
-    promisc: Flag.optional().describe("put the port in promiscuous mode"),
-    learning: Flag.optional().describe("learn source MACs on this port"),
-    flood: Flag.optional().describe("flood unknown unicast out of this port"),
-  })
-  .describe("bridge port options");
-
-export const Bridge = z
-  .strictObject({
-    ports: z.record(IfName, BridgePort.nullable()).describe("interfaces enslaved to the bridge"),
-    nf_call_iptables: Flag.optional().describe("pass bridged IPv4 through iptables (needs br_netfilter)"),
-    vlan_filtering: Flag.optional(),
-    stp: Flag.optional(),
-  })
-  .describe("a Linux bridge inside the node");
-
-export const Interface = z
-  .strictObject({
-    addresses: z.array(Cidr).optional(),
-    mac: Mac.optional(),
-    mtu: z.int().min(68).max(65535).optional(),
-    promisc: Flag.optional(),
-    up: Flag.optional().describe("bring the interface up (default true)"),
-  })
-  .describe("layer-3 settings of an interface: a link end, a bridge or lo");
 
 export const Route = z
   .strictObject({
@@ -100,13 +75,14 @@ const RuleLine = z
   });
 
 const Flavour = z.enum(["legacy", "nft"]);
+const XtTables = z.partialRecord(z.enum(["filter", "nat", "mangle", "raw"]), z.array(RuleLine));
 
 export const Firewall = z
   .strictObject({
-    iptables: z
-      .partialRecord(z.enum(["filter", "nat", "mangle", "raw"]), z.array(RuleLine))
-      .optional()
-      .describe("per table, rules in iptables-restore syntax (-A CHAIN ...)"),
+    iptables: XtTables.optional().describe("per table, rules in iptables-restore syntax (-A CHAIN ...)"),
+    ip6tables: XtTables.optional().describe(
+      "per table, IPv6 rules in ip6tables-restore syntax (-A CHAIN ...)",
+    ),
     ebtables: z
       .partialRecord(
         z.enum(["filter", "nat", "broute"]),
@@ -133,7 +109,7 @@ export const Firewall = z
     flavour: z
       .strictObject({ iptables: Flavour.optional(), ebtables: Flavour.optional() })
       .optional()
-      .describe("which flavour of iptables/ebtables to use (default: the system's)"),
+      .describe("which flavour of iptables (and ip6tables) and ebtables to use (default: the system's)"),
   })
   .describe("firewall rules, each applied with its own tool");
 
@@ -146,7 +122,9 @@ const SysctlValue = z.union([
 export const Node = z
   .strictObject({
     description: z.string().optional(),
-    ipv6: Flag.optional().describe("keep IPv6 on (default false: no DAD, RS or MLD noise on the wire)"),
+    ipv6: Flag.optional().describe(
+      "IPv6 on or off (default: on when the node has an IPv6 address or route, else off: no RS or MLD noise on the wire)",
+    ),
     modules: z
       .array(
         z
@@ -177,6 +155,12 @@ export const Node = z
     rules: z.array(PolicyRule).optional().describe("policy routing rules (ip rule)"),
     neighbours: z.array(Neighbour).optional(),
     firewall: Firewall.optional(),
+    commands: z
+      .array(argvSchema(SETUP_TOOLS))
+      .optional()
+      .describe(
+        `commands run in the node after the topology is built, in order, each an argument vector (no shell): ${SETUP_TOOLS.join(", ")}`,
+      ),
   })
   .describe("a network namespace");
 
@@ -195,6 +179,7 @@ export const Topology = z
 export type TopologyT = z.infer<typeof Topology>;
 export type NodeT = z.infer<typeof Node>;
 export type BridgeT = z.infer<typeof Bridge>;
+export type { BridgePortT, DeviceType, InterfaceT } from "./schema-devices.js";
 export type RouteT = z.infer<typeof Route>;
 export type { EncapT, PolicyRuleT, TunnelT, VrfT } from "./schema-l3.js";
 export type FirewallT = z.infer<typeof Firewall>;

@@ -1,9 +1,11 @@
 // Cross-reference checks the schema cannot express: unknown nodes and interfaces, names used twice.
 import type { SourceIssue } from "../errors.js";
+import { ipv6On } from "./family.js";
 import { formatPath } from "./issues.js";
 import type { Locate } from "./merge.js";
-import { inPrefix, own, parseEndpoint } from "./names.js";
+import { familyOf, inPrefix, own, parseEndpoint, parseHostPort } from "./names.js";
 import type { NodeT, ScenarioT, TopologyT } from "./schema.js";
+import { checkDevices, nodeOrder, typedInterfaces } from "./semantic-devices.js";
 import { checkL3 } from "./semantic-l3.js";
 
 const known = (names: Iterable<string>) => {
@@ -17,12 +19,12 @@ const withPath =
   (path, message, onKey) =>
     locate(path, `${formatPath(path)}: ${message}`, onKey);
 
-/** Interfaces of each node: link ends, bridges, VRFs, tunnels and lo. */
+/** Interfaces of each node: link ends, bridges, VRFs, tunnels, the devices it creates, and lo. */
 export function interfacesByNode(topo: TopologyT): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const [name, node] of Object.entries(topo.nodes)) {
     const devices = [node?.bridges, node?.vrfs, node?.tunnels].flatMap((m) => Object.keys(m ?? {}));
-    out.set(name, new Set(["lo", ...devices]));
+    out.set(name, new Set(["lo", ...devices, ...typedInterfaces(node)]));
   }
   for (const link of topo.links ?? []) {
     for (const ep of link) {
@@ -115,7 +117,14 @@ export function checkTopology(topo: TopologyT, locateAt: Locate): SourceIssue[] 
       }
     }
     for (const name of Object.keys(node.interfaces ?? {})) {
-      if (!here.has(name)) unknownIf([...base, "interfaces", name], "interfaces", name, true);
+      if (!here.has(name))
+        issues.push(
+          locate(
+            [...base, "interfaces", name],
+            `interfaces names unknown interface "${name}" in node "${nodeName}" (${known(here)}); to create it, give its 'type': vlan, macvlan, ipvlan, bond or dummy`,
+            true,
+          ),
+        );
     }
     (node.routes ?? []).forEach((r, i) => {
       if (r.dev && !here.has(r.dev)) unknownIf([...base, "routes", i, "dev"], `route to ${r.to}`, r.dev);
@@ -133,7 +142,18 @@ export function checkTopology(topo: TopologyT, locateAt: Locate): SourceIssue[] 
       if (!here.has(n.dev)) unknownIf([...base, "neighbours", i, "dev"], `neighbour ${n.to}`, n.dev);
     });
     const ends = endsOf.get(nodeName) ?? [];
-    issues.push(...checkL3({ name: nodeName, node, here, linkEnds: ends, portOf, locate, unknownIf }));
+    const ctx = { name: nodeName, node, here, linkEnds: ends, portOf, locate, unknownIf };
+    issues.push(...checkL3(ctx), ...checkDevices(ctx, ifaces));
+  }
+  if (!issues.length && !nodeOrder(topo)) {
+    const at = ["nodes"];
+    issues.push(
+      locate(
+        at,
+        "macvlan/ipvlan devices sit on other nodes' interfaces in a circle: one node must be built first",
+        true,
+      ),
+    );
   }
   return issues;
 }
@@ -226,6 +246,7 @@ export function checkScenarioRefs(sc: ScenarioT, topo: TopologyT, locateAt: Loca
         ),
       );
     }
+    issues.push(...familyProblems(name, check, sc, topo, locate));
     const cap = check.capture && parseEndpoint(check.capture.on);
     if (cap) {
       const devs = interfacesByNode(topo).get(cap.node);
@@ -246,5 +267,49 @@ export function checkScenarioRefs(sc: ScenarioT, topo: TopologyT, locateAt: Loca
       }
     }
   }
+  return issues;
+}
+
+// An IPv6 check needs IPv6 on where it starts, and where the service it names listens.
+function familyProblems(
+  name: string,
+  check: ScenarioT["checks"][string],
+  sc: ScenarioT,
+  topo: TopologyT,
+  locate: Locate,
+): SourceIssue[] {
+  const kind =
+    check.ping !== undefined
+      ? "ping"
+      : check.tcp !== undefined
+        ? "tcp"
+        : check.udp !== undefined
+          ? "udp"
+          : undefined;
+  if (!kind) return [];
+  const value = String(check[kind]);
+  const host = kind === "ping" ? value : parseHostPort(value)?.host;
+  if (!host || familyOf(host) !== 6) return [];
+  const issues: SourceIssue[] = [];
+  const off = (node: string) => Object.hasOwn(topo.nodes, node) && !ipv6On(own(topo.nodes, node));
+  const why = (node: string) =>
+    own(topo.nodes, node)?.ipv6 === false
+      ? "it says ipv6: false"
+      : "it has no IPv6 address or route; give it one, or set ipv6: true";
+  if (check.from !== undefined && off(check.from))
+    issues.push(
+      locate(
+        ["checks", name, kind],
+        `check "${name}" sends IPv6 from node "${check.from}", which has IPv6 off (${why(check.from)})`,
+      ),
+    );
+  const svc = check.service !== undefined ? own(sc.services ?? {}, check.service) : undefined;
+  if (svc && off(svc.node))
+    issues.push(
+      locate(
+        ["checks", name, "service"],
+        `check "${name}" is IPv6, but service "${check.service}" listens in node "${svc.node}", which has IPv6 off (${why(svc.node)})`,
+      ),
+    );
   return issues;
 }

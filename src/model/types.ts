@@ -21,7 +21,8 @@ export interface ScriptFile {
 export type CheckTarget =
   | { kind: "ping"; host: string }
   | { kind: "tcp" | "udp"; host: string; port: number; service?: string }
-  | { kind: "script"; file: string; files: ScriptFile[]; args: string[]; timeoutS: number };
+  | { kind: "script"; file: string; files: ScriptFile[]; args: string[]; timeoutS: number }
+  | { kind: "command"; argv: string[]; match?: string; exit?: number };
 
 export interface CheckModel {
   name: string;
@@ -44,6 +45,8 @@ export interface VariantModel {
   name: string;
   description?: string;
   topology: TopologyT;
+  /** `file:line` of a key path of the topology (in the topology file, or in the variant's patch). */
+  where?: (path: ReadonlyArray<string | number>) => string | undefined;
   /** The scenario's checks, in declared order, with this variant's timeouts. */
   checks: CheckModel[];
 }

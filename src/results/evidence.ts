@@ -1,6 +1,6 @@
 // Evidence in words: how far a check got, each demand it made beside what was seen, and the
 // diagnosis (where its packets died, its pcaps). The words of each belong to its module in checks/.
-import { demandFacts, type Fact, STAGE_INFO, stageWords } from "../checks/index.js";
+import { demandFacts, type Fact, stageInfo, stageWords } from "../checks/index.js";
 import type { Evidence } from "./types.js";
 
 export type { Fact } from "../checks/index.js";
@@ -15,7 +15,7 @@ export function evidenceFacts(e: Evidence): Fact[] {
   const facts: Fact[] = [];
   const stage = stageText(e);
   if (stage !== undefined && e.stage)
-    facts.push({ label: "stage", text: stage, met: STAGE_INFO[e.stage]?.reached ?? false });
+    facts.push({ label: "stage", text: stage, met: stageInfo(e.stage, e.kind)?.reached ?? false });
   return [...facts, ...demandFacts(e)];
 }
 

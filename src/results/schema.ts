@@ -26,6 +26,7 @@ export const EvidenceSchema = z
       .string()
       .optional()
       .describe("how far the traffic got: replied, syn-timeout, answered, passed, ..."),
+    kind: z.string().optional().describe("the kind of check: ping, tcp, udp, script, command"),
     timeoutS: z.number().optional(),
     answerTimeoutS: z.number().optional(),
     service: z.string().optional(),
@@ -38,6 +39,7 @@ export const EvidenceSchema = z
     dropsUnavailable: z.string().optional(),
     pcaps: z.array(z.string()).optional().describe("paths of the pcaps kept (--artifacts)"),
     subtests: z.array(SubTest).optional().describe("a script check's own TAP points"),
+    output: z.string().optional().describe("a command check's output (stdout), its last lines"),
   })
   .describe("what a check did and saw");
 

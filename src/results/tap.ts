@@ -1,6 +1,6 @@
 // The script's TAP → one Observation per check. Uses tap-parser; the script's YAML diag carries the evidence.
 import { Parser, type Result as TapPoint } from "tap-parser";
-import { demandEvidence, STAGE_INFO, type SubTest } from "../checks/index.js";
+import { demandEvidence, type SubTest, stageInfo } from "../checks/index.js";
 import type { Evidence, Observation } from "./types.js";
 
 /** What a backend hands back after running one script. */
@@ -19,13 +19,15 @@ const tail = (s: string, lines = 5) => s.trimEnd().split("\n").slice(-lines).joi
 function evidenceOf(diag: Record<string, unknown>, time: number | undefined, subtests: SubTest[]): Evidence {
   const num = (v: unknown) => (typeof v === "number" ? v : Number(v ?? Number.NaN));
   const exit = num(diag.exit);
-  const stage = typeof diag.stage === "string" && diag.stage in STAGE_INFO ? diag.stage : undefined;
+  const kind = typeof diag.kind === "string" ? diag.kind : undefined;
+  const stage = typeof diag.stage === "string" && stageInfo(diag.stage, kind) ? diag.stage : undefined;
   return {
     command: String(diag.command ?? ""),
     exitCode: Number.isFinite(exit) ? exit : null,
     durationMs: time ?? (num(diag.duration_ms) || 0),
     stderrTail: tail(String(diag.stderr ?? "")),
     ...(stage ? { stage } : {}),
+    ...(kind ? { kind } : {}),
     ...(diag.timeout !== undefined ? { timeoutS: num(diag.timeout) } : {}),
     ...(diag.answer_timeout !== undefined ? { answerTimeoutS: num(diag.answer_timeout) } : {}),
     ...demandEvidence(diag),

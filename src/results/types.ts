@@ -15,6 +15,8 @@ export interface Evidence extends DemandEvidence {
   stderrTail: string;
   /** How far the traffic got (absent in TAP from scripts that predate stages). */
   stage?: Stage;
+  /** The kind of check (ping, tcp, udp, script, command): whose words the stage is in. */
+  kind?: string;
   /** The check's timeout in seconds: for the kernel's part (handshake, echo reply), never scaled. */
   timeoutS?: number;
   /** How long the check waited for a service's answer, in seconds, scaled for slow guests. */

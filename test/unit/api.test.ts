@@ -13,8 +13,10 @@ describe("defineTopology and defineScenario", () => {
     const sc = defineScenario({ ...yaml("two-hosts.yaml"), topology });
     const file = loadScenario(`${FIXTURES}/two-hosts.yaml`);
     expect(sc.variants.map((v) => v.name)).toEqual(file.variants.map((v) => v.name));
+    // Alike but for where each key is written: a file's line, or the object's.
+    const unplaced = (text: string) => text.replace(/ \((?:defineTopology\(\)|[\w./-]+\.ya?ml):\d+\)/g, "");
     for (const v of file.variants)
-      expect(compileVariant(sc, v.name).text).toBe(compileVariant(file, v.name).text);
+      expect(unplaced(compileVariant(sc, v.name).text)).toBe(unplaced(compileVariant(file, v.name).text));
   });
 
   it("take a topology file's path too, relative to dir", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deviceLines, routeLine, ruleLine, vrfMemberLines } from "../../src/compile/l3.js";
+import { deviceLines, routeLine, ruleLine } from "../../src/compile/l3.js";
 
 describe("layer-3 ip -batch lines", () => {
   it("creates each tunnel type with its options", () => {
@@ -19,10 +19,6 @@ describe("layer-3 ip -batch lines", () => {
       "link add name vx0 type vxlan id 42 dstport 4789 local 192.0.2.1 remote 192.0.2.4",
       "link add name vx1 type vxlan dstport 4789 external",
       "link add name red type vrf table 10",
-    ]);
-    expect(vrfMemberLines({ vrfs: { red: { table: 10, interfaces: ["br0", "eth0"] } } })).toEqual([
-      "link set dev br0 master red",
-      "link set dev eth0 master red",
     ]);
   });
 

@@ -38,8 +38,8 @@ describe("compileVariant", () => {
 
   it("quiets the link-local IGMP reports of nodes with bridges, before any link exists", () => {
     const text = compileVariant(box0, "baseline").text;
-    expect(section(text, "nsm_step 'quiet link-local IGMP reports'")).toMatchInlineSnapshot(`
-      "nsm_step 'quiet link-local IGMP reports' ip -batch - <<NSM_EOF
+    expect(section(text, "nsm_batch igmp 'quiet link-local IGMP reports'")).toMatchInlineSnapshot(`
+      "nsm_batch igmp 'quiet link-local IGMP reports' - ip <<NSM_EOF
       netns exec $P-switch sysctl -q -e -w net.ipv4.igmp_link_local_mcast_reports=0
       netns exec $P-box0 sysctl -q -e -w net.ipv4.igmp_link_local_mcast_reports=0
       NSM_EOF"
@@ -54,7 +54,10 @@ describe("compileVariant", () => {
     const sysctls = { ...box0Node.sysctls, "net.ipv4.igmp_link_local_mcast_reports": 1 };
     const nodes = { ...v.topology.nodes, box0: { ...box0Node, sysctls } };
     const sc = { ...box0, variants: [{ ...v, topology: { ...v.topology, nodes } }] };
-    const quiet = section(compileVariant(sc, "baseline").text, "nsm_step 'quiet link-local IGMP reports'");
+    const quiet = section(
+      compileVariant(sc, "baseline").text,
+      "nsm_batch igmp 'quiet link-local IGMP reports'",
+    );
     expect(quiet).toContain("$P-switch");
     expect(quiet).not.toContain("$P-box0");
     expect(compileVariant(vrfGretap, vrfGretap.variants[0]?.name ?? "").text).not.toContain(
@@ -63,23 +66,21 @@ describe("compileVariant", () => {
   });
 
   it("builds Box0's bridge in one ip batch, with the br_netfilter option", () => {
-    expect(
-      section(compileVariant(box0, "baseline").text, "nsm_step 'box0: interfaces"),
-    ).toMatchInlineSnapshot(`
-      "nsm_step 'box0: interfaces, addresses, routes' nsm_in box0 ip -batch - <<NSM_EOF
+    expect(section(compileVariant(box0, "baseline").text, "nsm_batch box0-ip")).toMatchInlineSnapshot(`
+      "nsm_batch box0-ip 'box0: interfaces, addresses, routes' box0 ip <<NSM_EOF
       link set dev lo up
       \${nsm_ag}link set dev eth1 addrgenmode none
       \${nsm_ag}link set dev eth0 addrgenmode none
-      link add name br0 type bridge nf_call_iptables 1
+      link add name br0 type bridge nf_call_iptables 1 # nodes.box0.bridges.br0 (topologies/box0-bridge.yaml:40)
       \${nsm_ag}link set dev br0 addrgenmode none
-      link set dev eth0 master br0
-      link set dev eth1 master br0
-      link set dev br0 address 02:00:00:00:b0:01
-      link set dev eth1 up
-      link set dev eth0 up
-      link set dev br0 up
-      addr add 1.1.1.1/24 dev br0
-      addr add 192.168.44.1/24 dev br0
+      link set dev eth0 master br0 # nodes.box0.bridges.br0.ports.eth0 (topologies/box0-bridge.yaml:41)
+      link set dev eth1 master br0 # nodes.box0.bridges.br0.ports.eth1 (topologies/box0-bridge.yaml:41)
+      link set dev br0 address 02:00:00:00:b0:01 # nodes.box0.interfaces.br0.mac (topologies/box0-bridge.yaml:45)
+      link set dev eth1 up # links[2] (topologies/box0-bridge.yaml:56)
+      link set dev eth0 up # links[3] (topologies/box0-bridge.yaml:57)
+      link set dev br0 up # nodes.box0.interfaces.br0 (topologies/box0-bridge.yaml:44)
+      addr add 1.1.1.1/24 dev br0 # nodes.box0.interfaces.br0.addresses[0] (topologies/box0-bridge.yaml:46)
+      addr add 192.168.44.1/24 dev br0 # nodes.box0.interfaces.br0.addresses[1] (topologies/box0-bridge.yaml:46)
       NSM_EOF"
     `);
   });
@@ -99,9 +100,9 @@ describe("compileVariant", () => {
 
   it("feeds iptables rules through a quoted here-document, never the shell", () => {
     expect(
-      section(compileVariant(box0, "baseline").text, "nsm_step 'box0: iptables-restore'"),
+      section(compileVariant(box0, "baseline").text, "nsm_step 'nodes.box0.firewall.iptables"),
     ).toMatchInlineSnapshot(`
-      "nsm_step 'box0: iptables-restore' nsm_in box0 iptables-restore --noflush <<'NSM_EOF'
+      "nsm_step 'nodes.box0.firewall.iptables (topologies/box0-bridge.yaml:48): iptables-restore' nsm_in box0 iptables-restore --noflush <<'NSM_EOF'
       *nat
       -A PREROUTING -d 1.1.1.1/32 -p tcp --dport 8080 -j DNAT --to-destination 192.168.44.129:80
       -A PREROUTING -d 1.1.1.1/32 -p tcp --dport 8081 -j DNAT --to-destination 192.168.44.130:80
@@ -163,11 +164,11 @@ describe("compileVariant", () => {
     const sc = { ...box0, variants: [{ ...v, topology: { nodes: many, links: [] } }] };
     const text = compileVariant(sc, v.name).text;
     expect(() => execFileSync("sh", ["-n"], { input: text })).not.toThrow();
-    expect(text.match(/^ {2}nsm_pstep \d+ /gm)).toHaveLength(40);
+    expect(text.match(/^ {2}nsm_batch n\d+-ip .* <<NSM_EOF &$/gm)).toHaveLength(40);
     expect(text.match(/^ {2}nsm_pwait /gm)).toHaveLength(10);
     expect(text).toContain('  nsm_g3=$!\n  nsm_pwait "$nsm_g0" "$nsm_g1" "$nsm_g2" "$nsm_g3"\n');
     // A small topology keeps one plain step per node.
-    expect(compileVariant(box0, "baseline").text).not.toMatch(/^\s*nsm_pstep /m);
+    expect(compileVariant(box0, "baseline").text).not.toMatch(/<<NSM_EOF &$/m);
   });
 
   it("refuses a node name that would put shell syntax into a command", () => {
@@ -186,7 +187,7 @@ describe("compileVariant", () => {
     const sc = { ...box0, variants: [{ ...v, topology: { ...v.topology, nodes } }] };
     const text = compileVariant(sc, v.name).text;
     const lines = text.split("\n");
-    const start = lines.findIndex((l) => l.trimStart().startsWith("nsm_step 'box0: nft -f'"));
+    const start = lines.findIndex((l) => l.trimStart().startsWith("nsm_step 'nodes.box0.firewall.nft"));
     const tag = /<<'(\w+)'$/.exec(lines[start] ?? "")?.[1] ?? "";
     const end = lines.indexOf(tag, start + 1);
     // The here-document, fed to cat instead of nft: the ruleset comes out whole, then the next command runs.
@@ -197,25 +198,27 @@ describe("compileVariant", () => {
   it("builds tunnels and VRFs before enslaving, then addresses, encap routes and rules", () => {
     const text = compileVariant(vrfGretap, "default").text;
     expect(() => execFileSync("sh", ["-n"], { input: text })).not.toThrow();
-    expect(section(text, "nsm_step 'gw: interfaces")).toMatchInlineSnapshot(`
-      "nsm_step 'gw: interfaces, addresses, routes' nsm_in gw ip -batch - <<NSM_EOF
+    expect(section(text, "nsm_batch gw-ip")).toMatchInlineSnapshot(`
+      "nsm_batch gw-ip 'gw: interfaces, addresses, routes' gw ip <<NSM_EOF
       link set dev lo up
       \${nsm_ag}link set dev eth0 addrgenmode none
-      link add name tun1 type gretap external
-      link add name user1 type vrf table 1
+      link add name tun1 type gretap external # nodes.gw.tunnels.tun1 (test/fixtures/good/vrf-gretap.topo.yaml:9)
+      link add name user1 type vrf table 1 # nodes.gw.vrfs.user1 (test/fixtures/good/vrf-gretap.topo.yaml:7)
       \${nsm_ag}link set dev tun1 addrgenmode none
       \${nsm_ag}link set dev user1 addrgenmode none
-      link set dev tun1 master user1
-      link set dev eth0 up
-      link set dev tun1 up
-      link set dev user1 up
-      addr add 172.168.0.1/24 dev eth0
-      addr add 10.0.0.1/24 dev tun1
-      route add 10.0.0.7/32 encap ip id 1000 dst 172.168.0.11 key dev tun1 table 1
-      rule add priority 999 l3mdev
+      link set dev tun1 master user1 # nodes.gw.vrfs.user1.interfaces[0] (test/fixtures/good/vrf-gretap.topo.yaml:7)
+      link set dev eth0 up # nodes.gw.interfaces.eth0 (test/fixtures/good/vrf-gretap.topo.yaml:11)
+      link set dev tun1 up # nodes.gw.interfaces.tun1 (test/fixtures/good/vrf-gretap.topo.yaml:12)
+      link set dev user1 up # nodes.gw.vrfs.user1 (test/fixtures/good/vrf-gretap.topo.yaml:7)
+      addr add 172.168.0.1/24 dev eth0 # nodes.gw.interfaces.eth0.addresses[0] (test/fixtures/good/vrf-gretap.topo.yaml:11)
+      addr add 10.0.0.1/24 dev tun1 # nodes.gw.interfaces.tun1.addresses[0] (test/fixtures/good/vrf-gretap.topo.yaml:12)
+      route add 10.0.0.7/32 encap ip id 1000 dst 172.168.0.11 key dev tun1 table 1 # nodes.gw.routes[0] (test/fixtures/good/vrf-gretap.topo.yaml:14)
+      rule add priority 999 l3mdev # nodes.gw.rules[0] (test/fixtures/good/vrf-gretap.topo.yaml:16)
       NSM_EOF"
     `);
-    expect(text).toContain("link add name tun0 type gretap key 1000 local 172.168.0.11 remote 172.168.0.1\n");
+    expect(text).toContain(
+      "link add name tun0 type gretap key 1000 local 172.168.0.11 remote 172.168.0.1 # nodes.ns1.tunnels.tun0",
+    );
   });
 
   it("watches the wire and the conntrack table around the checks that ask, and reports what was seen", () => {
@@ -223,7 +226,7 @@ describe("compileVariant", () => {
     const { text, tools } = compileVariant(sc, "no-flow-add");
     expect(() => execFileSync("sh", ["-n"], { input: text })).not.toThrow();
     expect(tools).toEqual(expect.arrayContaining(["tcpdump", "conntrack"]));
-    expect(text).toContain("nsm_serve ns1 bulk tcp 22 1048576\n");
+    expect(text).toContain("nsm_serve ns1 bulk tcp 22 4 1048576\n");
     const lines = text.split("\n");
     const at = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
     // In declared order, a capture listens just before its own check and stops just after it.

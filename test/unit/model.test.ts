@@ -54,8 +54,8 @@ const cases: Case[] = [
   { fixture: "duplicate-check.yaml", code: "E_YAML", file: "duplicate-check.yaml", line: 5, col: 3, message: 'duplicate key "c1"' },
   { fixture: "duplicate-node.yaml", code: "E_YAML", file: "duplicate-node.topo.yaml", line: 6, col: 3, message: 'duplicate key "r1"' },
   // unknown keys
-  { fixture: "unknown-top-key.yaml", code: "E_SCHEMA", file: "unknown-top-key.yaml", line: 3, col: 1, message: 'chekcs: unknown key "chekcs"' },
-  { fixture: "node-unknown-key.yaml", code: "E_SCHEMA", file: "node-unknown-key.topo.yaml", line: 3, col: 5, message: 'nodes.r1.interface: unknown key "interface"' },
+  { fixture: "unknown-top-key.yaml", code: "E_SCHEMA", file: "unknown-top-key.yaml", line: 3, col: 1, message: 'chekcs: unknown key "chekcs" (did you mean "checks"?); allowed here: scenario, description, topology, timeout, parallel, services, variants, checks' },
+  { fixture: "node-unknown-key.yaml", code: "E_SCHEMA", file: "node-unknown-key.topo.yaml", line: 3, col: 5, message: 'nodes.r1.interface: unknown key "interface" (did you mean "interfaces"?); allowed here: description, ipv6, modules, sysctls, bridges, vrfs, tunnels, interfaces, routes, rules, neighbours, firewall, commands' },
   // links
   { fixture: "link-unknown-node.yaml", code: "E_SCHEMA", file: "link-unknown-node.topo.yaml", line: 6, col: 15, message: 'links[1][1]: link "r3:eth0" names unknown node "r3" (known: r1, r2)' },
   { fixture: "link-malformed.yaml", code: "E_SCHEMA", file: "link-malformed.topo.yaml", line: 5, col: 6, message: `links[0][0]: "r1" is not an endpoint like node:eth0 (the ':ifname' part is missing)` },
@@ -93,7 +93,7 @@ const cases: Case[] = [
   { fixture: "nft-and-nft-file.yaml", code: "E_SCHEMA", file: "nft-and-nft-file.topo.yaml", line: 5, col: 7, message: "nodes.r1.firewall.nft_file: give either 'nft' or 'nft_file', not both" },
   // checks
   { fixture: "check-unknown-node.yaml", code: "E_SCHEMA", file: "check-unknown-node.yaml", line: 5, col: 11, message: 'checks.c1.from: check "c1" runs from unknown node "r3" (known: r1, r2)' },
-  { fixture: "check-ping-and-tcp.yaml", code: "E_SCHEMA", file: "check-ping-and-tcp.yaml", line: 4, col: 3, message: "checks.c1: a check has exactly one of 'ping', 'tcp', 'udp' or 'script'" },
+  { fixture: "check-ping-and-tcp.yaml", code: "E_SCHEMA", file: "check-ping-and-tcp.yaml", line: 4, col: 3, message: "checks.c1: a check has exactly one of 'ping', 'tcp', 'udp', 'script' or 'command'" },
   { fixture: "tcp-no-port.yaml", code: "E_SCHEMA", file: "tcp-no-port.yaml", line: 6, col: 10, message: `checks.c1.tcp: "10.0.0.2" is not an address:port like 192.0.2.1:80 (the ':port' part is missing)` },
   { fixture: "tcp-port-range.yaml", code: "E_SCHEMA", file: "tcp-port-range.yaml", line: 6, col: 10, message: 'checks.c1.tcp: "10.0.0.2:70000" is not an address:port like 192.0.2.1:80 (port 70000 is not in 1-65535)' },
   // expectations
@@ -116,7 +116,7 @@ const cases: Case[] = [
   // variant patches: located in the scenario's patch, or in the base when the patch broke it from afar
   { fixture: "patch-bad-route-dev.yaml", code: "E_SCHEMA", file: "patch-bad-route-dev.yaml", line: 11, col: 39, message: 'variant "extra-route": nodes.r1.routes[1].dev: route to 10.9.0.0/16 names unknown interface "eth7"' },
   { fixture: "patch-bad-via.yaml", code: "E_SCHEMA", file: "patch-bad-via.yaml", line: 10, col: 35, message: 'variant "second-gw": nodes.r2.routes[0].via: "10.0.0.1.5" is not an IP address' },
-  { fixture: "patch-unknown-key.yaml", code: "E_SCHEMA", file: "patch-unknown-key.yaml", line: 8, col: 11, message: 'variant "typo": nodes.r1.route: unknown key "route"' },
+  { fixture: "patch-unknown-key.yaml", code: "E_SCHEMA", file: "patch-unknown-key.yaml", line: 8, col: 11, message: 'variant "typo": nodes.r1.route: unknown key "route" (did you mean "routes"?)' },
   { fixture: "patch-null-breaks-link.yaml", code: "E_SCHEMA", file: "_base-topology.yaml", line: 13, col: 15, message: 'variant "no-r2": links[0][1]: link "r2:eth0" names unknown node "r2" (known: r1)' },
   // files
   { fixture: "topology-missing.yaml", code: "E_IO", file: "topology-missing.yaml", line: 2, col: 11, message: /^topology: cannot read \S*no-such-topology\.yaml: ENOENT$/ },
@@ -212,7 +212,9 @@ describe("several problems in one throw", () => {
       "several-schema-errors.yaml:11:5",
     ]);
     expect(err.issues[0]?.message).toMatch(/^timeout: /);
-    expect(err.issues[2]?.message).toBe('checks.c2.colour: unknown key "colour"');
+    expect(err.issues[2]?.message).toBe(
+      'checks.c2.colour: unknown key "colour"; allowed here: description, from, ping, tcp, udp, script, command, service, timeout, capture, offload, match, exit, expect',
+    );
   });
 
   it("reports every schema problem of a topology", () => {

@@ -131,7 +131,9 @@ nsm_stage_${kind} 1 '${svc}' ${rc} '${ans}'; echo "$_stage_s"`,
   it("calls a short transfer short, and never reached", () => {
     const r = sh(`mkdir -p "$T"; printf '0\\n' >"$T/c1.rc"; printf 'bulk\\nxx' >"$T/c1.out"
 nsm_report 1 t tcp bulk 1 1 reach cmd 9`);
-    expect(r.out).toMatch(/^not ok 1 - t\n {2}---\n {2}check: t\n {2}outcome: no-reach\n {2}stage: short\n/);
+    expect(r.out).toMatch(
+      /^not ok 1 - t\n {2}---\n {2}check: t\n {2}kind: tcp\n {2}outcome: no-reach\n {2}stage: short\n/,
+    );
     expect(r.out).toContain("  bytes: 7\n  bytes_expected: 9\n");
   });
 
@@ -145,7 +147,7 @@ nsm_stage_ping 1 '' 1 ''; echo "$_stage_s"`);
     const r = sh(`mkdir -p "$T"; printf '0\\n' >"$T/c1.rc"; printf 'other\\n' >"$T/c1.out"
 nsm_report 1 t tcp web 1 1 reach cmd`);
     expect(r.out).toMatch(
-      /^not ok 1 - t\n {2}---\n {2}check: t\n {2}outcome: no-reach\n {2}stage: wrong-service\n/,
+      /^not ok 1 - t\n {2}---\n {2}check: t\n {2}kind: tcp\n {2}outcome: no-reach\n {2}stage: wrong-service\n/,
     );
   });
 });
@@ -188,22 +190,109 @@ describe("nsm_kv and nsm_kv_in (the running kernel against a range)", () => {
   });
 });
 
-describe("nsm_pstep and nsm_pwait (a big topology's node batches, a few at a time)", () => {
-  it("go on when every step succeeds", () => {
-    const r = sh(`mkdir -p "$T"
-nsm_pstep 1 one true & a=$!
-nsm_pstep 2 two true & b=$!
+describe("nsm_batch (a tool's set-up batch) and nsm_pwait (a big topology's node batches, a few at a time)", () => {
+  // A stand-in for ip -batch: skips comments, and stops at the first line that says "fail",
+  // naming its line number as iproute2 does.
+  const fake = `fake() {
+  [ "$1" = -batch ] || return 9
+  i=0
+  while IFS= read -r l; do
+    i=$((i + 1))
+    case $l in *fail*) echo "RTNETLINK answers: Operation not supported" >&2; echo "Command failed -:$i" >&2; return 1 ;; esac
+  done
+}`;
+
+  it("go on when every batch succeeds", () => {
+    const r = sh(`mkdir -p "$T"; ${fake}
+nsm_batch a 'n1: interfaces' - fake <<NSM_EOF & a=$!
+link set dev lo up
+NSM_EOF
+nsm_batch b 'n2: interfaces' - fake <<NSM_EOF & b=$!
+link set dev lo up # nodes.n2 (t.yaml:3)
+NSM_EOF
 nsm_pwait "$a" "$b"; echo went-on`);
     expect(r).toEqual({ out: "went-on\n", status: 0 });
   });
 
-  it("stop the run with a Bail out! naming the step that failed and its stderr", () => {
-    const r = sh(`mkdir -p "$T"
-nsm_pstep 1 'n1: interfaces' true & a=$!
-nsm_pstep 2 'n2: interfaces' sh -c 'echo "RTNETLINK answers: File exists" >&2; exit 2' & b=$!
+  it("stop the run with a Bail out! naming the key the failed line came from and the plain command, never its line number", () => {
+    const r = sh(`mkdir -p "$T"; ${fake}
+nsm_batch a 'n1: interfaces' - fake <<NSM_EOF & a=$!
+link set dev lo up
+NSM_EOF
+nsm_batch b 'sw: interfaces, addresses, routes' - fake <<NSM_EOF & b=$!
+link set dev lo up
+#link set dev p1 addrgenmode none
+link add name br0 type bridge vlan_filtering 1 fail # nodes.sw.bridges.br0 (topo.yaml:12)
+link set dev br0 up
+NSM_EOF
 nsm_pwait "$a" "$b"; echo went-on`);
     expect(r.status).toBe(1);
-    expect(r.out).toBe("Bail out! n2: interfaces failed: RTNETLINK answers: File exists \n");
+    expect(r.out).toBe(
+      "Bail out! nodes.sw.bridges.br0 (topo.yaml:12): fake link add name br0 type bridge vlan_filtering 1 fail failed: RTNETLINK answers: Operation not supported\n",
+    );
+  });
+
+  it("names the node's namespace in the command when the batch ran in one", () => {
+    const r = sh(`mkdir -p "$T"; ${fake}; nsm_in() { shift; "$@"; }
+nsm_batch sw-ip 'sw: interfaces' sw fake <<NSM_EOF
+route add 10.0.0.0/24 via 10.1.0.1 fail # nodes.sw.routes[0] (topo.yaml:20)
+NSM_EOF
+echo went-on`);
+    expect(r.out).toBe(
+      "Bail out! nodes.sw.routes[0] (topo.yaml:20): fake -n nsm-0badcafe-sw route add 10.0.0.0/24 via 10.1.0.1 fail failed: RTNETLINK answers: Operation not supported\n",
+    );
+  });
+
+  it("falls back to the batch's description and the tool's words when it names no line", () => {
+    const r = sh(`mkdir -p "$T"; broken() { echo 'Object "lnk" is unknown' >&2; return 1; }
+nsm_batch x 'h1: interfaces' - broken <<NSM_EOF
+link set dev lo up
+NSM_EOF
+echo went-on`);
+    expect(r).toEqual({ out: 'Bail out! h1: interfaces failed: Object "lnk" is unknown\n', status: 1 });
+  });
+});
+
+describe("nsm_match (a command check's stage)", () => {
+  // id regex exit-wanted, against the command's output and exit code.
+  it.each([
+    ["", "", "0", "", "succeeded"],
+    ["", "", "1", "", "failed"],
+    ["", "", "124", "", "timed-out"],
+    ["From 10.1.0.1 icmp_seq=1 Time to live exceeded", "", "1", "Time to live exceeded", "matched"],
+    ["", "From 10.1.0.1 icmp_seq=1 Time to live exceeded", "1", "Time to live", "matched"],
+    ["64 bytes from 10.2.0.2: icmp_seq=1 ttl=63", "", "0", "Time to live exceeded", "no-match"],
+    ["10.2.0.2 via 10.1.0.1 dev eth0 src 10.1.0.2", "", "0", "via 10\\.1\\.0\\.1 dev eth[0-9]", "matched"],
+    ["Time to live exceeded", "", "1", "Time to live exceeded", "wrong-exit", "0"],
+    ["Time to live exceeded", "", "0", "Time to live exceeded", "matched", "0"],
+    ["", "", "2", "", "exit-matched", "2"],
+    ["", "", "0", "", "wrong-exit", "2"],
+    ["", "", "137", "x", "timed-out"],
+  ])("stdout %j, stderr %j, exit %s, match %j: %s", (out, err, rc, re, stage, exit = "") => {
+    const r = sh(
+      `mkdir -p "$T"; printf '%s\\n' ${JSON.stringify(out)} >"$T/c1.out"; printf '%s\\n' ${JSON.stringify(err)} >"$T/c1.err"; echo ${rc} >"$T/c1.rc"
+nsm_match 1 '${re}' '${exit}'; nsm_stage_command 1 '' ${rc} ''; echo "$_stage_s"`,
+    );
+    expect(r.out).toBe(`${stage}\n`);
+  });
+
+  it("never runs the pattern: shell characters in it are grep's", () => {
+    const r = sh(
+      `mkdir -p "$T"; cd "$D"; echo 'a $(touch x) b' >"$T/c1.out"; : >"$T/c1.err"; echo 0 >"$T/c1.rc"
+nsm_match 1 '\\$\\(touch x\\)' ''; cat "$T/c1.stage"; [ -e x ] && echo ran`,
+    );
+    expect(r.out).toBe("matched\n");
+  });
+
+  it("counts as reached exactly the stages the command kind calls reached", () => {
+    const reached = Object.entries(KINDS.command.stages)
+      .filter(([, s]) => s.reached)
+      .map(([name]) => name);
+    for (const stage of Object.keys(KINDS.command.stages)) {
+      const r = sh(`mkdir -p "$T"; echo ${stage} >"$T/c1.stage"; : >"$T/c1.out"; echo 0 >"$T/c1.rc"
+nsm_report 1 c command '' 1 '' reach cmd >/dev/null; echo "$_report_o"`);
+      expect(r.out).toBe(reached.includes(stage) ? "reach\n" : "no-reach\n");
+    }
   });
 });
 
@@ -347,7 +436,7 @@ ip() {
     expect(out.indexOf("ok 1 - one")).toBeGreaterThanOrEqual(0);
     expect(out.indexOf("ok 1 - one")).toBeLessThan(out.indexOf("# before two"));
     expect(out).toMatch(
-      /not ok 2 - two\n {2}---\n {2}check: two\n {2}outcome: no-reach\n {2}stage: no-reply\n/,
+      /not ok 2 - two\n {2}---\n {2}check: two\n {2}kind: ping\n {2}outcome: no-reach\n {2}stage: no-reply\n/,
     );
   });
 });
