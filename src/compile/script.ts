@@ -16,7 +16,8 @@ import { checkFunctions, checkLines, checksBudget, scriptSetup, serviceLines } f
 import { expectWords } from "./expect.js";
 import { featuresOf, flavoured, PACKAGE_OF } from "./features.js";
 import { helpersFor } from "./helpers.js";
-import { bridgedNodes, dadNodes, links, modulesOf, namespaces, nodeSetup } from "./topology.js";
+import { dadNodes, modulesOf, namespaces } from "./namespaces.js";
+import { bridgedNodes, links, nodeSetup } from "./topology.js";
 
 // The helper functions scripts may call (kept as a real .sh file so it can be linted).
 const RUNTIME = readFileSync(new URL("./runtime.sh", import.meta.url), "utf8");

@@ -1,13 +1,8 @@
-// Topology → the setup part of the script: namespaces, links, bridges, devices, addresses, routes,
-// sysctls, firewall, and the node's own commands.
-import { parse as shellParse } from "shell-quote";
 import { ipv6On } from "../model/family.js";
 import type { TopologyT } from "../model/index.js";
 import { familyOf, own } from "../model/names.js";
 import type { NodeT } from "../model/schema.js";
-import { nodeOrder } from "../model/semantic-devices.js";
-import { cmd, q } from "../shell.js";
-import { batch, type Line, literal, origin, type Where } from "./batch.js";
+import { batch, type Line, type Where } from "./batch.js";
 import {
   bondMemberLines,
   bridgeVlanLines,
@@ -16,10 +11,9 @@ import {
   qdiscLines,
   typedNames,
 } from "./devices.js";
-import { flavoured, l3Modules } from "./features.js";
 import { deviceLines, deviceNames, routeLine, ruleLine } from "./l3.js";
-
-type NodeEntry = [string, NodeT];
+import { nodes } from "./namespaces.js";
+import { commandLines, firewallLines, sysctlLines } from "./node-steps.js";
 
 const LINK_INDEX_BASE = 100;
 // Above this many nodes, node batches run STEPS_AT_ONCE at a time.
@@ -28,89 +22,6 @@ const STEPS_AT_ONCE = 4;
 
 const onOff = (b: boolean) => (b ? "on" : "off");
 const noWhere: Where = () => undefined;
-
-// Nodes in build order: a node whose macvlan sits on another node's interface comes after it.
-function nodes(topo: TopologyT): NodeEntry[] {
-  const order = nodeOrder(topo) ?? Object.keys(topo.nodes);
-  return order.map((n) => [n, own(topo.nodes, n) ?? {}]);
-}
-
-/** Modules to load before anything else: those named, br_netfilter when a bridge calls iptables, and
- * those of VRFs, tunnels, devices, qdiscs and flowtables. */
-export function modulesOf(topo: TopologyT): string[] {
-  const mods = new Set<string>();
-  for (const [, node] of nodes(topo)) {
-    for (const m of node.modules ?? []) mods.add(m);
-    if (Object.values(node.bridges ?? {}).some((b) => b.nf_call_iptables)) mods.add("br_netfilter");
-    for (const m of l3Modules(node)) mods.add(m);
-  }
-  return [...mods];
-}
-
-/**
- * Creates every namespace, and the probe one, in one batch, deferring their removal first.
- * `busy`: the nodes where the run starts processes, which the teardown kills first.
- */
-export function namespaces(topo: TopologyT, busy: string[], where: Where = noWhere): string[] {
-  const names = Object.keys(topo.nodes);
-  const ns = (list: string[]) => list.map((n) => `"$P-${n}"`).join(" ");
-  const all = ns([...names, "probe"]);
-  const out = [`nsm_fresh ${all}`, `nsm_defer 'nsm_ns_gone ${ns([...busy, "probe"])} -- ${all}'`];
-  const lines = [...names, "probe"].map((n) => ({ text: `netns add $P-${n}` }));
-  out.push(...batch({ id: "netns", desc: "create namespaces", tool: "ip", where }, lines));
-  return [...out, ...ipv6Off(topo, where), ...noDad(topo, where), ...quietSnoopers(topo, where)];
-}
-
-const LLM_REPORTS = "net.ipv4.igmp_link_local_mcast_reports";
-
-// A bridge that comes up joins 224.0.0.106 (all-snoopers) and reports it a few times within a
-// second. Every host on the segment drops those reports (ip_rcv_finish_core), and a check whose
-// process the report's softirq interrupts would count them as its own drops. So nodes with
-// bridges report no link-local groups, unless their sysctls say otherwise; set before any link
-// exists. (-e: kernels before 4.3 have no such key.)
-function quietSnoopers(topo: TopologyT, where: Where): string[] {
-  const lines = nodes(topo)
-    .filter(([, n]) => Object.keys(n.bridges ?? {}).length && own(n.sysctls, LLM_REPORTS) === undefined)
-    .map(([n]) => ({ text: `netns exec $P-${n} sysctl -q -e -w ${LLM_REPORTS}=0` }));
-  return batch({ id: "igmp", desc: "quiet link-local IGMP reports", tool: "ip", where }, lines);
-}
-
-// IPv6 off where a node does not use it: no DAD, RS or MLD frames to confuse bridges. Every device
-// of such a node gets `addrgenmode none` in its node's batch (no process per namespace). Where the
-// kernel or iproute2 lacks it, $nsm_ag comments those lines out and the IPv6 sysctls are set per
-// namespace, before any link exists. (-e: a kernel without IPv6 has no such keys, which is fine.)
-function ipv6Off(topo: TopologyT, where: Where): string[] {
-  const quiet = nodes(topo).filter(([, n]) => !ipv6On(n));
-  if (!quiet.length) return [];
-  const sysctls = quiet.map(([n]) => ({
-    text: `netns exec $P-${n} sysctl -q -e -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1`,
-  }));
-  return [
-    "nsm_ag=",
-    `if ! ip -n "$PROBE" link set dev lo addrgenmode none 2>/dev/null; then`,
-    "nsm_ag='#'",
-    ...batch({ id: "ipv6", desc: "IPv6 off", tool: "ip", where }, sysctls),
-    "fi",
-  ];
-}
-
-// IPv6 nodes: no duplicate address detection (addresses are added nodad, link-local ones too), so
-// no address is tentative when the checks start, unless an interface asks for it (`dad: true`).
-function noDad(topo: TopologyT, where: Where): string[] {
-  const lines = nodes(topo)
-    .filter(([, n]) => ipv6On(n) && !Object.values(n.interfaces ?? {}).some((i) => i?.dad))
-    .map(([n]) => ({
-      text: `netns exec $P-${n} sysctl -q -e -w net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0`,
-    }));
-  return batch({ id: "nodad", desc: "IPv6 without DAD", tool: "ip", where }, lines);
-}
-
-/** Nodes with an interface that asks for DAD: set-up waits for it there. */
-export function dadNodes(topo: TopologyT): string[] {
-  return nodes(topo)
-    .filter(([, n]) => ipv6On(n) && Object.values(n.interfaces ?? {}).some((i) => i?.dad))
-    .map(([name]) => name);
-}
 
 /** Creates the veth links between nodes. */
 export function links(topo: TopologyT, where: Where = noWhere): string[] {
@@ -226,44 +137,6 @@ function nodeLinkLines(name: string, node: NodeT, linkEnds: [string, number][], 
   return lines;
 }
 
-const sysctlValue = (v: string | number | boolean) => (typeof v === "boolean" ? (v ? "1" : "0") : String(v));
-
-function firewallLines(name: string, node: NodeT, where: Where): string[] {
-  const fw = node.firewall;
-  if (!fw) return [];
-  const exec = `nsm_in ${name}`;
-  const at = (...path: (string | number)[]) => origin(["nodes", name, "firewall", ...path], where);
-  const out: string[] = [];
-  for (const tool of ["iptables", "ip6tables"] as const) {
-    const tables = Object.entries(fw[tool] ?? {});
-    if (!tables.length) continue;
-    const bin = `${flavoured(tool, fw.flavour?.iptables)}-restore`;
-    const body = tables.map(([t, rules]) => [`*${t}`, ...rules, "COMMIT"].join("\n")).join("\n");
-    out.push(...literal(`${at(tool)}: ${bin}`, `${exec} ${bin} --noflush`, body));
-  }
-  const eb = flavoured("ebtables", fw.flavour?.ebtables);
-  for (const [table, rules] of Object.entries(fw.ebtables ?? {})) {
-    rules.forEach((rule, k) => {
-      const words = shellParse(rule);
-      if (!words.every((w) => typeof w === "string")) {
-        throw new Error(`ebtables rule has shell operators: ${rule}`);
-      }
-      const line = cmd(eb, "-t", table, ...(words as string[]));
-      out.push(`nsm_step ${q(`${at("ebtables", table, k)}: ${eb} -t ${table}`)} ${exec} ${line}`);
-    });
-  }
-  if (fw.nft) out.push(...literal(`${at("nft")}: nft -f`, `${exec} nft -f -`, fw.nft));
-  return out;
-}
-
-// The node's own commands, last, in order: each is one process, its words quoted, no shell.
-function commandLines(name: string, node: NodeT, where: Where): string[] {
-  return (node.commands ?? []).map((argv, k) => {
-    const words = argv.map(String);
-    return `nsm_step ${q(`${origin(["nodes", name, "commands", k], where)}: ${words.join(" ")}`)} nsm_in ${name} ${cmd(...words)}`;
-  });
-}
-
 /** Per node: links, bridges, devices, VRFs, addresses, routes and rules in one `ip -batch`, then
  * bridge VLANs and qdiscs (a batch each), sysctls, firewall rules and commands. */
 export function nodeSetup(topo: TopologyT, where: Where = noWhere): string[] {
@@ -314,13 +187,7 @@ export function nodeSetup(topo: TopologyT, where: Where = noWhere): string[] {
       ),
     );
   }
-  for (const [name, node] of all) {
-    const kv = Object.entries(node.sysctls ?? {}).map(([k, v]) => q(`${k}=${sysctlValue(v)}`));
-    if (kv.length)
-      out.push(
-        `nsm_step ${q(`${origin(["nodes", name, "sysctls"], where)}: sysctl`)} nsm_in ${name} sysctl -q -w ${kv.join(" ")}`,
-      );
-  }
+  for (const [name, node] of all) out.push(...sysctlLines(name, node, where));
   for (const [name, node] of all) out.push(...firewallLines(name, node, where));
   for (const [name, node] of all) out.push(...commandLines(name, node, where));
   return out;
