@@ -69,7 +69,8 @@ export const Qdisc = z
     "the root qdisc in tc's words: 'netem delay 50ms loss 1%', 'tbf rate 1mbit burst 32kbit latency 400ms'",
   );
 
-const Vid = z.int().min(1).max(4094);
+const vidError = (i: { input: unknown }) => `${show(i.input)} is not a VLAN id (1-4094)`;
+const Vid = z.int({ error: vidError }).min(1, { error: vidError }).max(4094, { error: vidError });
 const vidRange = (s: string) => {
   const m = /^(\d{1,4})-(\d{1,4})$/.exec(s);
   return m ? [Number(m[1]), Number(m[2])] : undefined;
