@@ -49,6 +49,33 @@ console.log(
 );
 console.log(`  ratio nsmatrix / by hand:            ${(ours / byHand).toFixed(2)}  (target <= 1.00)`);
 
+// Dual stack: two routers, four hosts, ping and TCP over IPv4 and IPv6; the whole reproducer
+// (set-up, services, eight checks, teardown) against the same steps by hand.
+{
+  const ds = loadScenario("bench/dual-stack/scenario.yaml");
+  const file = join(tmpdir(), "nsm-bench-dual-stack.sh");
+  writeFileSync(file, compileVariant(ds, "default").text);
+  const quiet = join(tmpdir(), "nsm-bench-dual-stack-quiet.sh");
+  writeFileSync(quiet, compileVariant(ds, "default", { diagnose: false }).text);
+  const hand = await time(() => $`sh bench/dual-stack/by-hand.sh`.quiet(), ROUNDS);
+  const script = await time(() => $`sh ${file}`.quiet(), ROUNDS);
+  const noTrace = await time(() => $`sh ${quiet}`.quiet(), ROUNDS);
+  const run = await time(() => $`node bin/nsmatrix.js run bench/dual-stack/scenario.yaml -f json`.quiet(), 3);
+  rmSync(file, { force: true });
+  rmSync(quiet, { force: true });
+  console.log(`Dual stack (2 routers, 4 hosts, 8 checks over IPv4 and IPv6), median of ${ROUNDS}:`);
+  console.log(`  by hand (one ip per step):           ${hand.toFixed(0)} ms`);
+  console.log(
+    `  nsmatrix compiled script:            ${script.toFixed(0)} ms  (ratio ${(script / hand).toFixed(2)})`,
+  );
+  console.log(
+    `  the same, --no-diagnose:             ${noTrace.toFixed(0)} ms  (ratio ${(noTrace / hand).toFixed(2)})`,
+  );
+  console.log(
+    `  nsmatrix run (node, preflight, TAP): ${run.toFixed(0)} ms  (ratio ${(run / hand).toFixed(2)}, median of 3)`,
+  );
+}
+
 // The full run in declared order, then the same scenario with parallel: true, to see what the
 // order costs; and each variant's own time, to see where it goes.
 const parallelFile = join(tmpdir(), "nsm-bench-parallel.yaml");

@@ -1,7 +1,10 @@
-// A topology as a picture: nodes (namespaces) as boxes holding their interfaces, bridges, VRFs
-// and tunnels with their addresses; bridge ports and VRF members inside a node, veth links
-// between nodes. Mermaid (GitHub renders it in Markdown) or Graphviz dot. Pure.
+// A topology as a picture: nodes (namespaces) as boxes holding their interfaces, bridges, VRFs,
+// tunnels and the devices they create, with their addresses (IPv4 and IPv6), VLANs and qdiscs;
+// bridge ports, bond members, VRF members and lower devices as dashed edges (across nodes for a
+// macvlan on another node's interface), veth links between nodes. Mermaid (GitHub renders it in
+// Markdown) or Graphviz dot. Pure.
 import type { TopologyT } from "../model/index.js";
+import { parseEndpoint } from "../model/names.js";
 
 export type GraphFormat = "mermaid" | "dot";
 
@@ -16,7 +19,7 @@ interface Device {
 interface Edge {
   from: string;
   to: string;
-  kind: "link" | "port" | "vrf";
+  kind: "link" | "port" | "vrf" | "lower";
 }
 
 const idOf = (node: string, dev: string) => `${node}__${dev}`.replace(/[^A-Za-z0-9_]/g, "_");
@@ -38,9 +41,12 @@ function model(topo: TopologyT): { devices: Device[]; edges: Edge[] } {
   }
   for (const [node, n] of Object.entries(topo.nodes)) {
     for (const [br, b] of Object.entries(n?.bridges ?? {})) {
-      const bridge = add(node, br, "bridge");
-      for (const port of Object.keys(b?.ports ?? {}))
-        edges.push({ from: add(node, port, "veth").id, to: bridge.id, kind: "port" });
+      const bridge = add(node, br, b.vlan_filtering ? "bridge, VLAN-aware" : "bridge");
+      for (const [port, o] of Object.entries(b?.ports ?? {})) {
+        const p = add(node, port, "veth");
+        if (o?.vlans) p.addresses.push(`vlans ${o.vlans.join(",")}${o.pvid ? ` pvid ${o.pvid}` : ""}`);
+        edges.push({ from: p.id, to: bridge.id, kind: "port" });
+      }
     }
     for (const [vrf, v] of Object.entries(n?.vrfs ?? {})) {
       const dev = add(node, vrf, `vrf table ${v.table}`);
@@ -52,8 +58,23 @@ function model(topo: TopologyT): { devices: Device[]; edges: Edge[] } {
       add(node, tun, `${t.type}${t.external ? " external" : ""}${key}`);
     }
     for (const [dev, i] of Object.entries(n?.interfaces ?? {})) {
-      const d = add(node, dev, dev === "lo" ? "lo" : "veth");
-      d.addresses.push(...(i?.addresses ?? []));
+      const kind = i?.type
+        ? [
+            i.type,
+            i.protocol === "802.1ad" ? "802.1ad" : "",
+            i.id !== undefined ? `id ${i.id}` : "",
+            i.mode ?? "",
+          ]
+            .filter(Boolean)
+            .join(" ")
+        : dev === "lo"
+          ? "lo"
+          : "veth";
+      const d = add(node, dev, kind);
+      d.addresses.push(...(i?.addresses ?? []), ...(i?.qdisc ? [`qdisc ${i.qdisc}`] : []));
+      const lower = i?.link ? (parseEndpoint(i.link) ?? { node, ifname: i.link }) : undefined;
+      if (lower) edges.push({ from: d.id, to: add(lower.node, lower.ifname, "veth").id, kind: "lower" });
+      for (const m of i?.ports ?? []) edges.push({ from: add(node, m, "veth").id, to: d.id, kind: "port" });
     }
   }
   // lo matters only with an address of its own.

@@ -1,13 +1,16 @@
-// The nodes a check's packets cross: a shortest path over the veth links, from the node it
+// The nodes a check's packets cross: a shortest path over the veth links (and the macvlan or ipvlan
+// devices that sit on another node's interface), from the node it
 // runs in to the node that owns its target address, or, when none does (a DNAT address), to
 // the node of the service it names. Those are the nodes whose interfaces a pcap covers.
 import type { CheckModel, ServiceModel, TopologyT } from "../model/index.js";
+import { sameAddress } from "../model/names.js";
+import { lowerNodes } from "../model/semantic-devices.js";
 
 // The node whose interface or bridge carries `host` as one of its addresses.
 function ownerOf(topo: TopologyT, host: string): string | undefined {
   for (const [name, node] of Object.entries(topo.nodes)) {
     for (const iface of Object.values(node?.interfaces ?? {}))
-      if (iface?.addresses?.some((a) => a.split("/")[0] === host)) return name;
+      if (iface?.addresses?.some((a) => sameAddress(a.split("/")[0] ?? "", host))) return name;
   }
   return undefined;
 }
@@ -21,6 +24,11 @@ function neighbours(topo: TopologyT): Map<string, string[]> {
     add(a, b);
     add(b, a);
   }
+  for (const [name, node] of Object.entries(topo.nodes))
+    for (const lower of lowerNodes(name, node)) {
+      add(name, lower);
+      add(lower, name);
+    }
   return adj;
 }
 

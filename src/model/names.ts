@@ -84,6 +84,11 @@ function fromBig(n: bigint, family: 4 | 6): string {
     .replace(/:{3,}/, "::");
 }
 
+/** Whether two addresses are one, however each is written (`2001:db8::1`, `2001:0db8:0:0::1`). */
+export function sameAddress(a: string, b: string): boolean {
+  return isIp(a) && isIp(b) && familyOf(a) === familyOf(b) && toBig(a) === toBig(b);
+}
+
 /** A prefix's network address (host bits cleared): `192.168.7.5/16` → `192.168.0.0/16`. */
 export function networkOf(cidr: string): string {
   const [addr = "", len = "0"] = cidr.split("/");

@@ -20,4 +20,18 @@ describe("drawTopology", () => {
     expect(d).toMatch(/\[label="tun1 \(gretap external\)\\n10\.0\.0\.1\/24"\]/);
     expect(d).toMatch(/user1 \(vrf table 1\)/);
   });
+
+  it("draws created devices on their lower devices, bond members, a macvlan across nodes, qdiscs and IPv6", () => {
+    const m = drawTopology(loadTopology("test/fixtures/scenarios/devices.topo.yaml"), "mermaid");
+    expect(m).toContain('    a__outer["outer (vlan 802.1ad id 200)"]');
+    expect(m).toContain("  a__inner -.- a__outer");
+    expect(m).toContain("  a__eth0 -.- a__bond0");
+    expect(m).toContain("  pod__ipv0 -.- host__eth0");
+    expect(m).toContain('    a__eth2["eth2<br>10.50.0.1/24<br>qdisc netem delay 20ms"]');
+    const v6 = drawTopology(loadTopology("test/fixtures/cases/dual-stack.topo.yaml"), "mermaid");
+    expect(v6).toContain('    r__eth0["eth0<br>10.1.0.1/24<br>2001:db8:1::1/64"]');
+    const vlans = drawTopology(loadTopology("test/fixtures/cases/vlan-bridge.topo.yaml"), "mermaid");
+    expect(vlans).toContain('    sw__p1["p1<br>vlans 10 pvid 10"]');
+    expect(vlans).toContain('    sw__br0["br0 (bridge, VLAN-aware)"]');
+  });
 });

@@ -193,6 +193,21 @@ describe("pathNodes (the nodes a pcap covers)", () => {
     ]);
   });
 
+  it("crosses a macvlan to the node whose interface it sits on, and finds an IPv6 owner however it is written", () => {
+    const mv = loadScenario("test/fixtures/cases/macvlan.yaml");
+    const bridge = mv.variants.find((x) => x.name === "bridge");
+    const c1 = bridge?.checks.find((x) => x.name === "c1-to-ext") as CheckModel;
+    expect(pathNodes(bridge?.topology ?? { nodes: {} }, c1, mv.services)).toEqual(["c1", "host", "ext"]);
+    const ds = loadScenario("test/fixtures/cases/dual-stack.yaml");
+    const web6 = ds.checks.find((x) => x.name === "web6") as CheckModel;
+    const long = { ...web6, target: { ...web6.target, host: "2001:0db8:0002:0000:0000:0000:0000:0002" } };
+    expect(pathNodes(ds.variants[0]?.topology ?? { nodes: {} }, long as CheckModel, ds.services)).toEqual([
+      "h1",
+      "r",
+      "h2",
+    ]);
+  });
+
   it("captures nothing of a script check in the run's own namespace", () => {
     const script: CheckModel = { ...c("cmd1"), from: undefined };
     expect(pathNodes(v?.topology ?? { nodes: {} }, script, box0.services)).toEqual([]);
