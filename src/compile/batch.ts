@@ -31,6 +31,8 @@ export interface BatchOptions {
   /** The node it runs in, or none (the script's own namespace). */
   node?: string;
   tool: "ip" | "bridge" | "tc";
+  /** The tool's options before -batch: `-6` (a batch line cannot say it). */
+  options?: string[];
   where: Where;
 }
 
@@ -43,7 +45,8 @@ export function batch(o: BatchOptions, lines: Line[]): string[] {
   if (!lines.length) return [];
   const body = lines.map((l) => (l.at ? `${l.text} # ${origin(l.at, o.where)}` : l.text)).join("\n");
   if (/[`\\]|\$(?!P\b|\{nsm_ag\})/.test(body)) throw new Error(`internal: unsafe text in ${o.desc}`);
-  return [`nsm_batch ${o.id} ${q(o.desc)} ${o.node ?? "-"} ${o.tool} <<NSM_EOF`, body, "NSM_EOF"];
+  const tool = [o.tool, ...(o.options ?? [])].join(" ");
+  return [`nsm_batch ${o.id} ${q(o.desc)} ${o.node ?? "-"} ${tool} <<NSM_EOF`, body, "NSM_EOF"];
 }
 
 /** A literal here-document fed to a command: user text (rulesets) that the shell must never expand. */

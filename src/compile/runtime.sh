@@ -102,13 +102,14 @@ nsm_step() {
 # came from. When a line fails, the tool stops there and names it (-:N): the Bail out! names the
 # key and the plain command, never the line number. Run in the background (a big topology's
 # node batches, a few at a time), its exit status goes to nsm_pwait.
-nsm_batch() { # id description node|- tool
-  _batch_f=$T/batch-$1
+nsm_batch() { # id description node|- tool [option...]
+  _batch_f=$T/batch-$1 _batch_d=$2 _batch_ns=$3
+  shift 3
   while IFS= read -r _batch_l; do printf '%s\n' "$_batch_l"; done >"$_batch_f.in"
-  if [ "$3" = - ]; then
-    "$4" -batch - <"$_batch_f.in" >/dev/null 2>"$_batch_f.err" && return 0
+  if [ "$_batch_ns" = - ]; then
+    "$@" -batch - <"$_batch_f.in" >/dev/null 2>"$_batch_f.err" && return 0
   else
-    nsm_in "$3" "$4" -batch - <"$_batch_f.in" >/dev/null 2>"$_batch_f.err" && return 0
+    nsm_in "$_batch_ns" "$@" -batch - <"$_batch_f.in" >/dev/null 2>"$_batch_f.err" && return 0
   fi
   _batch_n= _batch_e= _batch_c= _batch_i=0
   while IFS= read -r _batch_l; do
@@ -122,17 +123,20 @@ nsm_batch() { # id description node|- tool
     [ "$_batch_i" = "$_batch_n" ] && _batch_c=$_batch_l && break
   done <"$_batch_f.in"
   if [ -z "$_batch_c" ]; then
-    printf 'Bail out! %s failed: %.400s\n' "$2" "$_batch_e"
+    printf 'Bail out! %s failed: %.400s\n' "$_batch_d" "$_batch_e"
     exit 1
   fi
-  _batch_w=$2
+  _batch_w=$_batch_d
   case $_batch_c in *" # "*)
     _batch_w=${_batch_c#* # }
     _batch_c=${_batch_c%% # *}
     ;;
   esac
-  _batch_x=$4
-  [ "$3" = - ] || _batch_x="$4 -n $P-$3"
+  # The command as a person would type it: the tool, the node's namespace, its options.
+  _batch_x=$1
+  shift
+  [ "$_batch_ns" = - ] || _batch_x="$_batch_x -n $P-$_batch_ns"
+  [ $# -gt 0 ] && _batch_x="$_batch_x $*"
   printf 'Bail out! %s: %s %s failed: %.400s\n' "$_batch_w" "$_batch_x" "$_batch_c" "$_batch_e"
   exit 1
 }

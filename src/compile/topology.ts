@@ -1,4 +1,7 @@
-import { ipv6On } from "../model/family.js";
+// Topology → the setup part of the script: links, then per node its bridges, devices, addresses,
+// routes and rules in one ip batch; its IPv6 rules, bridge VLANs and qdiscs in batches of their
+// own; then its sysctls, firewall and own commands.
+import { ipv6On, ruleFamily } from "../model/family.js";
 import type { TopologyT } from "../model/index.js";
 import { familyOf, own } from "../model/names.js";
 import type { NodeT } from "../model/schema.js";
@@ -132,7 +135,8 @@ function nodeLinkLines(name: string, node: NodeT, linkEnds: [string, number][], 
       text: `neigh replace ${n.to} lladdr ${n.lladdr} dev ${n.dev} nud permanent`,
       at: at("neighbours", k),
     })),
-    ...(node.rules ?? []).map((r, k) => ({ text: ruleLine(r), at: at("rules", k) })),
+    // ip reads an IPv6 rule only under -6, which a batch line cannot say: those go in a batch of their own.
+    ...(node.rules ?? []).flatMap((r, k) => (ruleFamily(r) === 4 ? [{ text: ruleLine(r), at: at("rules", k) }] : [])),
   );
   return lines;
 }
@@ -174,6 +178,15 @@ export function nodeSetup(topo: TopologyT, where: Where = noWhere): string[] {
     }
   });
   for (const [name, node] of all) {
+    const rules6 = (node.rules ?? []).flatMap((r, k) =>
+      ruleFamily(r) === 6 ? [{ text: ruleLine(r), at: ["nodes", name, "rules", k] }] : [],
+    );
+    out.push(
+      ...batch(
+        { id: `${name}-ip6`, desc: `${name}: IPv6 rules`, node: name, tool: "ip", options: ["-6"], where },
+        rules6,
+      ),
+    );
     out.push(
       ...batch(
         { id: `${name}-bridge`, desc: `${name}: bridge VLANs`, node: name, tool: "bridge", where },

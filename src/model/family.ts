@@ -2,7 +2,7 @@
 // neighbour or rule (or says `ipv6: true`), and off elsewhere, so that no RS, MLD or DAD frame
 // reaches a bridge that the topology did not ask for.
 import { familyOf } from "./names.js";
-import type { NodeT } from "./schema.js";
+import type { NodeT, PolicyRuleT } from "./schema.js";
 
 /** Where a node uses IPv6, as key paths under the node: its addresses, routes, neighbours, rules. */
 export function ipv6Uses(node: NodeT): (string | number)[][] {
@@ -21,9 +21,16 @@ export function ipv6Uses(node: NodeT): (string | number)[][] {
     if (familyOf(n.to) === 6) out.push(["neighbours", k]);
   });
   (node.rules ?? []).forEach((r, k) => {
-    if ((r.from && familyOf(r.from) === 6) || (r.to && familyOf(r.to) === 6)) out.push(["rules", k]);
+    if (ruleFamily(r) === 6) out.push(["rules", k]);
   });
   return out;
+}
+
+/** A policy rule's family: as it says, else its addresses', else IPv4 (as ip rule reads it). */
+export function ruleFamily(r: PolicyRuleT): 4 | 6 {
+  if (r.family) return r.family === "inet6" ? 6 : 4;
+  const a = r.from ?? r.to;
+  return a !== undefined && familyOf(a) === 6 ? 6 : 4;
 }
 
 /** Whether the node has IPv6 on: as it says, else when it uses IPv6 anywhere. */

@@ -85,9 +85,22 @@ export const PolicyRule = z
     table: RouteTable.optional(),
     priority: U32.optional(),
     l3mdev: Flag.optional().describe("look up the table of the VRF the packet is in (no 'table')"),
+    family: z
+      .enum(["inet", "inet6"])
+      .optional()
+      .describe("the rule's family (ip -f): inet6 for an IPv6 rule without addresses (default: from its addresses, else inet)"),
   })
   .refine((r) => (r.table !== undefined) !== (r.l3mdev === true), {
     error: "a rule has exactly one of 'table' or 'l3mdev: true'",
+  })
+  .superRefine((r, ctx) => {
+    const families = new Set([r.from, r.to].filter((a) => a !== undefined).map((a) => familyOf(a as string)));
+    if (families.size > 1)
+      ctx.addIssue({ code: "custom", path: ["to"], message: "'from' and 'to' are of different families" });
+    const want = r.family === "inet6" ? 6 : r.family === "inet" ? 4 : undefined;
+    const [have] = families;
+    if (want !== undefined && have !== undefined && have !== want)
+      ctx.addIssue({ code: "custom", path: ["family"], message: `family ${r.family}, but the rule's addresses are IPv${have}` });
   })
   .describe("a policy routing rule (ip rule add)");
 

@@ -229,6 +229,31 @@ links:
   });
 });
 
+describe("IPv6 policy rules", () => {
+  it("go in an ip -6 batch of their own: by their addresses, or by family: inet6", () => {
+    const text = compiled(
+      `nodes:
+  r:
+    interfaces: { eth0: { addresses: ["2001:db8:1::1/64", 10.0.0.1/24] } }
+    rules:
+      - { fwmark: 2, table: 200, priority: 100, family: inet6 }
+      - { from: "2001:db8:7::/64", table: 200 }
+      - { fwmark: 2, table: 100 }
+  a: {}
+links:
+  - [r:eth0, a:eth0]
+`,
+      "scenario: s\ntopology: t.yaml\nchecks:\n  x: { from: r, ping: 10.0.0.1 }\n",
+    ).text;
+    expect(text).toContain("nsm_batch r-ip6 'r: IPv6 rules' r ip -6 <<NSM_EOF\n");
+    expect(batchOf(text, "r-ip6")).toEqual([
+      "rule add priority 100 fwmark 2 table 200",
+      "rule add from 2001:db8:7::/64 table 200",
+    ]);
+    expect(batchOf(text, "r-ip")).toContain("rule add fwmark 2 table 100");
+  });
+});
+
 describe("command checks", () => {
   it("run the vector under timeout in their node, then judge the output with the pattern quoted", () => {
     expect(dual.text).toContain(

@@ -259,6 +259,19 @@ links:
   });
 });
 
+describe("IPv6 policy rules", () => {
+  it("refuse a family their addresses contradict, and mixed families", () => {
+    const rule = (r: string) => topoIssue(`nodes:\n  a:\n    rules:\n      - ${r}\n  b:\n${LINKED}`);
+    expect(rule('{ from: "2001:db8::/64", table: 1, family: inet }')).toBe(
+      "4:52: nodes.a.rules[0].family: family inet, but the rule's addresses are IPv6",
+    );
+    expect(rule('{ from: "2001:db8::/64", to: 10.0.0.0/8, table: 1 }')).toBe(
+      "4:38: nodes.a.rules[0].to: 'from' and 'to' are of different families",
+    );
+    expect(rule("{ fwmark: 2, table: 1, family: inet6 }")).toBe("ok");
+  });
+});
+
 describe("command checks", () => {
   const topo = `nodes:\n  a: {}\n  b: {}\n${LINKED}`;
   const check = (body: string) =>
