@@ -122,7 +122,11 @@ const captureStart = (c: CheckModel, id: number) =>
   c.capture ? [`nsm_capture_start ${id} ${c.capture.node} ${c.capture.dev} ${q(c.capture.filter)}`] : [];
 const captureStop = (c: CheckModel, id: number) => (c.capture ? [`nsm_capture_stop ${id}`] : []);
 const watchStart = (c: CheckModel, id: number) =>
-  c.offload && c.target.kind === "tcp" ? [`nsm_offload_watch ${id} ${c.offload} ${c.target.port} &`] : [];
+  c.offload && c.target.kind === "tcp"
+    ? [
+        `nsm_offload_watch ${id} ${c.offload} ${c.target.port} ${c.target.host.includes(":") ? "ipv6" : "ipv4"} &`,
+      ]
+    : [];
 
 // Where the check's packets are watched from: the drop trace (by L3 protocol) and the pcaps of its path.
 function watchOn(c: CheckModel, id: number, r: Runs): string[] {

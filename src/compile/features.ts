@@ -131,7 +131,7 @@ export function featuresOf(topo: TopologyT): Feature[] {
     const bridges = Object.values(node.bridges ?? {});
     if (bridges.length) add(FEATURES.bridge);
     const wantsBrNf =
-      bridges.some((b) => b.nf_call_iptables) ||
+      bridges.some((b) => b.nf_call_iptables || b.nf_call_ip6tables) ||
       (node.modules ?? []).includes("br_netfilter") ||
       Object.keys(node.sysctls ?? {}).some((k) => k.startsWith("net.bridge."));
     if (wantsBrNf) add(FEATURES.br_netfilter);

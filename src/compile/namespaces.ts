@@ -25,7 +25,8 @@ export function modulesOf(topo: TopologyT): string[] {
   const mods = new Set<string>();
   for (const [, node] of nodes(topo)) {
     for (const m of node.modules ?? []) mods.add(m);
-    if (Object.values(node.bridges ?? {}).some((b) => b.nf_call_iptables)) mods.add("br_netfilter");
+    if (Object.values(node.bridges ?? {}).some((b) => b.nf_call_iptables || b.nf_call_ip6tables))
+      mods.add("br_netfilter");
     for (const m of l3Modules(node)) mods.add(m);
   }
   return [...mods];

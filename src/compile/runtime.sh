@@ -350,9 +350,9 @@ nsm_capture_stop() { # id
 }
 
 # While check ID runs, polls node's conntrack table for an [OFFLOAD]ed tcp entry to port.
-nsm_offload_watch() { # id node port
+nsm_offload_watch() { # id node port family (conntrack -L lists IPv4 only unless told)
   until [ -f "$T/c$1.rc" ]; do
-    if ip netns exec "$P-$2" conntrack -L -p tcp --orig-port-dst "$3" >"$T/c$1.ct" 2>/dev/null &&
+    if ip netns exec "$P-$2" conntrack -L -f "$4" -p tcp --orig-port-dst "$3" >"$T/c$1.ct" 2>/dev/null &&
       nsm_has "$T/c$1.ct" '[OFFLOAD]'; then
       cp "$T/c$1.ct" "$T/c$1.offload"
       return

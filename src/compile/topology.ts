@@ -69,8 +69,8 @@ function nodeLinkLines(name: string, node: NodeT, linkEnds: [string, number][], 
     if (bridge.vlan_filtering !== undefined) opts.push("vlan_filtering", bridge.vlan_filtering ? "1" : "0");
     if (bridge.vlan_protocol !== undefined) opts.push("vlan_protocol", bridge.vlan_protocol);
     if (bridge.stp !== undefined) opts.push("stp_state", bridge.stp ? "1" : "0");
-    if (bridge.nf_call_iptables !== undefined)
-      opts.push("nf_call_iptables", bridge.nf_call_iptables ? "1" : "0");
+    for (const k of ["nf_call_iptables", "nf_call_ip6tables"] as const)
+      if (bridge[k] !== undefined) opts.push(k, bridge[k] ? "1" : "0");
     lines.push({ text: `link add name ${br} ${opts.join(" ")}`, at: at("bridges", br) }, ...quiet([br]));
     ifaces.add(br);
   }
@@ -136,7 +136,9 @@ function nodeLinkLines(name: string, node: NodeT, linkEnds: [string, number][], 
       at: at("neighbours", k),
     })),
     // ip reads an IPv6 rule only under -6, which a batch line cannot say: those go in a batch of their own.
-    ...(node.rules ?? []).flatMap((r, k) => (ruleFamily(r) === 4 ? [{ text: ruleLine(r), at: at("rules", k) }] : [])),
+    ...(node.rules ?? []).flatMap((r, k) =>
+      ruleFamily(r) === 4 ? [{ text: ruleLine(r), at: at("rules", k) }] : [],
+    ),
   );
   return lines;
 }

@@ -119,6 +119,7 @@ export const Bridge = z
   .strictObject({
     ports: z.record(IfName, BridgePort.nullable()).describe("interfaces enslaved to the bridge"),
     nf_call_iptables: Flag.optional().describe("pass bridged IPv4 through iptables (needs br_netfilter)"),
+    nf_call_ip6tables: Flag.optional().describe("pass bridged IPv6 through ip6tables (needs br_netfilter)"),
     vlan_filtering: Flag.optional().describe("a VLAN-aware bridge: ports take vlans, pvid and untagged"),
     vlan_protocol: z.enum(["802.1Q", "802.1ad"]).optional().describe("with vlan_filtering: the tag it uses"),
     stp: Flag.optional(),

@@ -53,6 +53,15 @@ export const Tunnel = z
     for (const k of ["id", "dstport"] as const) {
       if (t[k] !== undefined && t.type !== "vxlan") bad(k, `'${k}' is for vxlan tunnels, not ${t.type}`);
     }
+    // gre, gretap and ipip carry IPv4 endpoints only; over IPv6 they are ip6gre, ip6gretap, ip6tnl.
+    for (const k of ["local", "remote"] as const) {
+      const a = t[k];
+      if (a !== undefined && familyOf(a) === 6 && t.type !== "vxlan")
+        bad(
+          k,
+          `${t.type} endpoints are IPv4; over IPv6 the kernel's device is ${t.type === "ipip" ? "ip6tnl" : `ip6${t.type}`}, which nsmatrix does not build yet (make it in 'commands')`,
+        );
+    }
     if (t.local !== undefined && t.remote !== undefined && familyOf(t.local) !== familyOf(t.remote)) {
       bad(
         "remote",
@@ -88,7 +97,9 @@ export const PolicyRule = z
     family: z
       .enum(["inet", "inet6"])
       .optional()
-      .describe("the rule's family (ip -f): inet6 for an IPv6 rule without addresses (default: from its addresses, else inet)"),
+      .describe(
+        "the rule's family (ip -f): inet6 for an IPv6 rule without addresses (default: from its addresses, else inet)",
+      ),
   })
   .refine((r) => (r.table !== undefined) !== (r.l3mdev === true), {
     error: "a rule has exactly one of 'table' or 'l3mdev: true'",
@@ -100,7 +111,11 @@ export const PolicyRule = z
     const want = r.family === "inet6" ? 6 : r.family === "inet" ? 4 : undefined;
     const [have] = families;
     if (want !== undefined && have !== undefined && have !== want)
-      ctx.addIssue({ code: "custom", path: ["family"], message: `family ${r.family}, but the rule's addresses are IPv${have}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["family"],
+        message: `family ${r.family}, but the rule's addresses are IPv${have}`,
+      });
   })
   .describe("a policy routing rule (ip rule add)");
 

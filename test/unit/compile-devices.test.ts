@@ -50,6 +50,7 @@ describe("devices", () => {
     );
     expect(batchOf(devices.text, "pod-ip")).toEqual([
       "link set dev lo up",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the script's own variable, literally
       "${nsm_ag}link set dev ipv0 addrgenmode none",
       "link set dev ipv0 up",
       "addr add 10.50.0.3/24 dev ipv0",

@@ -239,7 +239,7 @@ describe("compileVariant", () => {
     expect(at("nsm_capture_stop 3")).toBeLessThan(at("nsm_report 3"));
     // The offload watcher runs beside its check; the transfer needs the name line and 1 MiB.
     expect(lines.slice(at("nsm_offload_watch 1"), at("nsm_report_end transfer-not") + 1)).toEqual([
-      "nsm_offload_watch 1 gw 22 &",
+      "nsm_offload_watch 1 gw 22 ipv4 &",
       "nsm_wpid=$!",
       "nsm_trace_on 2048",
       "nsm_measure 1 check_1",
