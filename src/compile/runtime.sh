@@ -241,18 +241,11 @@ nsm_wait_listen() { # node proto port name family
 }
 
 # Waits until no IPv6 address of these nodes is tentative (duplicate address detection has ended,
-# one way or the other), 10 s at most; an address that failed it is named in a comment.
+# one way or the other; an interface without carrier never ends it), about 5 s at most; an
+# address that failed it is named in a comment.
 nsm_dad() { # node...
-  _dad_i=0
   for _dad_n in "$@"; do
-    while ip -n "$P-$_dad_n" -6 addr show tentative -dadfailed >"$T/dad" 2>"$T/step.err" && [ -s "$T/dad" ]; do
-      _dad_i=$((_dad_i + 1))
-      if [ "$_dad_i" -gt 200 ]; then
-        cp "$T/dad" "$T/step.err"
-        nsm_bail "duplicate address detection in $_dad_n (still tentative after 10 s; an interface without carrier never ends it)"
-      fi
-      sleep 0.05
-    done
+    nsm_poll "duplicate address detection in $_dad_n (addresses still tentative)" "$T/dad" nsm_settled_dad "$_dad_n"
     ip -n "$P-$_dad_n" -o -6 addr show dadfailed >"$T/dad" 2>/dev/null
     while read -r _ _dad_d _ _dad_a _; do
       echo "# $_dad_n: duplicate address detection failed for $_dad_a on $_dad_d"
@@ -266,6 +259,10 @@ nsm_measure() { # id
   "check_$1" </dev/null >"$T/c$1.out" 2>"$T/c$1.err"
   echo $? >"$T/c$1.rc"
   echo $(($(nsm_ms) - _measure_t0)) >"$T/c$1.ms"
+}
+
+nsm_settled_dad() { # node: no address is tentative ($T/dad lists those that are)
+  ip -n "$P-$1" -6 addr show tentative -dadfailed >"$T/dad" 2>&1 && [ ! -s "$T/dad" ]
 }
 
 # A command check's stage, from its output (stdout and stderr, against a POSIX extended regular
