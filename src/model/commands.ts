@@ -3,7 +3,7 @@
 // refused: options that run programs, read or write files, or leave the namespace.
 import { z } from "zod";
 import { SYSCTL_KEY_RE, SYSCTL_VALUE_RE } from "./names.js";
-import { forbiddenOption } from "./rules.js";
+import { type Forbidden, forbiddenWord, XTABLES } from "./rules.js";
 import { show } from "./schema-base.js";
 
 /** Tools a node's `commands` may run. */
@@ -88,11 +88,18 @@ const IPROUTE_WORDS: Record<string, Record<string, string>> = {
     file: "reads a file",
   },
 };
-const FILE_OPTIONS: Record<string, string[]> = {
-  ethtool: ["-f", "--flash", "-E", "--change-eeprom", "-w", "--get-dump", "data", "file"],
-  nft: ["-f", "--file", "-I", "--includepath", "-i", "--interactive", "include"],
-  arp: ["-f", "--file"],
+// Options that read or write files, as getopt reads them (abbreviated, attached, in a cluster).
+const FILE_OPTIONS: Record<string, Forbidden> = {
+  nft: { long: ["--file", "--includepath", "--interactive"], short: "fIi", flags: "acejnNstTvy" },
+  arp: { long: ["--file"], short: "f", flags: "anevD" },
+  iptables: XTABLES,
+  ip6tables: XTABLES,
+  ebtables: XTABLES,
 };
+// ethtool matches its options whole: these flash, write the EEPROM or dump to a file.
+const ETHTOOL_FILES = ["-f", "--flash", "-E", "--change-eeprom", "-w", "--get-dump", "data", "file"];
+// ip's -f/-family takes one of these.
+const FAMILIES = new Set(["inet", "inet6", "link", "mpls", "bridge", "4", "6"]);
 const SYSCTL_OPTIONS = new Set([
   "-w",
   "--write",
@@ -216,7 +223,7 @@ export function argvProblem(
     const optsEnd = first === 0 ? words.length : first;
     for (let i = 1; i < optsEnd; i++) {
       const w = words[i] ?? "";
-      if (w === "-f" || w === "-family") {
+      if (tool === "ip" && (w === "-f" || w === "-family") && FAMILIES.has(words[i + 1] ?? "")) {
         i++;
         continue;
       }
@@ -248,19 +255,21 @@ export function argvProblem(
         why: `sysctl takes net.* keys (KEY or KEY=VALUE) and -w -q -e -n -N only, not ${show(words[bad])}`,
       };
   }
-  if (tool === "iptables" || tool === "ip6tables" || tool === "ebtables") {
-    const bad = index(
-      (w) => forbiddenOption(w) !== undefined || w === "--among-dst-file" || w === "--among-src-file",
-    );
-    if (bad)
-      return { at: bad, why: `option ${show(words[bad])} runs a program or touches a file: not allowed` };
-  }
   const files = FILE_OPTIONS[tool];
   if (files) {
     const bad = index(
-      (w) => files.includes(w.split("=")[0] ?? "") || (tool === "nft" && /\binclude\b/.test(w)),
+      (w) => forbiddenWord(w, files) !== undefined || (tool === "nft" && /\binclude\b/.test(w)),
     );
-    if (bad) return { at: bad, why: `${tool} ${show(words[bad])} reads or writes a file: not allowed` };
+    const opt = forbiddenWord(words[bad] ?? "", files);
+    if (bad)
+      return {
+        at: bad,
+        why: `${tool} ${show(words[bad])}${opt && opt !== words[bad] ? ` (read as ${opt})` : ""} runs a program or reads or writes a file: not allowed`,
+      };
+  }
+  if (tool === "ethtool") {
+    const bad = index((w) => ETHTOOL_FILES.includes(w.split("=")[0] ?? ""));
+    if (bad) return { at: bad, why: `ethtool ${show(words[bad])} reads or writes a file: not allowed` };
   }
   if (tool === "socat") return socatProblem(words);
   return undefined;

@@ -25,7 +25,8 @@ function refusal(file: string): NsmError {
 // biome-ignore format: one refusal per line
 const CASES: [string, number, number, string][] = [
   ["absolute-path.topo.yaml", 5, 26, "nodes.a.commands[0][3]: \"/etc/passwd\" is a path: commands may not name files"],
-  ["arp-file.topo.yaml", 5, 15, "nodes.a.commands[0][1]: arp \"-f\" reads or writes a file: not allowed"],
+  ["arp-file-attached.topo.yaml", 5, 15, "nodes.a.commands[0][1]: arp \"-fethers\" (read as -f) runs a program or reads or writes a file: not allowed"],
+  ["arp-file.topo.yaml", 5, 15, "nodes.a.commands[0][1]: arp \"-f\" runs a program or reads or writes a file: not allowed"],
   ["backtick.topo.yaml", 5, 43, "nodes.a.commands[0][6]: \"`reboot`\" holds '$' or '`', which a shell would expand in a pasted reproducer"],
   ["bridge-batch.topo.yaml", 5, 18, "nodes.a.commands[0][1]: bridge option \"-batch\" is not allowed here: -batch reads a file, -netns leaves the node (allowed: -4 -6 -d -s -j -p -br -o ...)"],
   ["check-ip-netns.yaml", 7, 19, "checks.c1.command[1]: ip \"netns\" moves a device or a command to another namespace: not allowed"],
@@ -39,7 +40,7 @@ const CASES: [string, number, number, string][] = [
   ["check-socat-system.yaml", 7, 39, "checks.c1.command[2]: socat address type \"SYSTEM\" is not allowed (allowed: TCP, TCP4, TCP6, UDP, UDP4, UDP6, UDP-SENDTO, UDP4-SENDTO, UDP6-SENDTO, SCTP, SCTP4, SCTP6, STDIO, STDIN, STDOUT, -)"],
   ["control-char.topo.yaml", 5, 43, "nodes.a.commands[0][6]: \"a\\u001bb\" holds a control character"],
   ["dotdot-path.topo.yaml", 5, 43, "nodes.a.commands[0][6]: \"../../x\" is a path: commands may not name files"],
-  ["ebtables-atomic.topo.yaml", 5, 20, "nodes.a.commands[0][1]: option \"--atomic-file\" runs a program or touches a file: not allowed"],
+  ["ebtables-atomic.topo.yaml", 5, 20, "nodes.a.commands[0][1]: ebtables \"--atomic-file\" runs a program or reads or writes a file: not allowed"],
   ["empty-word.topo.yaml", 5, 20, "nodes.a.commands[0][2]: an empty word"],
   ["ethtool-flash.topo.yaml", 5, 19, "nodes.a.commands[0][1]: ethtool \"--flash\" reads or writes a file: not allowed"],
   ["ip-batch-abbrev.topo.yaml", 5, 14, "nodes.a.commands[0][1]: ip option \"-b\" is not allowed here: -batch reads a file, -netns leaves the node (allowed: -4 -6 -d -s -j -p -br -o ...)"],
@@ -50,9 +51,12 @@ const CASES: [string, number, number, string][] = [
   ["ip-netns-option.topo.yaml", 5, 14, "nodes.a.commands[0][1]: ip option \"-n\" is not allowed here: -batch reads a file, -netns leaves the node (allowed: -4 -6 -d -s -j -p -br -o ...)"],
   ["ip-vrf-exec.topo.yaml", 5, 19, "nodes.a.commands[0][2]: ip \"exec\" runs a program: not allowed"],
   ["ip-xdp-obj.topo.yaml", 5, 41, "nodes.a.commands[0][6]: ip \"obj\" loads a BPF object file: not allowed"],
-  ["iptables-modprobe.topo.yaml", 5, 20, "nodes.a.commands[0][1]: option \"--modprobe=evil\" runs a program or touches a file: not allowed"],
-  ["nft-file.topo.yaml", 5, 15, "nodes.a.commands[0][1]: nft \"-f\" reads or writes a file: not allowed"],
-  ["nft-include.topo.yaml", 5, 15, "nodes.a.commands[0][1]: nft \"include \\\"rules.nft\\\"\" reads or writes a file: not allowed"],
+  ["iptables-modprobe-abbrev.topo.yaml", 5, 20, "nodes.a.commands[0][1]: iptables \"--modp=evil\" (read as --modprobe) runs a program or reads or writes a file: not allowed"],
+  ["iptables-modprobe-attached.topo.yaml", 5, 20, "nodes.a.commands[0][1]: iptables \"-nM\" (read as -M) runs a program or reads or writes a file: not allowed"],
+  ["iptables-modprobe.topo.yaml", 5, 20, "nodes.a.commands[0][1]: iptables \"--modprobe=evil\" (read as --modprobe) runs a program or reads or writes a file: not allowed"],
+  ["nft-file-cluster.topo.yaml", 5, 15, "nodes.a.commands[0][1]: nft \"-nf\" (read as -f) runs a program or reads or writes a file: not allowed"],
+  ["nft-file.topo.yaml", 5, 15, "nodes.a.commands[0][1]: nft \"-f\" runs a program or reads or writes a file: not allowed"],
+  ["nft-include.topo.yaml", 5, 15, "nodes.a.commands[0][1]: nft \"include \\\"rules.nft\\\"\" runs a program or reads or writes a file: not allowed"],
   ["not-a-tool.topo.yaml", 5, 10, "nodes.a.commands[0][0]: \"sh\" is not a tool allowed here (ip, bridge, tc, ethtool, sysctl, nft, iptables, ip6tables, ebtables, arp)"],
   ["ping-in-setup.topo.yaml", 5, 10, "nodes.a.commands[0][0]: \"ping\" is not a tool allowed here (ip, bridge, tc, ethtool, sysctl, nft, iptables, ip6tables, ebtables, arp)"],
   ["shell-substitution.topo.yaml", 5, 43, "nodes.a.commands[0][6]: \"$(reboot)\" holds '$' or '`', which a shell would expand in a pasted reproducer"],
@@ -60,7 +64,9 @@ const CASES: [string, number, number, string][] = [
   ["sysctl-load.topo.yaml", 5, 18, "nodes.a.commands[0][1]: sysctl takes net.* keys (KEY or KEY=VALUE) and -w -q -e -n -N only, not \"-p\""],
   ["tc-bpf-obj.topo.yaml", 5, 52, "nodes.a.commands[0][7]: tc \"obj\" loads a BPF object file: not allowed"],
   ["tc-exec.topo.yaml", 5, 14, "nodes.a.commands[0][1]: tc \"exec\" runs a program: not allowed"],
+  ["tc-force-batch.topo.yaml", 5, 14, "nodes.a.commands[0][1]: tc option \"-f\" is not allowed here: -batch reads a file, -netns leaves the node (allowed: -4 -6 -d -s -j -p -br -o ...)"],
   ["tc-netem-distribution.topo.yaml", 5, 82, "nodes.a.commands[0][11]: \"../../../etc/x\" is a path: commands may not name files"],
+
 ];
 
 describe("hostile commands and command checks", () => {

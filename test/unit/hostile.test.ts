@@ -100,6 +100,22 @@ const CASES: [string, ErrorCode, string, number, number, string][] = [
     "nodes.r1.firewall.ebtables.filter[0]: option --atomic-file runs a program or touches a file: not allowed",
   ],
   [
+    "iptables-modprobe-attached.topo.yaml",
+    "E_SCHEMA",
+    "iptables-modprobe-attached.topo.yaml",
+    6,
+    13,
+    "nodes.r1.firewall.iptables.filter[0]: option -M runs a program or touches a file: not allowed",
+  ],
+  [
+    "iptables-modprobe-abbrev.topo.yaml",
+    "E_SCHEMA",
+    "iptables-modprobe-abbrev.topo.yaml",
+    6,
+    13,
+    "nodes.r1.firewall.iptables.filter[0]: option --modprobe runs a program or touches a file: not allowed",
+  ],
+  [
     "tunnel-mixed-family.topo.yaml",
     "E_SCHEMA",
     "tunnel-mixed-family.topo.yaml",
