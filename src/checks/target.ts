@@ -17,6 +17,10 @@ export const HostPort = z.string().refine((s) => parseHostPort(s) !== undefined,
     `${show(i.input)} is not an address:port like 192.0.2.1:80 (${targetProblem(String(i.input))})`,
 });
 
+/** address:port as a person writes it: IPv6 in brackets. */
+export const hostPortText = (host: string, port: number) =>
+  host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+
 /** The parts of a validated address:port. */
 export function hostPort(value: unknown): { host: string; port: number } {
   const hp = parseHostPort(String(value));

@@ -1,7 +1,7 @@
 // tcp: a connection to address:port; with a service, the answer that names who answered.
 import type { CheckModel } from "../model/types.js";
 import { type CheckKind, ethertypeOf, netnsOf, seconds, within } from "./kind.js";
-import { HostPort, hostPort } from "./target.js";
+import { HostPort, hostPort, hostPortText } from "./target.js";
 
 type Tcp = CheckModel & { target: { kind: "tcp"; host: string; port: number; service?: string } };
 
@@ -11,7 +11,7 @@ type Tcp = CheckModel & { target: { kind: "tcp"; host: string; port: number; ser
 function command(c: CheckModel, scale: number): string {
   const t = (c as Tcp).target;
   const v6 = t.host.includes(":");
-  const to = `TCP${v6 ? 6 : 4}:${v6 ? `[${t.host}]` : t.host}:${t.port},connect-timeout=${seconds(c.timeout)}`;
+  const to = `TCP${v6 ? 6 : 4}:${hostPortText(t.host, t.port)},connect-timeout=${seconds(c.timeout)}`;
   const exec = `ip netns exec ${netnsOf(c)} socat`;
   return t.service
     ? `${exec} -u -T ${seconds(c.timeout * scale)} ${to} STDOUT`
@@ -24,7 +24,7 @@ export const tcp: CheckKind = {
   target: (value, ctx) => ({ kind: "tcp", ...hostPort(value), service: ctx.service }),
   describe: (c) => {
     const t = (c as Tcp).target;
-    return `tcp ${t.host}:${t.port}, ${t.service ? `answered by ${t.service}` : "handshake"}`;
+    return `tcp ${hostPortText(t.host, t.port)}, ${t.service ? `answered by ${t.service}` : "handshake"}`;
   },
   command: (c, o) => command(c, o.timeoutScale),
   tools: () => ["socat"],

@@ -1,7 +1,7 @@
 // udp: a datagram to address:port, and the service's answer.
 import type { CheckModel } from "../model/types.js";
 import { type CheckKind, ethertypeOf, seconds, within } from "./kind.js";
-import { HostPort, hostPort } from "./target.js";
+import { HostPort, hostPort, hostPortText } from "./target.js";
 
 type Udp = CheckModel & { target: { kind: "udp"; host: string; port: number; service?: string } };
 
@@ -13,14 +13,14 @@ export const udp: CheckKind = {
   target: (value, ctx) => ({ kind: "udp", ...hostPort(value), service: ctx.service }),
   describe: (c) => {
     const t = (c as Udp).target;
-    return `udp ${t.host}:${t.port}${t.service ? `, answered by ${t.service}` : ""}`;
+    return `udp ${hostPortText(t.host, t.port)}${t.service ? `, answered by ${t.service}` : ""}`;
   },
   command: (c, o) => {
     const t = (c as Udp).target;
     const v6 = t.host.includes(":");
     const per = seconds((c.timeout * o.timeoutScale) / 3);
     const node = c.from ?? "";
-    return `nsm_udp ${per} ${node} UDP${v6 ? 6 : 4}:${v6 ? `[${t.host}]` : t.host}:${t.port}`;
+    return `nsm_udp ${per} ${node} UDP${v6 ? 6 : 4}:${hostPortText(t.host, t.port)}`;
   },
   tools: () => ["socat"],
   budget: (c) => ({ fixedS: 0, answerS: c.timeout }),

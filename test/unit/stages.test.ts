@@ -69,4 +69,15 @@ ok 1 - ttl
       "output: PING 10.2.0.2 (10.2.0.2) 56(84) bytes of data. ⏎ From 10.1.0.1 icmp_seq=1 Time to live exceeded",
     ]);
   });
+
+  it("describe an IPv6 target in brackets, as a person writes it", () => {
+    const base = { name: "c", from: "a", timeout: 0.5, expect: "reach" as const };
+    const tcp = { ...base, target: { kind: "tcp" as const, host: "2001:db8::2", port: 80, service: "web" } };
+    const udp = { ...base, target: { kind: "udp" as const, host: "2001:db8::2", port: 53 } };
+    expect(KINDS.tcp.describe(tcp)).toBe("tcp [2001:db8::2]:80, answered by web");
+    expect(KINDS.udp.describe(udp)).toBe("udp [2001:db8::2]:53");
+    expect(KINDS.tcp.command(tcp, { timeoutScale: 1, pingWholeSeconds: false, diagnose: true })).toContain(
+      "TCP6:[2001:db8::2]:80,connect-timeout=0.5",
+    );
+  });
 });
