@@ -189,7 +189,7 @@ if (s500 && s2000) {
 
 // Guest kernels: boot to first command for Debian 6.1, and Box0 on host + three guests (kernels cached).
 if (process.env.BENCH_GUESTS !== "0") {
-  const { exec } = await import("../src/backends/exec.js");
+  const { exec } = await import("../src/system/exec.js");
   const { runInGuest } = await import("../src/backends/qemu/guest.js");
   const { defaultCacheDir, resolveKernel } = await import("../src/kernels/index.js");
   const cacheDir = defaultCacheDir();

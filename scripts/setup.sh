@@ -4,26 +4,27 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_pkgs=(iproute2 procps kmod socat iputils-ping iptables ebtables nftables mawk coreutils
-  tcpdump conntrack qemu-system-x86 busybox-static xz-utils docker.io debootstrap)
-# Which command proves each package is there (dpkg -s is slow to run a dozen times).
-# The tests also read nsmatrix's TAP with prove, check its JUnit with xmllint, and load its
-# HTML in a headless browser: with --test.
-if [ "${1:-}" = --test ]; then need_pkgs+=(perl libxml2-utils chromium); fi
-declare -A probe=([perl]=prove [libxml2-utils]=xmllint [chromium]=chromium [iproute2]=ip [procps]=sysctl [kmod]=modprobe [socat]=socat [iputils-ping]=ping
-  [iptables]=iptables-restore [ebtables]=ebtables [nftables]=nft [mawk]=awk [coreutils]=od
-  [tcpdump]=tcpdump [conntrack]=conntrack
-  [qemu-system-x86]=qemu-system-x86_64 [xz-utils]=xz [docker.io]=dockerd [debootstrap]=debootstrap)
-
-missing=()
-for p in "${need_pkgs[@]}"; do
-  if [ "$p" = busybox-static ]; then
-    # Guest initramfs needs a static busybox; the ordinary busybox package is dynamic.
-    dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+# The package table is src/system/packages.ts (one row a line: tool, Debian package, need); the
+# first tool of each package proves it is there (dpkg -s is slow to run a dozen times).
+# --test adds what the tests read reports with; --print lists the packages and exits.
+needs=" run guest container "
+case "${1:-}" in --test | --print) needs="$needs test " ;; esac
+rows() { awk -F'"' '/^  \["/ { print $2, $4, $6 }' src/system/packages.ts; }
+missing=() wanted=()
+while read -r tool pkg need; do
+  case "$needs" in *" $need "*) ;; *) continue ;; esac
+  case " ${wanted[*]:-} " in *" $pkg "*) continue ;; esac
+  wanted+=("$pkg")
+  if [[ $tool == dpkg:* ]]; then
+    dpkg-query -W -f='${Status}' "${tool#dpkg:}" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
   else
-    PATH="$PATH:/usr/sbin:/sbin" command -v "${probe[$p]}" >/dev/null 2>&1 || missing+=("$p")
+    PATH="$PATH:/usr/sbin:/sbin" command -v "$tool" >/dev/null 2>&1 || missing+=("$pkg")
   fi
-done
+done < <(rows)
+if [ "${1:-}" = --print ]; then
+  echo "${wanted[*]}"
+  exit 0
+fi
 if ((${#missing[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: missing Debian packages: ${missing[*]}; run as root, or: sudo apt-get install ${missing[*]}" >&2

@@ -17,8 +17,7 @@ import {
 import { columnBackends } from "./cli-backends.js";
 import { describeScenario } from "./cli-list.js";
 import { checkArtifacts, checkOutput, holdForUser, parseScale, useColor } from "./cli-support.js";
-import { drawTopology, type GraphFormat } from "./compile/graph.js";
-import { compileVariant } from "./compile/index.js";
+import { compileVariant, drawTopology, type GraphFormat } from "./compile/index.js";
 import { formatIssues, NsmError } from "./errors.js";
 import { defaultCacheDir, kernelProgressPrinter, kernelsCommand, parseKernelList } from "./kernels/index.js";
 import {
@@ -29,12 +28,12 @@ import {
   scriptScenario,
   type TopologyT,
 } from "./model/index.js";
-import { readUserFile } from "./model/read.js";
 import { formatProgress, type ProgressEvent } from "./progress.js";
 import { exitCodeOf, mergeReports, type RunReport, readResults } from "./results/index.js";
 import { formatReport, REPORT_FORMATS, type ReportFormat } from "./results/reporters/index.js";
 import { planJobs, runMatrix } from "./run.js";
 import { writeSchemas } from "./schemas.js";
+import { readUserFile } from "./system/index.js";
 import {
   cachedUserspace,
   defaultUserspaceDir,

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { Scenario, Topology } from "./model/index.js";
-import { ResultsDocument } from "./results/schema.js";
+import { ResultsDocument } from "./results/index.js";
 
 /** The two JSON Schemas, keyed by file name. */
 export function jsonSchemas(): Record<string, unknown> {

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Exec } from "./exec.js";
+import type { Exec } from "../system/index.js";
 
 // What a run names: namespaces nsm-<run>-<node> (a node name, or "probe"), its folder nsm-<run>
 // and the host backend's script nsm-<run>.sh; in /run, a held run's nsm-<run>.keep and the

@@ -1,7 +1,7 @@
 // Containers a run started, found by label: those whose nsmatrix process is gone are leftovers.
 import { readFileSync } from "node:fs";
-import type { Exec } from "./exec.js";
-import { searchPath } from "./preflight.js";
+import type { Exec } from "../system/index.js";
+import { searchPath } from "../system/index.js";
 
 /** Labels on every nsmatrix container: the run id, and `pid:starttime` of the process that owns it. */
 export const LABELS = {

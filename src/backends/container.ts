@@ -4,14 +4,13 @@ import { spawn } from "node:child_process";
 import { GenericContainer, type StartedTestContainer } from "testcontainers";
 import type { CompiledScript } from "../compile/index.js";
 import { NsmError } from "../errors.js";
-import type { ScriptRun } from "../results/tap.js";
-import { parseToolVersions, TOOLS_PROBE } from "../userspace/tools.js";
+import type { Exec } from "../system/index.js";
+import { searchPath } from "../system/index.js";
+import { parseToolVersions, TOOLS_PROBE } from "../userspace/index.js";
 import { LABELS, ownerTag } from "./container-clean.js";
-import type { Exec } from "./exec.js";
 import { PRELUDE, UNSHARE } from "./host.js";
-import { searchPath } from "./preflight.js";
 import { eachScript, newRunId } from "./scripts.js";
-import type { Backend, BatchOptions } from "./types.js";
+import type { Backend, BatchOptions, ScriptRun } from "./types.js";
 
 // Offline here: the reaper's image cannot be pulled, and there is no bridge network to find a
 // gateway on. `clean` removes what a killed run leaves instead of the reaper.

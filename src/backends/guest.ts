@@ -1,9 +1,9 @@
 // The QEMU backend: every script of a run in one boot of a guest kernel.
 import { NsmError } from "../errors.js";
 import type { GuestKernel } from "../kernels/index.js";
-import type { Exec } from "./exec.js";
-import type { AccelMode } from "./qemu/accel.js";
-import { runInGuest } from "./qemu/guest.js";
+import type { Exec } from "../system/index.js";
+import type { AccelMode } from "./qemu/index.js";
+import { runInGuest } from "./qemu/index.js";
 import type { Backend } from "./types.js";
 
 export interface GuestBackendOptions {

@@ -3,11 +3,11 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { release } from "node:os";
 import type { CompiledScript } from "../compile/index.js";
-import { parseToolVersions, TOOLS_PROBE } from "../userspace/tools.js";
+import type { Exec } from "../system/index.js";
+import { searchPath } from "../system/index.js";
+import { parseToolVersions, TOOLS_PROBE } from "../userspace/index.js";
 import { hostArtifactsDir, moveArtifacts } from "./artifacts.js";
 import { cleanLeftovers } from "./clean.js";
-import type { Exec } from "./exec.js";
-import { searchPath } from "./preflight.js";
 import { eachScript, finished, newRunId } from "./scripts.js";
 import type { Backend, BatchOptions } from "./types.js";
 

@@ -2,9 +2,8 @@
 import { randomBytes } from "node:crypto";
 import type { CompiledScript } from "../compile/index.js";
 import { pool } from "../pool.js";
-import type { ScriptRun } from "../results/tap.js";
-import type { ProcessResult } from "./exec.js";
-import type { BatchOptions, BatchRun } from "./types.js";
+import type { ProcessResult } from "../system/index.js";
+import type { BatchOptions, BatchRun, ScriptRun } from "./types.js";
 
 /** A fresh run id: 8 hex digits, the suffix of every name a run makes. */
 export function newRunId(): string {

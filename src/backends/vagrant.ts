@@ -6,11 +6,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CompiledScript } from "../compile/index.js";
 import { NsmError } from "../errors.js";
-import type { ScriptRun } from "../results/tap.js";
-import { describeFailure, type Exec, type ProcessResult } from "./exec.js";
-import { hasTool } from "./preflight.js";
+import { describeFailure, type Exec, hasTool, type ProcessResult } from "../system/index.js";
 import { eachScript, finished, newRunId } from "./scripts.js";
-import type { Backend, BatchOptions } from "./types.js";
+import type { Backend, BatchOptions, ScriptRun } from "./types.js";
 
 export interface VagrantOptions {
   exec: Exec;

@@ -1,12 +1,12 @@
 // command: an argument vector run in a node, as net selftests' run_cmd and run_cmd_grep do. It
 // reaches when it exits 0; with `match`, when its output (stdout and stderr) matches a POSIX
 // extended regular expression, whatever the exit code; `exit` also demands a code.
-import { argvSchema, CHECK_TOOLS, words } from "../model/commands.js";
-import type { CheckModel } from "../model/types.js";
+import { argvSchema, CHECK_TOOLS, words } from "../net/index.js";
 import { q } from "../shell.js";
 import { type CheckKind, netnsOf, seconds } from "./kind.js";
+import type { CheckSpec } from "./types.js";
 
-type Command = CheckModel & { target: Extract<CheckModel["target"], { kind: "command" }> };
+type Command = CheckSpec & { target: Extract<CheckSpec["target"], { kind: "command" }> };
 
 /** A command check's limit when the check gives no timeout of its own: ping, tracepath. */
 export const COMMAND_DEFAULT_TIMEOUT_S = 10;

@@ -1,20 +1,23 @@
 // Every kind of check, and every demand a check can carry, in one registry. The compiler, the
 // TAP reader and the reporters go through it; a new kind is one module here and its tests.
-import type { CheckModel } from "../model/types.js";
+
 import { command } from "./command.js";
 import type { CheckBudget, CheckKind, CompileOptions, StageEvidence, StageInfo } from "./kind.js";
 import { ping } from "./ping.js";
 import { script } from "./script.js";
 import { tcp } from "./tcp.js";
+import type { CheckSpec } from "./types.js";
 import { udp } from "./udp.js";
 
 export { COMMAND_DEFAULT_TIMEOUT_S, matchProblem } from "./command.js";
 export { type Drop, dropText, parseDrops, reasonNames, symbolNames } from "./drops.js";
 export * from "./kind.js";
 export { SCRIPT_DEFAULT_TIMEOUT_S, ScriptSpec, scriptFiles } from "./script.js";
+export { MAX_SCRIPT_BYTES, readScript, SCRIPT_NAME_RE } from "./script-files.js";
+export type { CheckSpec, CheckTarget, ScriptFile } from "./types.js";
 
 /** The kinds of check: a new one is a module, and its line here. */
-export const KINDS: Record<CheckModel["target"]["kind"], CheckKind> = { ping, tcp, udp, script, command };
+export const KINDS: Record<CheckSpec["target"]["kind"], CheckKind> = { ping, tcp, udp, script, command };
 
 /** Each kind's key in a check, for the scenario schema. */
 export const KIND_KEYS = {
@@ -28,7 +31,7 @@ export const KIND_KEYS = {
     ),
   command: command.schema.optional(),
 };
-export const kindOf = (c: CheckModel): CheckKind => KINDS[c.target.kind];
+export const kindOf = (c: CheckSpec): CheckKind => KINDS[c.target.kind];
 
 // Stages a demand adds to any kind: a service that must be the one answering, a transfer's size.
 const DEMAND_STAGES: Record<string, StageInfo> = {
@@ -79,15 +82,15 @@ export function stageWords(
 }
 
 /** What a check's commands need, beside the script's own. */
-export function checkTools(c: CheckModel): string[] {
+export function checkTools(c: CheckSpec): string[] {
   return kindOf(c).tools(c);
 }
 
 /** The check's command, literal. */
-export function checkCommand(c: CheckModel, o: CompileOptions): string {
+export function checkCommand(c: CheckSpec, o: CompileOptions): string {
   return kindOf(c).command(c, o);
 }
 
-export function checkBudget(c: CheckModel): CheckBudget {
+export function checkBudget(c: CheckSpec): CheckBudget {
   return kindOf(c).budget(c);
 }

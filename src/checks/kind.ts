@@ -1,7 +1,7 @@
 // What a kind of check is, in one place: its YAML key, the command it compiles to, the tools it
 // needs, what it can take, how the script classifies how far it got, and those stages in words.
 import type { z } from "zod";
-import type { CheckModel, CheckTarget } from "../model/types.js";
+import type { CheckSpec, CheckTarget } from "./types.js";
 
 /** Choices the compiler makes once per column: a reproducer holds literal numbers. */
 export interface CompileOptions {
@@ -53,20 +53,20 @@ export interface TargetContext {
 
 export interface CheckKind {
   /** The check's key in the scenario file, and its kind in the model. */
-  key: CheckModel["target"]["kind"];
+  key: CheckSpec["target"]["kind"];
   /** What the key holds in the scenario file (JSON Schema for editors comes from it). */
   schema: z.ZodType;
   /** The key's validated value → the model's target; throws NsmError with a message for the key. */
   target: (value: unknown, ctx: TargetContext) => CheckTarget;
   /** What it sends where, in a few words: "tcp 1.1.1.1:8080". */
-  describe: (c: CheckModel) => string;
+  describe: (c: CheckSpec) => string;
   /** The command under test, as literal shell words (only $P and $T expand). */
-  command: (c: CheckModel, o: CompileOptions) => string;
+  command: (c: CheckSpec, o: CompileOptions) => string;
   /** Commands the check runs, beside the script's own. */
-  tools: (c: CheckModel) => string[];
-  budget: (c: CheckModel) => CheckBudget;
+  tools: (c: CheckSpec) => string[];
+  budget: (c: CheckSpec) => CheckBudget;
   /** The L3 protocol of its packets (ETH_P_*), for the drop trace; undefined: not traced. */
-  ethertype: (c: CheckModel) => number | undefined;
+  ethertype: (c: CheckSpec) => number | undefined;
   /**
    * POSIX sh defining nsm_stage_<key>: from the check's id, service, exit code and first line of
    * output it sets _stage_s to one of `stages`.
@@ -85,7 +85,7 @@ export const ETH_P_IPV6 = 0x86dd;
 export const ethertypeOf = (host: string) => (host.includes(":") ? ETH_P_IPV6 : ETH_P_IP);
 
 /** The namespace a check runs in: its node's, or the run's own (nsm-<run>-run) when it names none. */
-export const netnsOf = (c: CheckModel) => `$P-${c.from ?? "run"}`;
+export const netnsOf = (c: CheckSpec) => `$P-${c.from ?? "run"}`;
 
 // "within 0.5 s", or nothing when the TAP predates timeouts.
 export const within = (s: number | undefined) => (s !== undefined ? ` within ${s} s` : "");

@@ -1,9 +1,9 @@
 // ping: one echo request, and whether the echo reply came.
-import { Ip } from "../model/schema-base.js";
-import type { CheckModel } from "../model/types.js";
+import { Ip } from "../net/index.js";
 import { type CheckKind, ethertypeOf, netnsOf, seconds, within } from "./kind.js";
+import type { CheckSpec } from "./types.js";
 
-type Ping = CheckModel & { target: { kind: "ping"; host: string } };
+type Ping = CheckSpec & { target: { kind: "ping"; host: string } };
 
 // iputils before s20190515 (and busybox) read a fraction of -W as no limit at all.
 function wait(t: number, wholeSeconds: boolean): string {

@@ -2,11 +2,11 @@
 // Exit codes as kselftest: 0 pass, 1 fail, 2 xfail, 3 xpass, 4 skip. What it prints as TAP or
 // KTAP is nested under the check's own TAP point.
 import { z } from "zod";
-import { readScript } from "../model/scripts.js";
-import type { CheckModel, ScriptFile } from "../model/types.js";
 import { type CheckKind, netnsOf } from "./kind.js";
+import { readScript } from "./script-files.js";
+import type { CheckSpec, ScriptFile } from "./types.js";
 
-type Script = CheckModel & { target: Extract<CheckModel["target"], { kind: "script" }> };
+type Script = CheckSpec & { target: Extract<CheckSpec["target"], { kind: "script" }> };
 
 /** A script may take an hour; a selftest often runs for minutes. */
 export const SCRIPT_DEFAULT_TIMEOUT_S = 300;

@@ -1,8 +1,7 @@
 // The value of a tcp or udp check: address:port, IPv6 in brackets.
 import { z } from "zod";
 import { NsmError } from "../errors.js";
-import { parseHostPort } from "../model/names.js";
-import { show } from "../model/schema-base.js";
+import { parseHostPort, show } from "../net/index.js";
 
 /** Why `s` is not an `address:port` target. */
 function targetProblem(s: string): string {

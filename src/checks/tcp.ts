@@ -1,14 +1,15 @@
 // tcp: a connection to address:port; with a service, the answer that names who answered.
-import type { CheckModel } from "../model/types.js";
+
 import { type CheckKind, ethertypeOf, netnsOf, seconds, within } from "./kind.js";
 import { HostPort, hostPort, hostPortText } from "./target.js";
+import type { CheckSpec } from "./types.js";
 
-type Tcp = CheckModel & { target: { kind: "tcp"; host: string; port: number; service?: string } };
+type Tcp = CheckSpec & { target: { kind: "tcp"; host: string; port: number; service?: string } };
 
 // A TCP check without a service only completes the handshake: socat sends nothing and closes.
 // With connect-timeout, socat 1.7.4.1 (Debian 11) exits 0 on a refused connection unless it
 // reads the socket: so it reads it, for -t 0.1 s after /dev/null's end, and sees the refusal.
-function command(c: CheckModel, scale: number): string {
+function command(c: CheckSpec, scale: number): string {
   const t = (c as Tcp).target;
   const v6 = t.host.includes(":");
   const to = `TCP${v6 ? 6 : 4}:${hostPortText(t.host, t.port)},connect-timeout=${seconds(c.timeout)}`;

@@ -1,9 +1,10 @@
 // udp: a datagram to address:port, and the service's answer.
-import type { CheckModel } from "../model/types.js";
+
 import { type CheckKind, ethertypeOf, seconds, within } from "./kind.js";
 import { HostPort, hostPort, hostPortText } from "./target.js";
+import type { CheckSpec } from "./types.js";
 
-type Udp = CheckModel & { target: { kind: "udp"; host: string; port: number; service?: string } };
+type Udp = CheckSpec & { target: { kind: "udp"; host: string; port: number; service?: string } };
 
 // UDP is lossy by design: like a DNS client, nsm_udp tries three times within the (scaled)
 // timeout and stops at the first reply.

@@ -2,8 +2,8 @@
 // commented with the topology key it came from, and single commands. When a batch line fails,
 // the script names that key and the plain command (never a line of the batch).
 
-import { formatPath } from "../model/issues.js";
-import type { Path } from "../model/source.js";
+import type { Path } from "../model/index.js";
+import { formatPath } from "../model/index.js";
 import { heredoc, q } from "../shell.js";
 
 /** A batch line, and the key path of the topology it comes from. */

@@ -9,9 +9,9 @@ import {
   scriptFiles,
   seconds,
 } from "../checks/index.js";
-import { ipv6On } from "../model/family.js";
 import type { CheckModel, ServiceModel, TopologyT } from "../model/index.js";
-import { own } from "../model/names.js";
+import { ipv6On } from "../model/index.js";
+import { own } from "../net/index.js";
 import { heredoc, q } from "../shell.js";
 import { expectShell, expectWords } from "./expect.js";
 import { pathNodes } from "./path.js";

@@ -1,9 +1,8 @@
 // The devices a node creates (vlan, macvlan, ipvlan, bond, dummy), bridge VLANs and root qdiscs,
 // as batch lines with the key each comes from.
-import type { TopologyT } from "../model/index.js";
-import { own, parseEndpoint } from "../model/names.js";
-import type { BridgePortT, InterfaceT, NodeT } from "../model/schema.js";
-import { vidsOf } from "../model/schema-devices.js";
+import type { BridgePortT, InterfaceT, NodeT, TopologyT } from "../model/index.js";
+import { vidsOf } from "../model/index.js";
+import { own, parseEndpoint } from "../net/index.js";
 import type { Line } from "./batch.js";
 
 type Typed = [string, InterfaceT & { type: NonNullable<InterfaceT["type"]> }];

@@ -1,9 +1,9 @@
 // Features of the devices, bridge VLANs, qdiscs and IPv6 a node uses: each probed in the scratch
 // namespace before set-up, so that a kernel without one skips with the CONFIG_ option it lacks.
-import { ipv6On } from "../model/family.js";
-import type { NodeT } from "../model/schema.js";
-import { QDISCS } from "../model/schema-devices.js";
-import type { Feature } from "./features.js";
+
+import type { NodeT } from "../model/index.js";
+import { ipv6On, QDISCS } from "../model/index.js";
+import type { Feature } from "./feature.js";
 
 // A veth pair in the probe namespace: the lower device a vlan, macvlan or ipvlan probe sits on.
 const lower = (n: string) => `ip -n "$PROBE" link add nsm${n}a type veth peer name nsm${n}b`;

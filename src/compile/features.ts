@@ -1,15 +1,9 @@
 // Kernel and userspace features a topology needs, and how the script probes each one.
-import type { TopologyT } from "../model/index.js";
-import type { NodeT } from "../model/schema.js";
+import type { NodeT, TopologyT } from "../model/index.js";
+import type { Feature } from "./feature.js";
 import { deviceFeatures, deviceModules } from "./features-devices.js";
 
-export interface Feature {
-  id: string;
-  /** POSIX sh that succeeds when the feature works; runs with $PROBE set to a scratch namespace. */
-  probe: string;
-  /** Why the checks are skipped when the probe fails. */
-  reason: string;
-}
+export type { Feature } from "./feature.js";
 
 const FEATURES: Record<string, Feature> = {
   veth: {
@@ -156,39 +150,3 @@ export function featuresOf(topo: TopologyT): Feature[] {
   }
   return [...out.values()];
 }
-
-/** Debian packages that provide each command the script may call. */
-export const PACKAGE_OF: Record<string, string> = {
-  ip: "iproute2",
-  bridge: "iproute2",
-  tc: "iproute2",
-  ethtool: "ethtool",
-  arp: "net-tools",
-  tracepath: "iputils-tracepath",
-  grep: "grep",
-  ip6tables: "iptables",
-  "ip6tables-restore": "iptables",
-  "ip6tables-legacy-restore": "iptables",
-  "ip6tables-nft-restore": "iptables",
-  nsenter: "util-linux",
-  timeout: "coreutils",
-  flock: "util-linux",
-  sysctl: "procps",
-  socat: "socat",
-  ping: "iputils-ping",
-  modprobe: "kmod",
-  iptables: "iptables",
-  "iptables-restore": "iptables",
-  "iptables-legacy": "iptables",
-  "iptables-legacy-restore": "iptables",
-  "iptables-nft": "iptables",
-  "iptables-nft-restore": "iptables",
-  ebtables: "ebtables",
-  "ebtables-legacy": "ebtables",
-  "ebtables-nft": "ebtables",
-  nft: "nftables",
-  awk: "mawk",
-  tcpdump: "tcpdump",
-  conntrack: "conntrack",
-  od: "coreutils",
-};

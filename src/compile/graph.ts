@@ -4,7 +4,7 @@
 // macvlan on another node's interface), veth links between nodes. Mermaid (GitHub renders it in
 // Markdown) or Graphviz dot. Pure.
 import type { TopologyT } from "../model/index.js";
-import { parseEndpoint } from "../model/names.js";
+import { parseEndpoint } from "../net/index.js";
 
 export type GraphFormat = "mermaid" | "dot";
 

@@ -2,4 +2,5 @@
 
 export { q } from "../shell.js";
 export { featuresOf } from "./features.js";
+export { drawTopology, type GraphFormat } from "./graph.js";
 export { type CompiledScript, compileVariant } from "./script.js";

@@ -1,5 +1,5 @@
 // Layer-3 extras of a node as `ip -batch` lines: tunnels, VRFs, routes with encap, policy rules.
-import type { NodeT, PolicyRuleT, RouteT, TunnelT } from "../model/schema.js";
+import type { NodeT, PolicyRuleT, RouteT, TunnelT } from "../model/index.js";
 
 function tunnelLine(name: string, t: TunnelT): string {
   const words = ["link", "add", "name", name, "type", t.type];

@@ -1,11 +1,10 @@
 // The namespaces of a run, and what must hold in them before any link exists: IPv6 off where a
 // node does not use it, no duplicate address detection where it does, no link-local IGMP reports
 // where a bridge would count them. Also the node order and the modules a topology loads.
-import { ipv6On } from "../model/family.js";
-import type { TopologyT } from "../model/index.js";
-import { own } from "../model/names.js";
-import type { NodeT } from "../model/schema.js";
-import { nodeOrder } from "../model/semantic-devices.js";
+
+import type { NodeT, TopologyT } from "../model/index.js";
+import { ipv6On, nodeOrder } from "../model/index.js";
+import { own } from "../net/index.js";
 import { batch, type Where } from "./batch.js";
 import { l3Modules } from "./features.js";
 

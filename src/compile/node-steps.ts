@@ -1,7 +1,7 @@
 // A node's last set-up steps, each a command of its own: firewall rules (rulesets through quoted
 // here-documents, never the shell) and the node's own commands.
 import { parse as shellParse } from "shell-quote";
-import type { NodeT } from "../model/schema.js";
+import type { NodeT } from "../model/index.js";
 import { cmd, q } from "../shell.js";
 import { literal, origin, type Where } from "./batch.js";
 import { flavoured } from "./features.js";

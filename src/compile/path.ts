@@ -3,8 +3,8 @@
 // runs in to the node that owns its target address, or, when none does (a DNAT address), to
 // the node of the service it names. Those are the nodes whose interfaces a pcap covers.
 import type { CheckModel, ServiceModel, TopologyT } from "../model/index.js";
-import { sameAddress } from "../model/names.js";
-import { lowerNodes } from "../model/semantic-devices.js";
+import { lowerNodes } from "../model/index.js";
+import { sameAddress } from "../net/index.js";
 
 // The node whose interface or bridge carries `host` as one of its addresses.
 function ownerOf(topo: TopologyT, host: string): string | undefined {

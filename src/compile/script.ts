@@ -11,10 +11,11 @@ import {
 } from "../checks/index.js";
 import type { ScenarioModel, VariantModel } from "../model/index.js";
 import { q } from "../shell.js";
+import { PACKAGE_OF } from "../system/packages.js";
 import { visible } from "../text.js";
 import { checkFunctions, checkLines, checksBudget, scriptSetup, serviceLines } from "./checks.js";
 import { expectWords } from "./expect.js";
-import { featuresOf, flavoured, PACKAGE_OF } from "./features.js";
+import { featuresOf, flavoured } from "./features.js";
 import { helpersFor } from "./helpers.js";
 import { dadNodes, modulesOf, namespaces } from "./namespaces.js";
 import { bridgedNodes, links, nodeSetup } from "./topology.js";

@@ -1,10 +1,10 @@
 // Topology → the setup part of the script: links, then per node its bridges, devices, addresses,
 // routes and rules in one ip batch; its IPv6 rules, bridge VLANs and qdiscs in batches of their
 // own; then its sysctls, firewall and own commands.
-import { ipv6On, ruleFamily } from "../model/family.js";
-import type { TopologyT } from "../model/index.js";
-import { familyOf, own } from "../model/names.js";
-import type { NodeT } from "../model/schema.js";
+
+import type { NodeT, TopologyT } from "../model/index.js";
+import { ipv6On, ruleFamily } from "../model/index.js";
+import { familyOf, own } from "../net/index.js";
 import { batch, type Line, type Where } from "./batch.js";
 import {
   bondMemberLines,

@@ -1,7 +1,7 @@
 // `nsmatrix kernels`: list, fetch and remove the guest kernels in the cache.
 import { Command } from "commander";
-import type { Exec } from "../backends/exec.js";
 import { NsmError } from "../errors.js";
+import type { Exec } from "../system/index.js";
 import { listCached, pruneOlder, removeCached, resolveKernel } from "./cache.js";
 import { DEFAULT_MIRROR, knownSeries } from "./catalog.js";
 import { defaultCacheDir, fetchDebianKernel, resolveDebianKernel } from "./fetch.js";

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { processAlive } from "../backends/pid.js";
+import { processAlive } from "../system/index.js";
 import type { KernelProgress } from "./progress.js";
 import type { GuestKernel } from "./types.js";
 

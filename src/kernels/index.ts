@@ -1,7 +1,7 @@
 // The kernel catalog's public surface: parse specs, fetch Debian kernels, resolve any spec to a guest kernel.
 
 export { listCached, pruneOlder, type ResolveOptions, removeCached, resolveKernel } from "./cache.js";
-export { DEBIAN_SERIES, type DebianSeries } from "./catalog.js";
+export { DEBIAN_SERIES, DEFAULT_MIRROR, type DebianSeries } from "./catalog.js";
 export { type KernelsDeps, kernelsCommand } from "./cli.js";
 export type { CachedKernel } from "./entry.js";
 export { defaultCacheDir, type FetchOptions, fetchDebianKernel } from "./fetch.js";
@@ -10,6 +10,7 @@ export {
   type KernelEvent,
   type KernelProgress,
   kernelProgressPrinter,
+  type ProgressSink,
 } from "./progress.js";
 export { formatKernelSpec, parseKernelList, parseKernelSpec } from "./spec.js";
 export type { GuestKernel, KernelSpec } from "./types.js";

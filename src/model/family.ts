@@ -1,7 +1,7 @@
 // Which address families a node speaks: IPv6 is on where the node has an IPv6 address, route,
 // neighbour or rule (or says `ipv6: true`), and off elsewhere, so that no RS, MLD or DAD frame
 // reaches a bridge that the topology did not ask for.
-import { familyOf } from "./names.js";
+import { familyOf } from "../net/index.js";
 import type { NodeT, PolicyRuleT } from "./schema.js";
 
 /** Where a node uses IPv6, as key paths under the node: its addresses, routes, neighbours, rules. */

@@ -1,4 +1,7 @@
 // Public surface of the model: load and validate user files.
+
+export { ipv6On, ruleFamily } from "./family.js";
+export { formatPath } from "./issues.js";
 export {
   fileKind,
   loadScenario,
@@ -10,8 +13,19 @@ export {
 } from "./load.js";
 export { readSource } from "./read.js";
 export type { ExpectationT, ExpectT, OutcomeT, TopologyT } from "./schema.js";
-export { Scenario, Topology } from "./schema.js";
-export { parseSource, type Source } from "./source.js";
+export {
+  type BridgePortT,
+  type InterfaceT,
+  type NodeT,
+  type PolicyRuleT,
+  type RouteT,
+  Scenario,
+  Topology,
+  type TunnelT,
+} from "./schema.js";
+export { QDISCS, vidsOf } from "./schema-devices.js";
+export { lowerNodes, nodeOrder } from "./semantic-devices.js";
+export { type Path, parseSource, type Source } from "./source.js";
 export type {
   CheckModel,
   CheckTarget,

@@ -1,14 +1,13 @@
 // Loads a scenario and its topology from disk, validates everything, and returns the model.
 import { basename, dirname, resolve } from "node:path";
 import type { z } from "zod";
-import { COMMAND_DEFAULT_TIMEOUT_S, KINDS, SCRIPT_DEFAULT_TIMEOUT_S } from "../checks/index.js";
+import { COMMAND_DEFAULT_TIMEOUT_S, KINDS, readScript, SCRIPT_DEFAULT_TIMEOUT_S } from "../checks/index.js";
 import { NsmError, type SourceIssue } from "../errors.js";
+import { own, parseEndpoint } from "../net/index.js";
 import { formatPath, zodIssueToSource } from "./issues.js";
 import { type Locate, mergedLocator, mergePatch } from "./merge.js";
-import { own, parseEndpoint } from "./names.js";
 import { readNftFiles, readSource } from "./read.js";
 import { Scenario, type ScenarioT, Topology, type TopologyT } from "./schema.js";
-import { readScript } from "./scripts.js";
 import { checkScenario, checkScenarioRefs, checkTopology } from "./semantic.js";
 import type { Source } from "./source.js";
 import type { CheckModel, CheckTarget, ScenarioModel, VariantModel } from "./types.js";

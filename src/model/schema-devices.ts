@@ -1,8 +1,7 @@
 // Interfaces and bridges of a node: the device kinds iproute2 creates (vlan, macvlan, ipvlan,
 // bond, dummy), bridge ports with their VLANs, and an interface's root qdisc.
 import { z } from "zod";
-import { IFNAME_RE, parseEndpoint } from "./names.js";
-import { Cidr, Flag, IfName, Mac, show } from "./schema-base.js";
+import { Cidr, Flag, IFNAME_RE, IfName, Mac, parseEndpoint, show } from "../net/index.js";
 
 /** Device kinds an interface may declare with `type`, each with the modes iproute2 names. */
 export const DEVICE_MODES = {

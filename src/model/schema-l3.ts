@@ -1,7 +1,6 @@
 // Layer-3 extras of a node: VRFs, tunnel devices, route encapsulation and policy rules.
 import { z } from "zod";
-import { familyOf } from "./names.js";
-import { Cidr, Flag, IfName, Ip, show } from "./schema-base.js";
+import { Cidr, Flag, familyOf, IfName, Ip, show } from "../net/index.js";
 
 const tableError = (i: { input: unknown }) =>
   `${show(i.input)} is not a routing table: main, local or a number 1-4294967294`;

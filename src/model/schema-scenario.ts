@@ -2,7 +2,7 @@
 import semver from "semver";
 import { z } from "zod";
 import { KIND_KEYS, matchProblem } from "../checks/index.js";
-import { Endpoint, Flag, Label, NodeName, show, Timeout } from "./schema-base.js";
+import { Endpoint, Flag, Label, NodeName, show, Timeout } from "../net/index.js";
 
 /**
  * A range written out: "*" alone, or semver comparators with versions. semver reads "", "x" and

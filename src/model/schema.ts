@@ -1,22 +1,32 @@
 // The topology file's zod schemas (the scenario's are in schema-scenario.ts); JSON Schemas for editors are generated from these.
 import { z } from "zod";
-import { argvSchema, SETUP_TOOLS } from "./commands.js";
 import {
+  argvSchema,
+  Cidr,
+  Endpoint,
+  Flag,
   familyOf,
+  forbiddenOption,
+  IfName,
+  Ip,
   isPlainWords,
+  Label,
+  Mac,
   MODULE_RE,
+  NodeName,
   networkOf,
+  nftInclude,
+  SETUP_TOOLS,
   SYSCTL_KEY_RE,
   SYSCTL_SHAPE_RE,
   SYSCTL_VALUE_RE,
-} from "./names.js";
-import { forbiddenOption, nftInclude } from "./rules.js";
-import { Cidr, Endpoint, Flag, IfName, Ip, Label, Mac, NodeName, show } from "./schema-base.js";
+  show,
+} from "../net/index.js";
 import { Bridge, Interface } from "./schema-devices.js";
 import { Encap, PolicyRule, RouteTable, Tunnel, Vrf } from "./schema-l3.js";
 import type { Check, Expect, Expectation, Outcome, Scenario, Service } from "./schema-scenario.js";
 
-export { Cidr, IfName, Ip, Label, Mac, NodeName } from "./schema-base.js";
+export { Cidr, IfName, Ip, Label, Mac, NodeName } from "../net/index.js";
 export { Bridge, BridgePort, Interface } from "./schema-devices.js";
 export {
   Capture,

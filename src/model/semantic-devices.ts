@@ -1,8 +1,8 @@
 // Cross-reference checks of the devices a node creates (vlan, macvlan, ipvlan, bond, dummy), of
 // bridge VLANs, and of a node's IPv6 switch.
 import type { SourceIssue } from "../errors.js";
+import { own, parseEndpoint } from "../net/index.js";
 import { ipv6Uses } from "./family.js";
-import { own, parseEndpoint } from "./names.js";
 import type { NodeT, TopologyT } from "./schema.js";
 import { vidsOf } from "./schema-devices.js";
 import type { NodeContext } from "./semantic-l3.js";

@@ -1,7 +1,7 @@
 // Cross-reference checks of a node's VRFs, tunnels and policy rules.
 import type { SourceIssue } from "../errors.js";
+import { own } from "../net/index.js";
 import type { Locate } from "./merge.js";
-import { own } from "./names.js";
 import type { NodeT } from "./schema.js";
 
 type At = (string | number)[];

@@ -1,9 +1,9 @@
 // Cross-reference checks the schema cannot express: unknown nodes and interfaces, names used twice.
 import type { SourceIssue } from "../errors.js";
+import { familyOf, inPrefix, own, parseEndpoint, parseHostPort } from "../net/index.js";
 import { ipv6On } from "./family.js";
 import { formatPath } from "./issues.js";
 import type { Locate } from "./merge.js";
-import { familyOf, inPrefix, own, parseEndpoint, parseHostPort } from "./names.js";
 import type { NodeT, ScenarioT, TopologyT } from "./schema.js";
 import { checkDevices, nodeOrder, typedInterfaces } from "./semantic-devices.js";
 import { checkL3 } from "./semantic-l3.js";

@@ -1,4 +1,5 @@
 // The validated, normalised model the compiler consumes.
+import type { CheckSpec } from "../checks/index.js";
 import type { ExpectT, TopologyT } from "./schema.js";
 
 export type Proto = "tcp" | "udp";
@@ -12,33 +13,11 @@ export interface ServiceModel {
   sends?: number;
 }
 
-/** A file a script check carries into the run: the script first, then the files it names. */
-export interface ScriptFile {
-  name: string;
-  text: string;
-}
+export type { CheckTarget, ScriptFile } from "../checks/index.js";
 
-export type CheckTarget =
-  | { kind: "ping"; host: string }
-  | { kind: "tcp" | "udp"; host: string; port: number; service?: string }
-  | { kind: "script"; file: string; files: ScriptFile[]; args: string[]; timeoutS: number }
-  | { kind: "command"; argv: string[]; match?: string; exit?: number };
-
-export interface CheckModel {
-  name: string;
-  description?: string;
-  /** The node it runs in; a script check without one runs in the run's own namespace, nsm-<run>. */
-  from?: string;
-  target: CheckTarget;
-  /** Seconds: the check's own, else its variant's, else the scenario's, else 0.5. */
-  timeout: number;
+/** A check of a scenario: what its kind reads, and what it is expected to do on each kernel. */
+export interface CheckModel extends CheckSpec {
   expect: ExpectT;
-  /** Bytes the answer must carry: the name line plus the service's `sends`. */
-  bytes?: number;
-  /** tcp: the node whose conntrack table must show the connection [OFFLOAD]ed while it runs. */
-  offload?: string;
-  /** tcpdump on node:dev with a pcap filter; the check reaches only if a matching packet was seen. */
-  capture?: { node: string; dev: string; filter: string };
 }
 
 export interface VariantModel {

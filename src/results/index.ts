@@ -3,7 +3,8 @@ export { assembleResults, exitCodeOf, type RunContext } from "./assemble.js";
 export { evidenceFacts, evidenceLines, type Fact, sawText, shortfall, stageText } from "./evidence.js";
 export { expectationFor, kernelSemver, verdictOf } from "./expect.js";
 export { mergeReports, readResults } from "./merge.js";
-export { observationsFromTap, type ScriptRun } from "./tap.js";
+export { ResultsDocument } from "./schema.js";
+export { type FinishedScript, observationsFromTap } from "./tap.js";
 export type {
   Column,
   Evidence,

@@ -3,11 +3,10 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Exec } from "../backends/exec.js";
-import { describeFailure } from "../backends/exec.js";
-import { searchPath } from "../backends/preflight.js";
 import { NsmError } from "../errors.js";
-import { DEFAULT_MIRROR } from "../kernels/catalog.js";
+import { DEFAULT_MIRROR } from "../kernels/index.js";
+import type { Exec } from "../system/index.js";
+import { describeFailure, searchPath } from "../system/index.js";
 import {
   type CachedUserspace,
   cachedUserspace,

@@ -1,8 +1,8 @@
 // `nsmatrix userspace`: list, build and remove the Debian userspaces in the cache.
 import { Command } from "commander";
-import type { Exec } from "../backends/exec.js";
-import { DEFAULT_MIRROR } from "../kernels/catalog.js";
-import type { ProgressSink } from "../kernels/progress.js";
+import type { ProgressSink } from "../kernels/index.js";
+import { DEFAULT_MIRROR } from "../kernels/index.js";
+import type { Exec } from "../system/index.js";
 import { buildUserspace, formatUserspaceEvent, hasImage, importImage } from "./build.js";
 import { cachedUserspace, defaultUserspaceDir, listUserspaces, removeUserspace } from "./cache.js";
 import { DEBIAN_SUITES, formatUserspaceSpec, imageOf, parseUserspaceList } from "./spec.js";

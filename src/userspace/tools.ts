@@ -1,4 +1,5 @@
 // Which versions of the networking tools a userspace has: one shell probe, one parser.
+export { formatToolVersions } from "../text.js";
 
 /** Tool → version, e.g. { ip: "5.9.0", nft: "0.9.8", iptables: "1.8.7 (nf_tables)" }. */
 export type ToolVersions = Record<string, string>;
@@ -38,13 +39,4 @@ export function parseToolVersions(out: string): ToolVersions {
     if (tool in VERSION_OF) tools[tool] = versionOf(tool, line.slice(tab + 1).trim());
   }
   return tools;
-}
-
-/** `ip 5.9.0, nft 0.9.8, iptables 1.8.7 (nf_tables), ebtables 1.8.7 (nf_tables)` */
-export function formatToolVersions(t: ToolVersions | undefined): string {
-  return t
-    ? Object.entries(t)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(", ")
-    : "unknown";
 }

@@ -1,6 +1,6 @@
 import { release } from "node:os";
 import { describe, expect, it } from "vitest";
-import { exec } from "../../src/backends/exec.js";
+import { exec } from "../../src/system/exec.js";
 import { defaultCacheDir, resolveKernel } from "../../src/kernels/index.js";
 import type { Result } from "../../src/results/index.js";
 import { cli, isRoot, jsonOf, runNamespaces, TWO_HOSTS_PLAIN, whyNot } from "./helpers.js";

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { exec } from "../../src/backends/exec.js";
+import { exec } from "../../src/system/exec.js";
 import { type CachedKernel, fetchDebianKernel, resolveKernel } from "../../src/kernels/index.js";
 
 const INDEX = "http://deb.debian.org/debian/dists/bookworm/InRelease";

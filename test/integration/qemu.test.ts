@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { exec } from "../../src/backends/exec.js";
+import { exec } from "../../src/system/exec.js";
 import { accelChooser } from "../../src/backends/qemu/accel.js";
 import { type GuestOptions, runInGuest } from "../../src/backends/qemu/guest.js";
 import { buildInitramfs } from "../../src/backends/qemu/initramfs.js";

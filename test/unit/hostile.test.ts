@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { compileVariant } from "../../src/compile/index.js";
 import { type ErrorCode, NsmError } from "../../src/errors.js";
 import { fileKind, loadScenario, loadTopology } from "../../src/model/index.js";
-import { MAX_FILE_BYTES } from "../../src/model/read.js";
+import { MAX_FILE_BYTES } from "../../src/system/files.js";
 
 const DIR = "test/fixtures/hostile";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exec } from "../../src/backends/exec.js";
+import { exec } from "../../src/system/exec.js";
 import { hotFiles, parseLdd } from "../../src/backends/qemu/hot-files.js";
 
 describe("hot files for the guest's upper layer", () => {

@@ -1,6 +1,6 @@
 // The validators behind every name and address that ends up in a shell command or a kernel object.
 import { describe, expect, it } from "vitest";
-import { IFNAME_RE, isCidr, isIp, NODE_RE, parseEndpoint, parseHostPort } from "../../src/model/names.js";
+import { IFNAME_RE, isCidr, isIp, NODE_RE, parseEndpoint, parseHostPort } from "../../src/net/names.js";
 
 describe("isIp", () => {
   it.each(["192.0.2.1", "0.0.0.0", "2001:db8::1", "::1", "::ffff:192.0.2.1"])("accepts %s", (s) => {

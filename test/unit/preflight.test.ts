@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { requireTools } from "../../src/backends/preflight.js";
+import { requireTools } from "../../src/system/preflight.js";
 import { NsmError } from "../../src/errors.js";
 
 describe("requireTools", () => {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
-import { exec } from "../../src/backends/exec.js";
+import { exec } from "../../src/system/exec.js";
 import { buildOnce, scratchFor, sweepScratch } from "../../src/backends/qemu/cache-file.js";
 import { bootImage, bzImagePayload, hasPvhEntry } from "../../src/backends/qemu/vmlinux.js";
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSyn
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { exec } from "../../src/backends/exec.js";
+import { exec } from "../../src/system/exec.js";
 import type { CpioEntry } from "../../src/backends/qemu/cpio.js";
 import { buildInitramfs, initramfsEntries, moduleLoadOrder } from "../../src/backends/qemu/initramfs.js";
 import { bootImage, bzImagePayload, hasPvhEntry } from "../../src/backends/qemu/vmlinux.js";

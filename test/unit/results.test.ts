@@ -8,14 +8,14 @@ import {
   kernelSemver,
   type Observation,
   observationsFromTap,
-  type ScriptRun,
+  type FinishedScript,
   verdictOf,
 } from "../../src/results/index.js";
 
 const box0 = loadScenario("scenarios/box0-bridge-dnat.yaml");
 const checks = box0.checks.map((c) => c.name);
 const fixture = (name: string) => readFileSync(`test/fixtures/tap/${name}`, "utf8");
-const run = (tap: string, over: Partial<ScriptRun> = {}): ScriptRun => ({
+const run = (tap: string, over: Partial<FinishedScript> = {}): FinishedScript => ({
   tap,
   exitCode: 0,
   timedOut: false,

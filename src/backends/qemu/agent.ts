@@ -1,5 +1,5 @@
 // The guest agent: PID 1 in the guest's real root. Runs the jobs in order, writes results, powers off.
-import { TOOLS_PROBE } from "../../userspace/tools.js";
+import { TOOLS_PROBE } from "../../userspace/index.js";
 import { GUEST_JOB_DIR } from "./init.js";
 
 /** One job as the agent sees it: `<file>.sh` in the job directory, run with its own NSM_RUN. */

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { processAlive } from "../pid.js";
+import { processAlive } from "../../system/index.js";
 
 const building = new Map<string, Promise<unknown>>();
 

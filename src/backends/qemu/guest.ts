@@ -4,10 +4,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NsmError } from "../../errors.js";
-import type { GuestKernel } from "../../kernels/types.js";
-import { parseToolVersions, type ToolVersions } from "../../userspace/tools.js";
+import type { GuestKernel } from "../../kernels/index.js";
+import { describeFailure, type Exec } from "../../system/index.js";
+import { parseToolVersions, type ToolVersions } from "../../userspace/index.js";
 import { moveArtifacts } from "../artifacts.js";
-import { describeFailure, type Exec } from "../exec.js";
 import { type AccelMode, type ChooseAccel, chooseAccel as processChooser } from "./accel.js";
 import { AGENT_FILES, type AgentJob, agentScript } from "./agent.js";
 import { type ConsoleScan, scanConsole } from "./console.js";

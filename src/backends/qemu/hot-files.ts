@@ -5,9 +5,8 @@
 // Box0 variant makes a few hundred execs: this took Box0 on debian:5.10 from 66 s to 48 s.
 import { realpathSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { PACKAGE_OF } from "../../compile/features.js";
-import type { Exec } from "../exec.js";
-import { searchPath } from "../preflight.js";
+import type { Exec } from "../../system/index.js";
+import { PACKAGE_OF, searchPath } from "../../system/index.js";
 
 /** Besides the tools features.ts knows: the shell and the coreutils the runtime calls. */
 const RUNTIME_TOOLS = ["sh", "sleep", "cat", "tr", "tail", "kill", "rm", "mkdir", "timeout", "date"];

@@ -1,7 +1,7 @@
 // Refuse early, naming the Debian packages, when the host lacks what a QEMU guest needs.
 import { existsSync } from "node:fs";
 import { NsmError } from "../../errors.js";
-import { hasTool } from "../preflight.js";
+import { hasTool } from "../../system/index.js";
 import { QBOOT, QEMU } from "./machine.js";
 
 const NEEDS: [what: string, pkg: string, present: () => boolean][] = [

@@ -1,6 +1,6 @@
 // The real KVM probe: boot the guest kernel under KVM with `nsm.probe`; /init prints a marker and powers off.
 import { accessSync, constants } from "node:fs";
-import type { Exec } from "../exec.js";
+import type { Exec } from "../../system/index.js";
 import type { KvmProbe } from "./accel.js";
 import { PROBE_MARKER } from "./init.js";
 import { QEMU, qemuArgs } from "./machine.js";

@@ -5,8 +5,8 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { NsmError } from "../../errors.js";
-import type { GuestKernel } from "../../kernels/types.js";
-import type { Exec } from "../exec.js";
+import type { GuestKernel } from "../../kernels/index.js";
+import type { Exec } from "../../system/index.js";
 import { buildOnce, scratchFor, sweepScratch } from "./cache-file.js";
 
 const XEN_ELFNOTE_PHYS32_ENTRY = 18;

@@ -1,6 +1,6 @@
 // Arranging results as a matrix: one row per scenario × variant × check, one column per kernel ×
 // userspace.
-import { formatToolVersions } from "../../userspace/tools.js";
+import { formatToolVersions } from "../../text.js";
 import type { Column, Result, ResultKey, RunReport } from "../types.js";
 
 /** One row of the matrix; `cells[i]` belongs to `Matrix.columns[i]`. */

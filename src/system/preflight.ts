@@ -1,8 +1,8 @@
 // Refuse early, with what to do next: not root, or a tool the scripts call is missing.
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import { PACKAGE_OF } from "../compile/features.js";
 import { NsmError } from "../errors.js";
+import { PACKAGE_OF } from "./packages.js";
 
 // root's PATH usually has these, but sudo and CI environments sometimes drop the sbin ones.
 const EXTRA_PATH = ["/usr/local/sbin", "/usr/sbin", "/sbin"];

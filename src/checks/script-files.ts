@@ -3,7 +3,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { NsmError } from "../errors.js";
-import { outside, readUserFile } from "./read.js";
+import { outside, readUserFile } from "../system/index.js";
 import type { ScriptFile } from "./types.js";
 
 /** A script's file name, and those of the files beside it that go with it. */

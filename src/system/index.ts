@@ -1,0 +1,6 @@
+// Public surface of system/.
+export { describeFailure, type Exec, exec, type ProcessResult } from "./exec.js";
+export { outside, readUserFile } from "./files.js";
+export { PACKAGE_OF } from "./packages.js";
+export { processAlive } from "./pid.js";
+export { hasTool, requireRoot, requireTools, searchPath } from "./preflight.js";
