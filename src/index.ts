@@ -8,7 +8,7 @@ export {
   type ScenarioInput,
   type TopologyDefinition,
   type TopologyInput,
-} from "./api.js";
+} from "./api/index.js";
 export { compileVariant } from "./compile/index.js";
 export { NsmError } from "./errors.js";
 export { loadScenario, loadTopology, type ScenarioModel, scriptScenario } from "./model/index.js";

@@ -1,10 +1,10 @@
 // nsmatrix/vitest: a scenario's checks × kernels as vitest tests, so a TypeScript project keeps
 // its network tests in its own suite. One run per suite (in beforeAll); each test is one result.
 import { beforeAll, describe, expect, it } from "vitest";
-import { type RunApiOptions, run } from "./api.js";
+import { type RunApiOptions, run } from "./api/index.js";
 import { loadScenario, type ScenarioModel } from "./model/index.js";
 import type { Result, RunReport } from "./results/index.js";
-import { selectedVariants } from "./run.js";
+import { selectedVariants } from "./run/index.js";
 
 export interface SuiteOptions extends RunApiOptions {
   /** How long the whole run may take, in ms (default 10 minutes: guests boot under TCG). */

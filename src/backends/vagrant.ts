@@ -6,7 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CompiledScript } from "../compile/index.js";
 import { NsmError } from "../errors.js";
-import { describeFailure, type Exec, hasTool, type ProcessResult } from "../system/index.js";
+import { describeFailure, type Exec, hasTool, PROJECT_DIR, type ProcessResult } from "../system/index.js";
 import { eachScript, finished, newRunId } from "./scripts.js";
 import type { Backend, BatchOptions, ScriptRun } from "./types.js";
 
@@ -17,8 +17,8 @@ export interface VagrantOptions {
   log?: (message: string) => void;
 }
 
-/** The project's own Vagrantfile directory (two levels above src/backends or dist/backends). */
-export const PROJECT_VAGRANT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** The project's own Vagrantfile directory. */
+export const PROJECT_VAGRANT_DIR = PROJECT_DIR;
 
 const VAGRANT = "vagrant";
 // `vagrant up` of a box downloads and boots it: minutes, not seconds.

@@ -134,7 +134,7 @@ function watchOn(c: CheckModel, id: number, r: Runs): string[] {
   const path = r.o.capture ? pathNodes(r.topology, c, r.services) : [];
   return [
     ...(r.o.diagnose && proto !== undefined ? [`nsm_trace_on ${proto}`] : []),
-    ...(path.length ? [`nsm_pcap_start ${id} ${path.join(" ")}`] : []),
+    ...(path.length ? [`nsm_pcap_start ${id} ${c.name} ${path.join(" ")}`] : []),
   ];
 }
 function watchOff(c: CheckModel, id: number, r: Runs): string[] {

@@ -676,15 +676,15 @@ nsm_symbols() { # trace-file
 }
 
 # A pcap of every interface of each node on the check's path (tcpdump -i any), into
-# $NSM_ARTIFACTS (the current folder when unset); the check's own folder lists them.
+# $NSM_ARTIFACTS (the current folder when unset) as <check>.<node>.pcap, the name it keeps.
 # Immediate mode: a ring block is handed over at once, not when it fills or times out, so a
 # capture stopped right after its check still holds the check's packets.
-nsm_pcap_start() { # id node...
-  _pcap_start_id=$1
-  shift
+nsm_pcap_start() { # id check node...
+  _pcap_start_id=$1 _pcap_start_c=$2
+  shift 2
   : >"$T/c$_pcap_start_id.pcaps"
   for _pcap_start_n in "$@"; do
-    _pcap_start_f=c$_pcap_start_id.$_pcap_start_n.pcap
+    _pcap_start_f=$_pcap_start_c.$_pcap_start_n.pcap
     ip netns exec "$P-$_pcap_start_n" tcpdump -n -U --immediate-mode -Z root -i any -w "${NSM_ARTIFACTS:-.}/$_pcap_start_f" \
       2>"$T/$_pcap_start_f.err" 7<&- &
     echo "$! $_pcap_start_f" >>"$T/c$_pcap_start_id.pcaps"

@@ -41,6 +41,17 @@ export interface CompiledScript {
   options: CompileOptions;
 }
 
+/** The commands a variant's script calls, without compiling it (a run's preflight asks first). */
+export function variantTools(
+  sc: ScenarioModel,
+  variantName: string,
+  options: Partial<CompileOptions> = {},
+): string[] {
+  const v = sc.variants.find((x) => x.name === variantName);
+  if (!v) throw new Error(`unknown variant ${variantName}`);
+  return toolsOf(sc, v, { ...DEFAULT_OPTIONS, ...options });
+}
+
 function toolsOf(sc: ScenarioModel, v: VariantModel, o: CompileOptions): string[] {
   const tools = new Set(["ip", "nsenter", "sysctl", "awk", "od"]);
   if (sc.services.length) tools.add("socat");

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { NsmError } from "../errors.js";
-import { describeFailure, type Exec, hasTool, searchPath } from "../system/index.js";
+import { defaultCacheDir, describeFailure, type Exec, hasTool, searchPath } from "../system/index.js";
 import { DEFAULT_MIRROR, type DebianSeries, debianSeries, knownSeries } from "./catalog.js";
 import { imageRelease, newestImage, type PackageStanza, parsePackages } from "./debian-index.js";
 import { download } from "./download.js";
@@ -34,11 +34,7 @@ export interface FetchOptions {
 // Debian package of each tool a fetch runs.
 const TOOLS: Record<string, string> = { xz: "xz-utils", "dpkg-deb": "dpkg", depmod: "kmod" };
 
-/** `$XDG_CACHE_HOME/nsmatrix/kernels`, or `~/.cache/nsmatrix/kernels`. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const xdg = env.XDG_CACHE_HOME;
-  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), ".cache"), "nsmatrix", "kernels");
-}
+export { defaultCacheDir } from "../system/index.js";
 
 const mirrorOf = (o: FetchOptions) => (o.mirror ?? DEFAULT_MIRROR).replace(/\/+$/, "");
 

@@ -1,10 +1,9 @@
 // The kernel catalog's public surface: parse specs, fetch Debian kernels, resolve any spec to a guest kernel.
 
 export { listCached, pruneOlder, type ResolveOptions, removeCached, resolveKernel } from "./cache.js";
-export { DEBIAN_SERIES, DEFAULT_MIRROR, type DebianSeries } from "./catalog.js";
-export { type KernelsDeps, kernelsCommand } from "./cli.js";
+export { DEBIAN_SERIES, DEFAULT_MIRROR, type DebianSeries, knownSeries } from "./catalog.js";
 export type { CachedKernel } from "./entry.js";
-export { defaultCacheDir, type FetchOptions, fetchDebianKernel } from "./fetch.js";
+export { defaultCacheDir, type FetchOptions, fetchDebianKernel, resolveDebianKernel } from "./fetch.js";
 export {
   formatKernelEvent,
   type KernelEvent,

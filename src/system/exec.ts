@@ -1,5 +1,4 @@
 // The one place that spawns processes: every spawn has a timeout, and a failure is a value.
-import { execa } from "execa";
 
 export interface ProcessResult {
   command: string;
@@ -37,6 +36,8 @@ export function describeFailure(r: ProcessResult): string {
 
 /** Runs a command; SIGTERM on timeout or cancel, SIGKILL 5 s later. Never throws for a failed command. */
 export const exec: Exec = async (file, args, opts) => {
+  // Loaded on the first spawn: commands that spawn nothing (validate, plan) start faster.
+  const { execa } = await import("execa");
   const child = execa(file, args, {
     reject: false,
     timeout: opts.timeoutMs,

@@ -4,6 +4,7 @@ import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { z } from "zod";
 import { NsmError } from "../errors.js";
+import { defaultUserspaceDir } from "../system/index.js";
 import { formatUserspaceSpec, type UserspaceSpec } from "./spec.js";
 
 /** Written last: a directory without it is unfinished and never used. */
@@ -29,11 +30,7 @@ export interface CachedUserspace extends Manifest {
   root: string;
 }
 
-/** `$XDG_CACHE_HOME/nsmatrix/userspace`, or `~/.cache/nsmatrix/userspace`. */
-export function defaultUserspaceDir(env: NodeJS.ProcessEnv = process.env): string {
-  const xdg = env.XDG_CACHE_HOME;
-  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), ".cache"), "nsmatrix", "userspace");
-}
+export { defaultUserspaceDir } from "../system/index.js";
 
 /** `debian-<suite>`: the entry's directory name. */
 export function entryName(u: Extract<UserspaceSpec, { kind: "debian" }>): string {

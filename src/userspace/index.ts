@@ -16,7 +16,6 @@ export {
   listUserspaces,
   removeUserspace,
 } from "./cache.js";
-export { userspaceCommand } from "./cli.js";
 export {
   DEBIAN_SUITES,
   formatUserspaceSpec,

@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
-import { exec } from "../../src/system/exec.js";
 import { defaultCacheDir, resolveKernel } from "../../src/kernels/index.js";
 import type { Result } from "../../src/results/index.js";
+import { exec } from "../../src/system/exec.js";
 import { cli, isRoot, jsonOf, runNamespaces, whyNot } from "./helpers.js";
 
 if (!isRoot) console.warn(`skipping device kinds on real kernels: ${whyNot}`);

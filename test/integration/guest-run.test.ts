@@ -1,8 +1,8 @@
 import { release } from "node:os";
 import { describe, expect, it } from "vitest";
-import { exec } from "../../src/system/exec.js";
 import { defaultCacheDir, resolveKernel } from "../../src/kernels/index.js";
 import type { Result } from "../../src/results/index.js";
+import { exec } from "../../src/system/exec.js";
 import { cli, isRoot, jsonOf, runNamespaces, TWO_HOSTS_PLAIN, whyNot } from "./helpers.js";
 
 if (!isRoot) console.warn(`skipping guest runs: ${whyNot}`);

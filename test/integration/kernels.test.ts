@@ -2,8 +2,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { exec } from "../../src/system/exec.js";
 import { type CachedKernel, fetchDebianKernel, resolveKernel } from "../../src/kernels/index.js";
+import { exec } from "../../src/system/exec.js";
 
 const INDEX = "http://deb.debian.org/debian/dists/bookworm/InRelease";
 const online = await fetch(INDEX, { method: "HEAD", signal: AbortSignal.timeout(15_000) }).then(

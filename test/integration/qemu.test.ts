@@ -2,7 +2,6 @@ import { existsSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { exec } from "../../src/system/exec.js";
 import { accelChooser } from "../../src/backends/qemu/accel.js";
 import { type GuestOptions, runInGuest } from "../../src/backends/qemu/guest.js";
 import { buildInitramfs } from "../../src/backends/qemu/initramfs.js";
@@ -10,6 +9,7 @@ import { kvmProbe } from "../../src/backends/qemu/probe.js";
 import { bootImage } from "../../src/backends/qemu/vmlinux.js";
 import { defaultCacheDir, resolveKernel } from "../../src/kernels/index.js";
 import type { GuestKernel } from "../../src/kernels/types.js";
+import { exec } from "../../src/system/exec.js";
 import { isRoot, whyNot } from "./helpers.js";
 
 // The catalog's debian:6.1 (downloaded on first use, as CI does), unless NSM_TEST_KERNEL_DIR

@@ -1,7 +1,7 @@
 // Command-line conventions, no root needed: usage errors exit 2 before any work, colour follows the environment.
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { useColor } from "../../src/cli-support.js";
+import { useColor } from "../../src/cli/support.js";
 
 const cli = (...args: string[]) => execa("node", ["bin/nsmatrix.js", ...args], { reject: false });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { exec } from "../../src/system/exec.js";
 import { hotFiles, parseLdd } from "../../src/backends/qemu/hot-files.js";
+import { exec } from "../../src/system/exec.js";
 
 describe("hot files for the guest's upper layer", () => {
   it("reads both kinds of ldd line and skips vdso and 'not found'", () => {

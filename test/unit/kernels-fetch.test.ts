@@ -11,12 +11,12 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { kernelsCommand } from "../../src/cli/kernels.js";
 import { NsmError } from "../../src/errors.js";
 import {
   defaultCacheDir,
   fetchDebianKernel,
   type KernelEvent,
-  kernelsCommand,
   listCached,
   removeCached,
   resolveKernel,

@@ -216,7 +216,7 @@ describe("pathNodes (the nodes a pcap covers)", () => {
   it("is part of the script only with capture on", () => {
     expect(compileVariant(box0, "baseline").text).not.toContain("nsm_pcap_start");
     const on = compileVariant(box0, "baseline", { ...DEFAULT_OPTIONS, capture: "failed" }).text;
-    expect(on).toContain("nsm_pcap_start 2 host1 switch box0 host2");
+    expect(on).toContain("nsm_pcap_start 2 cmd1 host1 switch box0 host2");
     expect(on).toContain("nsm_pcap_keep 2 failed");
   });
 });

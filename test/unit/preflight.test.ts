@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { requireTools } from "../../src/system/preflight.js";
 import { NsmError } from "../../src/errors.js";
+import { requireTools } from "../../src/system/preflight.js";
 
 describe("requireTools", () => {
   it("accepts tools on the path", () => {

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
-import { exec } from "../../src/system/exec.js";
 import { buildOnce, scratchFor, sweepScratch } from "../../src/backends/qemu/cache-file.js";
 import { bootImage, bzImagePayload, hasPvhEntry } from "../../src/backends/qemu/vmlinux.js";
+import { exec } from "../../src/system/exec.js";
 
 const dirs: string[] = [];
 const scratchDir = () => {

@@ -3,12 +3,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSyn
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { exec } from "../../src/system/exec.js";
 import type { CpioEntry } from "../../src/backends/qemu/cpio.js";
 import { buildInitramfs, initramfsEntries, moduleLoadOrder } from "../../src/backends/qemu/initramfs.js";
 import { bootImage, bzImagePayload, hasPvhEntry } from "../../src/backends/qemu/vmlinux.js";
 import { listCached } from "../../src/kernels/index.js";
 import type { GuestKernel } from "../../src/kernels/types.js";
+import { exec } from "../../src/system/exec.js";
 
 // An extracted Debian kernel package: NSM_TEST_KERNEL_DIR, else /tmp/k61 (see
 // test/integration/qemu.test.ts), else a debian:6.1 that runs left in the kernel cache.

@@ -5,10 +5,10 @@ import {
   assembleResults,
   exitCodeOf,
   expectationFor,
+  type FinishedScript,
   kernelSemver,
   type Observation,
   observationsFromTap,
-  type FinishedScript,
   verdictOf,
 } from "../../src/results/index.js";
 

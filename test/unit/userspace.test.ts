@@ -5,9 +5,10 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { columnContainer, containerBackend, scriptCommand } from "../../src/backends/container.js";
+import { containerBackend, scriptCommand } from "../../src/backends/container.js";
+import { columnContainer } from "../../src/backends/container-lab.js";
 import { loadScenario } from "../../src/model/index.js";
-import { runMatrix } from "../../src/run.js";
+import { runMatrix } from "../../src/run/matrix.js";
 import { debootstrapArgs, importCommand, phaseOf } from "../../src/userspace/build.js";
 import { listUserspaces, MANIFEST, removeUserspace } from "../../src/userspace/cache.js";
 import {

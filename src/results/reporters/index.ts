@@ -7,6 +7,8 @@ import { formatMarkdown } from "./markdown.js";
 import { formatPretty } from "./pretty.js";
 import { formatTap } from "./tap.js";
 
+// Every output format, in the order help text lists them.
+export { REPORT_FORMATS, type ReportFormat } from "../formats.js";
 export { formatHtml } from "./html.js";
 export { formatJson } from "./json.js";
 export { formatJunit } from "./junit.js";
@@ -18,11 +20,7 @@ export { formatPretty } from "./pretty.js";
 export { summarize, VERDICTS } from "./summary.js";
 export { formatTap } from "./tap.js";
 
-// Every output format, in the order help text lists them.
-export const REPORT_FORMATS = ["pretty", "tap", "junit", "json", "markdown", "html"] as const;
-
-/** One of the output formats. */
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+import type { ReportFormat } from "../formats.js";
 
 /** Options that some formats use; the others ignore them. */
 export interface ReportOptions {

@@ -9,10 +9,10 @@ import {
   guestBackend,
   hostBackend,
   vagrantBackend,
-} from "./backends/index.js";
-import type { AccelMode } from "./backends/qemu/index.js";
-import type { KernelProgress, KernelSpec } from "./kernels/index.js";
-import { resolveKernel } from "./kernels/index.js";
+} from "../backends/index.js";
+import type { AccelMode } from "../backends/qemu/index.js";
+import type { KernelProgress, KernelSpec } from "../kernels/index.js";
+import { resolveKernel } from "../kernels/index.js";
 import {
   buildUserspace,
   type CachedUserspace,
@@ -22,7 +22,7 @@ import {
   imageOf,
   importImage,
   type UserspaceSpec,
-} from "./userspace/index.js";
+} from "../userspace/index.js";
 
 export interface ColumnOptions {
   exec: Exec;

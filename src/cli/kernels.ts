@@ -1,12 +1,22 @@
 // `nsmatrix kernels`: list, fetch and remove the guest kernels in the cache.
 import { Command } from "commander";
 import { NsmError } from "../errors.js";
+import {
+  DEFAULT_MIRROR,
+  defaultCacheDir,
+  fetchDebianKernel,
+  formatKernelSpec,
+  kernelProgressPrinter,
+  knownSeries,
+  listCached,
+  type ProgressSink,
+  parseKernelList,
+  pruneOlder,
+  removeCached,
+  resolveDebianKernel,
+  resolveKernel,
+} from "../kernels/index.js";
 import type { Exec } from "../system/index.js";
-import { listCached, pruneOlder, removeCached, resolveKernel } from "./cache.js";
-import { DEFAULT_MIRROR, knownSeries } from "./catalog.js";
-import { defaultCacheDir, fetchDebianKernel, resolveDebianKernel } from "./fetch.js";
-import { kernelProgressPrinter, type ProgressSink } from "./progress.js";
-import { formatKernelSpec, parseKernelList } from "./spec.js";
 
 /** What the command needs from outside: exec, and optionally fetch and the output streams. */
 export interface KernelsDeps {

@@ -3,10 +3,21 @@ import { Command } from "commander";
 import type { ProgressSink } from "../kernels/index.js";
 import { DEFAULT_MIRROR } from "../kernels/index.js";
 import type { Exec } from "../system/index.js";
-import { buildUserspace, formatUserspaceEvent, hasImage, importImage } from "./build.js";
-import { cachedUserspace, defaultUserspaceDir, listUserspaces, removeUserspace } from "./cache.js";
-import { DEBIAN_SUITES, formatUserspaceSpec, imageOf, parseUserspaceList } from "./spec.js";
-import { formatToolVersions } from "./tools.js";
+import {
+  buildUserspace,
+  cachedUserspace,
+  DEBIAN_SUITES,
+  defaultUserspaceDir,
+  formatToolVersions,
+  formatUserspaceEvent,
+  formatUserspaceSpec,
+  hasImage,
+  imageOf,
+  importImage,
+  listUserspaces,
+  parseUserspaceList,
+  removeUserspace,
+} from "../userspace/index.js";
 
 export interface UserspaceDeps {
   exec: Exec;

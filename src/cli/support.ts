@@ -2,9 +2,9 @@
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { NsmError } from "./errors.js";
-import type { HeldRun } from "./run.js";
-import { visible } from "./text.js";
+import { formatIssues, NsmError } from "../errors.js";
+import type { HeldRun } from "../run/index.js";
+import { visible } from "../text.js";
 
 /** Colour for the pretty format: FORCE_COLOR and NO_COLOR (no-color.org) win over the terminal. */
 export function useColor(flag: boolean, toFile: boolean, env = process.env): boolean {
@@ -79,4 +79,10 @@ export function parseScale(v: string): number {
     );
   }
   return n;
+}
+
+/** A user's error on stderr: the message, then each located issue with its line and caret. */
+export function printError(e: NsmError): void {
+  process.stderr.write(`nsmatrix: ${e.message}\n`);
+  if (e.issues.length) process.stderr.write(`${formatIssues(e.issues)}\n`);
 }

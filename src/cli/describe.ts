@@ -1,7 +1,7 @@
 // `nsmatrix list`: a scenario, its variants and its checks, as lines of text.
-import { kindOf } from "./checks/index.js";
-import type { ScenarioModel } from "./model/index.js";
-import { visible } from "./text.js";
+import { kindOf } from "../checks/index.js";
+import type { ScenarioModel } from "../model/index.js";
+import { visible } from "../text.js";
 
 /** What `list` prints for one scenario: variants with their timeouts, checks with what they demand. */
 export function describeScenario(sc: ScenarioModel): string[] {

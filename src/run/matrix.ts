@@ -1,14 +1,14 @@
 // The pipeline for `nsmatrix run`: model → scripts → backends (one per kernel) → TAP → results.
-import { mkdirSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import semver from "semver";
-import type { Backend, BatchRun } from "./backends/index.js";
-import type { CompileOptions } from "./checks/index.js";
-import { type CompiledScript, compileVariant, drawTopology } from "./compile/index.js";
-import type { ScenarioModel } from "./model/index.js";
-import { pool } from "./pool.js";
-import type { Progress } from "./progress.js";
+import type { Backend, BatchRun } from "../backends/index.js";
+import type { CompileOptions } from "../checks/index.js";
+import { type CompiledScript, compileVariant, drawTopology } from "../compile/index.js";
+import type { ScenarioModel } from "../model/index.js";
+import { pool } from "../pool.js";
+import type { Progress } from "../progress.js";
 import {
   assembleResults,
   type Column,
@@ -18,7 +18,7 @@ import {
   observationsFromTap,
   type Result,
   type RunReport,
-} from "./results/index.js";
+} from "../results/index.js";
 
 export interface RunOptions {
   variants?: string[];
@@ -56,10 +56,16 @@ export interface HeldRun {
 // Set-up and teardown allowance on top of the checks' own timeouts.
 const SETUP_BUDGET_S = 30;
 
-interface Job {
+/** One run of one variant: what the matrix schedules on every column. */
+export interface Job {
   sc: ScenarioModel;
-  script: CompiledScript;
+  variant: string;
   repeat: number;
+}
+
+/** A job with the script compiled for its column (that column's timeout scale and ping). */
+interface ColumnJob extends Job {
+  script: CompiledScript;
 }
 
 function budgetMs(script: CompiledScript, scale: number): number {
@@ -80,17 +86,11 @@ function safeJobs(kernel: string, jobs: number): number {
 }
 
 /** The jobs of a run: every selected variant of every scenario, `repeat` times. */
-export function planJobs(
-  scenarios: ScenarioModel[],
-  variants: string[] | undefined,
-  repeat: number,
-  compile: Partial<CompileOptions> = {},
-): Job[] {
+export function planJobs(scenarios: ScenarioModel[], variants: string[] | undefined, repeat: number): Job[] {
   return scenarios.flatMap((sc) =>
-    selectedVariants(sc, variants).flatMap((v) => {
-      const script = compileVariant(sc, v, compile);
-      return Array.from({ length: repeat }, (_, r) => ({ sc, script, repeat: r + 1 }));
-    }),
+    selectedVariants(sc, variants).flatMap((variant) =>
+      Array.from({ length: repeat }, (_, r) => ({ sc, variant, repeat: r + 1 })),
+    ),
   );
 }
 
@@ -109,41 +109,30 @@ export function columnFolder(b: { kernel: string; userspace: string }): string {
   return name.replace(/[^A-Za-z0-9_.+-]/g, "-");
 }
 
-// The script names its pcaps c<id>.<node>.pcap; they are renamed <check>.<node>.pcap, and the
-// evidence names them by their full path.
-function placePcaps(obs: Observation[], checks: string[], dir: string | undefined): Observation[] {
+// The script names its pcaps <check>.<node>.pcap, and the backend brings them to the column's
+// folder: the evidence names each by its full path (none the backend could not bring back).
+function placePcaps(obs: Observation[], dir: string | undefined): Observation[] {
   if (!dir) return obs;
   return obs.map((o) => {
     if (o.status !== "observed" || !o.evidence.pcaps) return o;
-    const id = checks.indexOf(o.check) + 1;
-    // A pcap the backend could not bring back is not named.
-    const pcaps = o.evidence.pcaps.flatMap((f) => {
-      const to = join(dir, f.replace(new RegExp(`^c${id}\\.`), `${o.check}.`));
-      try {
-        renameSync(join(dir, f), to);
-        return [to];
-      } catch {
-        return [];
-      }
-    });
+    const pcaps = o.evidence.pcaps.map((f) => join(dir, f)).filter((f) => existsSync(f));
     return { ...o, evidence: { ...o.evidence, pcaps } };
   });
 }
 
 function resultsOf(
-  jobs: Job[],
+  jobs: ColumnJob[],
   batch: BatchRun,
   backend: Backend,
   dirs: (i: number) => string | undefined,
 ): Result[] {
-  const byVariant = new Map<string, { job: Job; repeats: Observation[][] }>();
+  const byVariant = new Map<string, { job: ColumnJob; repeats: Observation[][] }>();
   jobs.forEach((job, i) => {
     const key = `${job.sc.file}\0${job.script.variant}`;
     const entry = byVariant.get(key) ?? { job, repeats: [] };
     byVariant.set(key, entry);
     const run = batch.runs[i];
-    if (run)
-      entry.repeats.push(placePcaps(observationsFromTap(run, job.script.checks), job.script.checks, dirs(i)));
+    if (run) entry.repeats.push(placePcaps(observationsFromTap(run, job.script.checks), dirs(i)));
   });
   return [...byVariant.values()].flatMap(({ job, repeats }) => {
     const key = {
@@ -184,7 +173,7 @@ function resultsOf(
 }
 
 // The results of a script's TAP so far; the problems among them, as `check: verdict`.
-function problemsOf(job: Job, tap: string, backend: Backend): string[] {
+function problemsOf(job: ColumnJob, tap: string, backend: Backend): string[] {
   const run = { tap, exitCode: 0, timedOut: false, stderr: "", durationMs: 0 };
   const results = assembleResults(
     {
@@ -200,7 +189,8 @@ function problemsOf(job: Job, tap: string, backend: Backend): string[] {
 }
 
 // Each column runs the scripts compiled for it: its timeout scale and its ping are literal in them.
-function compiledFor(jobs: Job[], backend: Backend, opts: RunOptions, scale: number): Job[] {
+// A variant is compiled once per column, whatever its repeats.
+function compiledFor(jobs: Job[], backend: Backend, opts: RunOptions, scale: number): ColumnJob[] {
   const options: Partial<CompileOptions> = {
     timeoutScale: scale,
     pingWholeSeconds: backend.pingWholeSeconds ?? false,
@@ -209,8 +199,8 @@ function compiledFor(jobs: Job[], backend: Backend, opts: RunOptions, scale: num
   };
   const memo = new Map<string, CompiledScript>();
   return jobs.map((j) => {
-    const key = `${j.sc.file}\0${j.script.variant}`;
-    const script = memo.get(key) ?? compileVariant(j.sc, j.script.variant, options);
+    const key = `${j.sc.file}\0${j.variant}`;
+    const script = memo.get(key) ?? compileVariant(j.sc, j.variant, options);
     memo.set(key, script);
     return { ...j, script };
   });

@@ -1,0 +1,61 @@
+// The command table: each command is a module of its own; each loads what it needs when it runs,
+// so that `--version` and `validate` start without the backends.
+import { Command } from "commander";
+import { type Exec, exec } from "../system/exec.js";
+import { VERSION } from "../version.js";
+import { cleanCommand } from "./clean.js";
+import { graphCommand } from "./graph.js";
+import { kernelsCommand } from "./kernels.js";
+import { listCommand } from "./list.js";
+import { planCommand } from "./plan.js";
+import { reportCommand } from "./report.js";
+import { runCommand } from "./run.js";
+import { schemaCommand } from "./schema.js";
+import { userspaceCommand } from "./userspace.js";
+import { validateCommand } from "./validate.js";
+
+/** The whole command line; `exec` runs the processes of `kernels` and `userspace`. */
+export function buildProgram(deps: { exec: Exec } = { exec }): Command {
+  const program = new Command()
+    .name("nsmatrix")
+    .description(
+      "Build Linux network topologies in namespaces, send ping/TCP/UDP through them, and report\n" +
+        "reachability as a matrix of scenario × variant × check × kernel.",
+    )
+    .version(VERSION)
+    .showHelpAfterError()
+    .addHelpText(
+      "after",
+      `
+Examples:
+  nsmatrix validate scenarios/box0-bridge-dnat.yaml      check files; touches nothing
+  nsmatrix list                                           scenarios, variants and checks in scenarios/
+  nsmatrix plan scenarios/box0-bridge-dnat.yaml --variant hairpin > repro.sh
+                                                          the standalone script (attach it to a bug report)
+  sudo nsmatrix run scenarios/box0-bridge-dnat.yaml       run every variant on the host kernel
+  sudo nsmatrix run scenarios/*.yaml --format junit --output results.xml
+  sudo nsmatrix clean                                     remove what a killed run left behind
+
+Exit status: 0 every result matched its expectation, 1 otherwise, 2 usage or validation error.`,
+    );
+  for (const c of [
+    runCommand(),
+    reportCommand(),
+    validateCommand(),
+    planCommand(),
+    graphCommand(),
+    listCommand(),
+    cleanCommand(),
+    kernelsCommand(deps),
+    userspaceCommand(deps),
+    schemaCommand(),
+  ])
+    program.addCommand(c);
+  // exitOverride: commander throws instead of exiting (with 1), so usage errors exit 2 in index.ts.
+  const override = (c: Command): void => {
+    c.exitOverride();
+    for (const sub of c.commands) override(sub);
+  };
+  override(program);
+  return program;
+}

@@ -1,0 +1,3 @@
+// Public surface of run/: a matrix of scenarios × variants over columns (kernel × userspace).
+export { type ColumnOptions, columnBackends, skippedColumn } from "./columns.js";
+export { columnFolder, type HeldRun, type RunOptions, runMatrix, selectedVariants } from "./matrix.js";
