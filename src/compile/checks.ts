@@ -108,14 +108,22 @@ function reportLines(c: CheckModel, id: number, o: CompileOptions): string[] {
   ];
 }
 
+// nsm_report's inputs, by name (runtime/report.sh): those a check has, in a fixed order.
 function reportLine(c: CheckModel, id: number, o: CompileOptions): string {
-  const svc = "service" in c.target ? (c.target.service ?? "") : "";
-  const extra = [c.bytes ?? "", c.offload ?? "", c.capture ? 1 : ""].map((x) => q(String(x)));
-  while (extra.at(-1) === "''") extra.pop();
+  const svc = "service" in c.target ? c.target.service : undefined;
   const limit = c.target.kind === "script" ? String(c.target.timeoutS) : seconds(c.timeout);
-  const answer = awaitsService(c) ? seconds(c.timeout * o.timeoutScale) : "''";
-  const command = printable(checkCommand(c, o));
-  return `nsm_report ${id} ${q(c.name)} ${c.target.kind} ${q(svc)} ${limit} ${answer} "$nsm_e${id}" ${command}${extra.map((x) => ` ${x}`).join("")}`;
+  const inputs = [
+    `kind=${c.target.kind}`,
+    ...(svc ? [`service=${q(svc)}`] : []),
+    `timeout=${limit}`,
+    ...(awaitsService(c) ? [`answer=${seconds(c.timeout * o.timeoutScale)}`] : []),
+    `expect="$nsm_e${id}"`,
+    `command=${printable(checkCommand(c, o))}`,
+    ...(c.bytes ? [`bytes=${c.bytes}`] : []),
+    ...(c.offload ? [`offload=${c.offload}`] : []),
+    ...(c.capture ? ["capture=1"] : []),
+  ];
+  return `nsm_report ${id} ${q(c.name)} ${inputs.join(" ")}`;
 }
 
 const captureStart = (c: CheckModel, id: number) =>

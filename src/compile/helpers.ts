@@ -1,5 +1,5 @@
 // The runtime's helpers a script calls, and only those: a reader meets no function the variant
-// never runs. runtime.sh is cut into its top-level code (always kept) and its functions, each
+// never runs. The runtime (compile/runtime/*.sh) is cut into its top-level code (always kept) and its functions, each
 // with the comment above it; a function is kept when kept text names it.
 
 interface Chunk {
@@ -67,7 +67,7 @@ export function helpersFor(runtime: string, used: string): string[] {
     queue.push(...names(c.lines.join("\n")));
   }
   const kept = all.filter((c) => !c.name || wanted.has(c.name));
-  // "##" marks a note for those who edit runtime.sh, not for a reader of one script. No two
+  // "##" marks a note for those who edit the runtime, not for a reader of one script. No two
   // blank lines in a row once functions are gone.
   return kept
     .flatMap((c) => c.lines)

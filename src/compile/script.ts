@@ -1,7 +1,6 @@
 // Scenario + variant → one self-contained POSIX sh script that builds, tests, prints TAP and
 // tears down. It reads top to bottom like a net selftest: what it reproduces and expects, the
 // topology, each check written out, then only the helpers this variant calls, then the main part.
-import { readFileSync } from "node:fs";
 import {
   type CheckBudget,
   type CompileOptions,
@@ -18,10 +17,8 @@ import { expectWords } from "./expect.js";
 import { featuresOf, flavoured } from "./features.js";
 import { helpersFor } from "./helpers.js";
 import { dadNodes, modulesOf, namespaces } from "./namespaces.js";
+import { RUNTIME } from "./runtime.js";
 import { bridgedNodes, links, nodeSetup } from "./topology.js";
-
-// The helper functions scripts may call (kept as a real .sh file so it can be linted).
-const RUNTIME = readFileSync(new URL("./runtime.sh", import.meta.url), "utf8");
 
 export interface CompiledScript {
   scenario: string;

@@ -45,7 +45,7 @@ export function assembleResults(ctx: RunContext, repeats: Observation[][]): Resu
 }
 
 // A script says what it expected by its exit code, as kselftest: 2 is an expected failure, 3 an
-// unexpected pass. (nsm_verdict in runtime.sh applies the same rule to its selftest line.)
+// unexpected pass. (nsm_verdict in compile/runtime/report.sh applies the same rule to its selftest line.)
 function declared(expected: ExpectationT, stage: string | undefined): ExpectationT {
   if (stage === "xfail" && expected !== "no-reach") return "xfail";
   if (stage === "xpass" && expected === "reach") return "xfail";

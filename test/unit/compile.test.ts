@@ -245,7 +245,7 @@ describe("compileVariant", () => {
       "nsm_measure 1 check_1",
       "nsm_trace_off 1",
       'wait "$nsm_wpid"',
-      `nsm_report 1 transfer-not-offloaded tcp bulk 5 5 "$nsm_e1" "ip netns exec $P-cl socat -u -T 5 TCP4:2.2.2.11:22,connect-timeout=5 STDOUT" 1048581 gw`,
+      `nsm_report 1 transfer-not-offloaded kind=tcp service=bulk timeout=5 answer=5 expect="$nsm_e1" command="ip netns exec $P-cl socat -u -T 5 TCP4:2.2.2.11:22,connect-timeout=5 STDOUT" bytes=1048581 offload=gw`,
       "nsm_drops 1",
       "nsm_report_end transfer-not-offloaded",
     ]);
@@ -254,10 +254,10 @@ describe("compileVariant", () => {
       "check_1() {\n  ip netns exec $P-cl socat -u -T 5 TCP4:2.2.2.11:22,connect-timeout=5 STDOUT\n}\n",
     );
     expect(lines[at("nsm_report 2")]).toBe(
-      `nsm_report 2 transfer-whole tcp bulk 5 5 "$nsm_e2" "ip netns exec $P-cl socat -u -T 5 TCP4:2.2.2.11:22,connect-timeout=5 STDOUT" 1048581`,
+      `nsm_report 2 transfer-whole kind=tcp service=bulk timeout=5 answer=5 expect="$nsm_e2" command="ip netns exec $P-cl socat -u -T 5 TCP4:2.2.2.11:22,connect-timeout=5 STDOUT" bytes=1048581`,
     );
     expect(lines[at("nsm_report 3")]).toBe(
-      `nsm_report 3 ping-wrong-capture ping '' 5 '' "$nsm_e3" "ip netns exec $P-cl ping -n -c 1 -W 5 10.0.0.7" '' '' 1`,
+      `nsm_report 3 ping-wrong-capture kind=ping timeout=5 expect="$nsm_e3" command="ip netns exec $P-cl ping -n -c 1 -W 5 10.0.0.7" capture=1`,
     );
   });
 

@@ -7,6 +7,7 @@ import { expectShell, versionNumber } from "../../src/compile/expect.js";
 import { helpersFor } from "../../src/compile/helpers.js";
 import { compileVariant } from "../../src/compile/index.js";
 import { pathNodes } from "../../src/compile/path.js";
+import { RUNTIME } from "../../src/compile/runtime.js";
 import { type CheckModel, loadScenario } from "../../src/model/index.js";
 import { expectationFor } from "../../src/results/index.js";
 
@@ -71,7 +72,7 @@ describe("the plan's shape", () => {
   });
 
   it("is shorter than the full runtime, and sh parses it", () => {
-    const runtime = readFileSync("src/compile/runtime.sh", "utf8").split("\n").length;
+    const runtime = RUNTIME.split("\n").length;
     const helpers = lines.slice(
       lines.indexOf("# Helpers: only those this variant calls."),
       lines.indexOf("# main"),

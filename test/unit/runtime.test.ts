@@ -6,13 +6,11 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_OPTIONS, KINDS } from "../../src/checks/index.js";
 import { checkFunctions, checkLines } from "../../src/compile/checks.js";
+import { RUNTIME } from "../../src/compile/runtime.js";
 import type { CheckModel } from "../../src/model/index.js";
 
 // The runtime, and the stage function of every kind of check.
-const RUNTIME = [
-  readFileSync("src/compile/runtime.sh", "utf8"),
-  ...Object.values(KINDS).map((k) => k.stageShell),
-].join("\n");
+const ALL = [RUNTIME, ...Object.values(KINDS).map((k) => k.stageShell)].join("\n");
 
 let dir = "";
 beforeEach(() => {
@@ -22,7 +20,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs `body` after the runtime, with nsm_skip_all stubbed as the compiler would define it. */
 function sh(body: string, env: Record<string, string> = {}): { out: string; status: number } {
-  const script = `${RUNTIME}\nnsm_skip_all() { echo "SKIP $1"; exit 4; }\n${body}\n`;
+  const script = `${ALL}\nnsm_skip_all() { echo "SKIP $1"; exit 4; }\n${body}\n`;
   try {
     const out = execFileSync("sh", ["-c", script], {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NSM_RUN: "0badcafe", D: dir, TMPDIR: dir, ...env },
@@ -75,13 +73,13 @@ describe("nsm_report (one TAP point)", () => {
   it("a transfer reaches only when every byte arrived", () => {
     const ok = report(
       { "c1.rc": "0\n", "c1.ms": "5\n", "c1.out": "bulk\nxxxx" },
-      "1 t tcp bulk 1 1 reach cmd 9",
+      "1 t kind=tcp service=bulk timeout=1 answer=1 expect=reach command=cmd bytes=9",
     );
     expect(ok).toMatch(/^ok 1 - t\n/);
     expect(ok).toContain("  bytes: 9\n  bytes_expected: 9\n");
     const short = report(
       { "c1.rc": "0\n", "c1.ms": "5\n", "c1.out": "bulk\nxx" },
-      "1 t tcp bulk 1 1 reach cmd 9",
+      "1 t kind=tcp service=bulk timeout=1 answer=1 expect=reach command=cmd bytes=9",
     );
     expect(short).toMatch(/^not ok 1 - t\n/);
     expect(short).toContain("  outcome: no-reach\n");
@@ -89,15 +87,15 @@ describe("nsm_report (one TAP point)", () => {
 
   it("an offload check reaches only when the watcher saw [OFFLOAD]; a capture only with a packet", () => {
     const base = { "c1.rc": "0\n", "c1.ms": "5\n", "c1.out": "web\n" };
-    expect(report(base, "1 t tcp web 1 1 reach cmd '' gw")).toContain("  outcome: no-reach\n");
-    expect(report(base, "1 t tcp web 1 1 reach cmd '' gw")).toContain("  offload: not seen\n");
-    const seen = report({ ...base, "c1.offload": "tcp 6 [OFFLOAD]" }, "1 t tcp web 1 1 reach cmd '' gw");
+    expect(report(base, "1 t kind=tcp service=web timeout=1 answer=1 expect=reach command=cmd offload=gw")).toContain("  outcome: no-reach\n");
+    expect(report(base, "1 t kind=tcp service=web timeout=1 answer=1 expect=reach command=cmd offload=gw")).toContain("  offload: not seen\n");
+    const seen = report({ ...base, "c1.offload": "tcp 6 [OFFLOAD]" }, "1 t kind=tcp service=web timeout=1 answer=1 expect=reach command=cmd offload=gw");
     expect(seen).toMatch(/^ok 1 - t\n[\s\S]* {2}offload: seen\n/);
-    const none = report({ ...base, "c1.cap": "" }, "1 t tcp web 1 1 reach cmd '' '' 1");
+    const none = report({ ...base, "c1.cap": "" }, "1 t kind=tcp service=web timeout=1 answer=1 expect=reach command=cmd capture=1");
     expect(none).toMatch(/^not ok 1 - t\n[\s\S]* {2}captured: 'nothing'\n/);
     const got = report(
       { ...base, "c1.cap": "IP 1.1.1.7 > 10.0.0.7: ICMP echo request\n" },
-      "1 t tcp web 1 1 reach cmd '' '' 1",
+      "1 t kind=tcp service=web timeout=1 answer=1 expect=reach command=cmd capture=1",
     );
     expect(got).toMatch(/^ok 1 - t\n[\s\S]* {2}captured: 'IP 1.1.1.7 > 10.0.0.7: ICMP echo request'\n/);
   });
@@ -130,7 +128,7 @@ nsm_stage_${kind} 1 '${svc}' ${rc} '${ans}'; echo "$_stage_s"`,
 
   it("calls a short transfer short, and never reached", () => {
     const r = sh(`mkdir -p "$T"; printf '0\\n' >"$T/c1.rc"; printf 'bulk\\nxx' >"$T/c1.out"
-nsm_report 1 t tcp bulk 1 1 reach cmd 9`);
+nsm_report 1 t kind=tcp service=bulk timeout=1 answer=1 expect=reach command=cmd bytes=9`);
     expect(r.out).toMatch(
       /^not ok 1 - t\n {2}---\n {2}check: t\n {2}kind: tcp\n {2}outcome: no-reach\n {2}stage: short\n/,
     );
@@ -145,7 +143,7 @@ nsm_stage_ping 1 '' 1 ''; echo "$_stage_s"`);
 
   it("calls an answer by another service than the one named wrong-service, and not reached", () => {
     const r = sh(`mkdir -p "$T"; printf '0\\n' >"$T/c1.rc"; printf 'other\\n' >"$T/c1.out"
-nsm_report 1 t tcp web 1 1 reach cmd`);
+nsm_report 1 t kind=tcp service=web timeout=1 answer=1 expect=reach command=cmd`);
     expect(r.out).toMatch(
       /^not ok 1 - t\n {2}---\n {2}check: t\n {2}kind: tcp\n {2}outcome: no-reach\n {2}stage: wrong-service\n/,
     );
@@ -290,7 +288,7 @@ nsm_match 1 '\\$\\(touch x\\)' ''; cat "$T/c1.stage"; [ -e x ] && echo ran`,
       .map(([name]) => name);
     for (const stage of Object.keys(KINDS.command.stages)) {
       const r = sh(`mkdir -p "$T"; echo ${stage} >"$T/c1.stage"; : >"$T/c1.out"; echo 0 >"$T/c1.rc"
-nsm_report 1 c command '' 1 '' reach cmd >/dev/null; echo "$_report_o"`);
+nsm_report 1 c kind=command timeout=1 expect=reach command=cmd >/dev/null; echo "$_report_o"`);
       expect(r.out).toBe(reached.includes(stage) ? "reach\n" : "no-reach\n");
     }
   });
@@ -318,7 +316,7 @@ describe("the stderr tail in a TAP point", () => {
   it("keeps the last five lines, printable ASCII only, indented as a YAML block", () => {
     const lines = Array.from({ length: 7 }, (_, i) => `line ${i + 1}`).join("\\n");
     const r = sh(
-      `mkdir -p "$T"; printf '1\\n' >"$T/c1.rc"; printf '${lines}\\nbell\\007 end\\n' >"$T/c1.err"; nsm_report 1 t ping '' 1 '' reach cmd; nsm_report_end t`,
+      `mkdir -p "$T"; printf '1\\n' >"$T/c1.rc"; printf '${lines}\\nbell\\007 end\\n' >"$T/c1.err"; nsm_report 1 t kind=ping timeout=1 expect=reach command=cmd; nsm_report_end t`,
     ).out;
     expect(r).toContain(
       "  stderr: |\n    line 4\n    line 5\n    line 6\n    line 7\n    bell end\n  verdict: FAIL\n  ...\n",
