@@ -1,0 +1,36 @@
+// The one table of tools and their Debian packages: what setup.sh installs is what it lists.
+import { execFileSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { PACKAGE_OF, PACKAGES, packagesFor } from "../../../src/system/packages.js";
+
+describe("the package table", () => {
+  it("is what scripts/setup.sh reads and installs, for runs, guests, containers and tests", () => {
+    const printed = execFileSync("bash", ["scripts/setup.sh", "--print"], { encoding: "utf8" })
+      .trim()
+      .split(" ");
+    expect(printed).toEqual(packagesFor("run", "guest", "container", "test"));
+    expect(printed).toContain("busybox-static");
+  });
+
+  it("names a package for every command a compiled script checks for", () => {
+    for (const tool of [
+      "ip",
+      "bridge",
+      "tc",
+      "socat",
+      "ping",
+      "nsenter",
+      "ip6tables-restore",
+      "grep",
+      "ethtool",
+      "tracepath",
+    ])
+      expect([tool, PACKAGE_OF[tool]]).toEqual([tool, expect.any(String)]);
+    expect(PACKAGE_OF["ebtables-nft"]).toBe("iptables");
+  });
+
+  it("keeps each row on one line of three strings, as setup.sh's awk reads it", () => {
+    for (const [tool, pkg, need] of PACKAGES)
+      expect(`${tool} ${pkg} ${need}`).toMatch(/^\S+ \S+ (run|on-use|guest|container|test)$/);
+  });
+});
