@@ -25,6 +25,25 @@ async function time(fn: () => Promise<unknown>, rounds: number, pauseMs = 0): Pr
   return median(ms);
 }
 
+// Start-up: what a command costs before it does anything, against Node's own start in the same run.
+{
+  const startRounds = Math.max(ROUNDS, 10);
+  const nodeAlone = await time(() => $`node -e 0`.quiet(), startRounds);
+  const version = await time(() => $`node bin/nsmatrix.js --version`.quiet(), startRounds);
+  const validate = await time(
+    () => $`node bin/nsmatrix.js validate scenarios/box0-bridge-dnat.yaml`.quiet(),
+    startRounds,
+  );
+  console.log(`Start-up, median of ${startRounds}:`);
+  console.log(`  node -e 0:                  ${nodeAlone.toFixed(0)} ms`);
+  console.log(
+    `  nsmatrix --version:         ${version.toFixed(0)} ms  (target <= 250 ms, ratio ${(version / 250).toFixed(2)}; ${(version / nodeAlone).toFixed(1)}× node's own start)`,
+  );
+  console.log(
+    `  nsmatrix validate (Box0):   ${validate.toFixed(0)} ms  (target <= 250 ms, ratio ${(validate / 250).toFixed(2)}; ${(validate / nodeAlone).toFixed(1)}× node's own start)`,
+  );
+}
+
 if (process.getuid?.() !== 0) {
   console.error("bench needs root: it creates network namespaces");
   process.exit(2);

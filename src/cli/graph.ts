@@ -17,16 +17,16 @@ export function graphCommand(): Command {
       "\nExample:\n  nsmatrix graph topologies/box0-bridge.yaml -f dot | dot -Tsvg > box0.svg",
     )
     .action(async (file: string, o) => {
-      const [{ fileKind, loadScenario, loadTopology }, { drawTopology }] = await Promise.all([
+      const [{ loadFile }, { drawTopology }] = await Promise.all([
         import("../model/index.js"),
         import("../compile/index.js"),
       ]);
-      let topo = fileKind(file) === "topology" ? loadTopology(file) : undefined;
-      if (!topo) {
-        const sc = loadScenario(file);
-        const name = variantOf(sc, o.variant);
-        topo = sc.variants.find((v) => v.name === name)?.topology ?? { nodes: {} };
-      }
+      const got = loadFile(file);
+      const variant = got.kind === "scenario" ? variantOf(got.scenario, o.variant) : undefined;
+      const topo =
+        got.kind === "topology"
+          ? got.topology
+          : (got.scenario.variants.find((v) => v.name === variant)?.topology ?? { nodes: {} });
       process.stdout.write(drawTopology(topo, o.format));
     });
 }

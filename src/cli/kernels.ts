@@ -1,22 +1,13 @@
 // `nsmatrix kernels`: list, fetch and remove the guest kernels in the cache.
 import { Command } from "commander";
 import { NsmError } from "../errors.js";
-import {
-  DEFAULT_MIRROR,
-  defaultCacheDir,
-  fetchDebianKernel,
-  formatKernelSpec,
-  kernelProgressPrinter,
-  knownSeries,
-  listCached,
-  type ProgressSink,
-  parseKernelList,
-  pruneOlder,
-  removeCached,
-  resolveDebianKernel,
-  resolveKernel,
-} from "../kernels/index.js";
-import type { Exec } from "../system/index.js";
+import { DEFAULT_MIRROR, knownSeries } from "../kernels/catalog.js";
+import type { ProgressSink } from "../kernels/index.js";
+import type { Exec } from "../system/exec.js";
+import { defaultCacheDir } from "../system/paths.js";
+
+// The cache's code loads when a subcommand runs: `nsmatrix --help` needs only the words above.
+const lib = () => import("../kernels/index.js");
 
 /** What the command needs from outside: exec, and optionally fetch and the output streams. */
 export interface KernelsDeps {
@@ -69,6 +60,7 @@ Examples:
     .command("list")
     .description("list cached kernels: spec, release, package version, size, directory")
     .action(async (_o, cmd: Command) => {
+      const { listCached } = await lib();
       const dir = cacheDir(cmd);
       const all = listCached(dir);
       if (!all.length)
@@ -86,6 +78,14 @@ Examples:
     .option("--mirror <url>", "Debian archive to use", DEFAULT_MIRROR)
     .option("--keep-old", "keep older cached releases of the same series")
     .action(async (specs: string[], o: { mirror: string; keepOld?: boolean }, cmd: Command) => {
+      const {
+        fetchDebianKernel,
+        formatKernelSpec,
+        kernelProgressPrinter,
+        parseKernelList,
+        pruneOlder,
+        resolveKernel,
+      } = await lib();
       const dir = cacheDir(cmd);
       const progress = kernelProgressPrinter(err);
       for (const k of parseKernelList(specs.join(","))) {
@@ -111,6 +111,7 @@ Examples:
     .argument("<spec...>", "debian:<series> specs, space- or comma-separated")
     .option("--mirror <url>", "Debian archive to use", DEFAULT_MIRROR)
     .action(async (specs: string[], o: { mirror: string }, cmd: Command) => {
+      const { formatKernelSpec, kernelProgressPrinter, parseKernelList, resolveDebianKernel } = await lib();
       const progress = kernelProgressPrinter(err);
       for (const k of parseKernelList(specs.join(","))) {
         if (k.kind !== "debian")
@@ -130,7 +131,8 @@ Examples:
     .command("rm")
     .description("remove every cached release of the given debian:<series> specs")
     .argument("<spec...>", "debian:<series> specs, space- or comma-separated")
-    .action((specs: string[], _o, cmd: Command) => {
+    .action(async (specs: string[], _o, cmd: Command) => {
+      const { formatKernelSpec, parseKernelList, removeCached } = await lib();
       const dir = cacheDir(cmd);
       for (const k of parseKernelList(specs.join(","))) {
         const gone = removeCached(dir, k);

@@ -1,23 +1,14 @@
 // `nsmatrix userspace`: list, build and remove the Debian userspaces in the cache.
 import { Command } from "commander";
+import { DEFAULT_MIRROR } from "../kernels/catalog.js";
 import type { ProgressSink } from "../kernels/index.js";
-import { DEFAULT_MIRROR } from "../kernels/index.js";
-import type { Exec } from "../system/index.js";
-import {
-  buildUserspace,
-  cachedUserspace,
-  DEBIAN_SUITES,
-  defaultUserspaceDir,
-  formatToolVersions,
-  formatUserspaceEvent,
-  formatUserspaceSpec,
-  hasImage,
-  imageOf,
-  importImage,
-  listUserspaces,
-  parseUserspaceList,
-  removeUserspace,
-} from "../userspace/index.js";
+import type { Exec } from "../system/exec.js";
+import { defaultUserspaceDir } from "../system/paths.js";
+import { formatToolVersions } from "../text.js";
+import { DEBIAN_SUITES } from "../userspace/spec.js";
+
+// Building and the cache load when a subcommand runs: `nsmatrix --help` needs only the words above.
+const lib = () => import("../userspace/index.js");
 
 export interface UserspaceDeps {
   exec: Exec;
@@ -60,7 +51,8 @@ Examples:
   cmd
     .command("list")
     .description("list built userspaces: spec, tool versions, image, directory")
-    .action((_o, c: Command) => {
+    .action(async (_o, c: Command) => {
+      const { listUserspaces } = await lib();
       const dir = dirOf(c);
       const all = listUserspaces(dir);
       if (!all.length)
@@ -76,6 +68,15 @@ Examples:
     .option("--force", "build again even when already built")
     .option("--no-import", "only build the root filesystem (guests need no image)")
     .action(async (specs: string[], o: { mirror: string; force?: boolean; import: boolean }, c: Command) => {
+      const {
+        buildUserspace,
+        cachedUserspace,
+        formatUserspaceEvent,
+        formatUserspaceSpec,
+        hasImage,
+        importImage,
+        parseUserspaceList,
+      } = await lib();
       const progress = (e: Parameters<typeof formatUserspaceEvent>[0]) =>
         err.write(`${formatUserspaceEvent(e)}\n`);
       const opts = { exec: deps.exec, cacheDir: dirOf(c), mirror: o.mirror, progress };
@@ -99,6 +100,7 @@ Examples:
     .description("remove built debian:<suite> userspaces and their images")
     .argument("<spec...>", "debian:<suite> specs, space- or comma-separated")
     .action(async (specs: string[], _o, c: Command) => {
+      const { formatUserspaceSpec, imageOf, parseUserspaceList, removeUserspace } = await lib();
       const dir = dirOf(c);
       for (const u of parseUserspaceList(specs.join(","))) {
         const gone = removeUserspace(dir, u);

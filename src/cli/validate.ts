@@ -8,17 +8,19 @@ export function validateCommand(): Command {
     .description("validate scenario and topology files without touching the system")
     .argument("<files...>", "scenario or topology files")
     .action(async (files: string[]) => {
-      const { fileKind, loadScenario, loadTopology } = await import("../model/index.js");
+      const { loadFile } = await import("../model/index.js");
       let bad = 0;
       for (const f of files) {
         try {
-          if (fileKind(f) === "topology") {
-            const t = loadTopology(f);
+          // Read and parsed once, and validated as what it is.
+          const got = loadFile(f);
+          if (got.kind === "topology") {
+            const t = got.topology;
             console.log(
               `ok ${f}: topology, ${Object.keys(t.nodes).length} nodes, ${t.links?.length ?? 0} links`,
             );
           } else {
-            const sc = loadScenario(f);
+            const sc = got.scenario;
             console.log(
               `ok ${f}: scenario ${sc.name}, ${sc.variants.length} variants, ${sc.checks.length} checks`,
             );

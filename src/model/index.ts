@@ -4,6 +4,8 @@ export { ipv6On, ruleFamily } from "./family.js";
 export { formatPath } from "./issues.js";
 export {
   fileKind,
+  type LoadedFile,
+  loadFile,
   loadScenario,
   loadTopology,
   parseScenario,

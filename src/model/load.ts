@@ -174,7 +174,11 @@ export function parseScenario(src: Source): ScenarioT {
 
 /** Loads a scenario file, its topology and every variant; throws E_YAML or E_SCHEMA with located issues. */
 export function loadScenario(file: string): ScenarioModel {
-  const src = readSource(file);
+  return scenarioOf(readSource(file), file);
+}
+
+// A scenario from its file's source: its topology is read beside it.
+function scenarioOf(src: Source, file: string): ScenarioModel {
   const issues: SourceIssue[] = [];
   const sc = parseWith(Scenario, src.data, mergedLocator(src), issues);
   if (!sc) fail(src.file, issues);
@@ -303,11 +307,28 @@ function dedupe(issues: SourceIssue[]): SourceIssue[] {
   });
 }
 
+// A topology has `nodes` and no `scenario`; anything else is read as a scenario.
+const isTopology = (data: unknown) => {
+  const keys = typeof data === "object" && data !== null ? Object.keys(data) : [];
+  return keys.includes("nodes") && !keys.includes("scenario");
+};
+
 /** Whether a file is a topology (has `nodes`) or a scenario (everything else). */
 export function fileKind(file: string): "scenario" | "topology" {
-  const data = readSource(file).data;
-  const keys = typeof data === "object" && data !== null ? Object.keys(data) : [];
-  return keys.includes("nodes") && !keys.includes("scenario") ? "topology" : "scenario";
+  return isTopology(readSource(file).data) ? "topology" : "scenario";
+}
+
+/** A scenario or a topology file, read and parsed once, and validated as what it is. */
+export type LoadedFile =
+  | { kind: "topology"; topology: TopologyT }
+  | { kind: "scenario"; scenario: ScenarioModel };
+
+/** Loads a file as what it is: a topology, or a scenario with its topology. */
+export function loadFile(file: string): LoadedFile {
+  const src = readSource(file);
+  return isTopology(src.data)
+    ? { kind: "topology", topology: topologyFrom(src, dirname(file)) }
+    : { kind: "scenario", scenario: scenarioOf(src, file) };
 }
 
 /**

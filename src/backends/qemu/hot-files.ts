@@ -6,7 +6,7 @@
 import { realpathSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import type { Exec } from "../../system/index.js";
-import { PACKAGE_OF, searchPath } from "../../system/index.js";
+import { SCRIPT_TOOLS, searchPath } from "../../system/index.js";
 
 /** Besides the tools features.ts knows: the shell and the coreutils the runtime calls. */
 const RUNTIME_TOOLS = ["sh", "sleep", "cat", "tr", "tail", "kill", "rm", "mkdir", "timeout", "date"];
@@ -57,7 +57,8 @@ async function hotFilesInRoot(exec: Exec, root: string, tools: string[]): Promis
  * Paths are inside `root` (the host's / by default).
  */
 export async function hotFiles(exec: Exec, path = searchPath(), root = "/") {
-  const tools = [...new Set([...Object.keys(PACKAGE_OF), ...RUNTIME_TOOLS])];
+  // Only what scripts call: the table also names QEMU, dockerd and the tests' browser.
+  const tools = [...new Set([...SCRIPT_TOOLS, ...RUNTIME_TOOLS])];
   if (root !== "/") return hotFilesInRoot(exec, root, tools);
   const bins = [...new Set(tools.map((t) => resolveOnPath(t, path)).filter((b): b is string => !!b))];
   const files = new Set(bins);

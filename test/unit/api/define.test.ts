@@ -2,7 +2,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { compileVariant, defineScenario, defineTopology, loadScenario, NsmError } from "../../../src/index.js";
+import {
+  compileVariant,
+  defineScenario,
+  defineTopology,
+  loadScenario,
+  NsmError,
+} from "../../../src/index.js";
 
 const FIXTURES = "test/fixtures/scenarios";
 const yaml = (f: string) => parse(readFileSync(`${FIXTURES}/${f}`, "utf8"));

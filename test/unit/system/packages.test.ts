@@ -1,7 +1,7 @@
 // The one table of tools and their Debian packages: what setup.sh installs is what it lists.
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { PACKAGE_OF, PACKAGES, packagesFor } from "../../../src/system/packages.js";
+import { PACKAGE_OF, PACKAGES, packagesFor, SCRIPT_TOOLS } from "../../../src/system/packages.js";
 
 describe("the package table", () => {
   it("is what scripts/setup.sh reads and installs, for runs, guests, containers and tests", () => {
@@ -32,5 +32,12 @@ describe("the package table", () => {
   it("keeps each row on one line of three strings, as setup.sh's awk reads it", () => {
     for (const [tool, pkg, need] of PACKAGES)
       expect(`${tool} ${pkg} ${need}`).toMatch(/^\S+ \S+ (run|on-use|guest|container|test)$/);
+  });
+
+  it("tells the commands scripts call (a guest's hot files) from those only the host uses", () => {
+    expect(SCRIPT_TOOLS).toEqual(expect.arrayContaining(["ip", "socat", "nft", "tc", "ethtool"]));
+    // A guest's initramfs carries the script tools: a browser or QEMU in it would not unpack.
+    for (const t of ["chromium", "qemu-system-x86_64", "dockerd", "debootstrap", "prove", "xmllint"])
+      expect(SCRIPT_TOOLS).not.toContain(t);
   });
 });

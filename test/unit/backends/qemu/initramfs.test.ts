@@ -4,7 +4,11 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CpioEntry } from "../../../../src/backends/qemu/cpio.js";
-import { buildInitramfs, initramfsEntries, moduleLoadOrder } from "../../../../src/backends/qemu/initramfs.js";
+import {
+  buildInitramfs,
+  initramfsEntries,
+  moduleLoadOrder,
+} from "../../../../src/backends/qemu/initramfs.js";
 import { bootImage, bzImagePayload, hasPvhEntry } from "../../../../src/backends/qemu/vmlinux.js";
 import { listCached } from "../../../../src/kernels/index.js";
 import type { GuestKernel } from "../../../../src/kernels/types.js";
