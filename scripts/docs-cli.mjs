@@ -1,6 +1,6 @@
 // `npm run docs`: writes docs/cli.md and the README's list of commands from the built command table.
 import { readFileSync, writeFileSync } from "node:fs";
-import { commandList, cliReference } from "../dist/cli/docs.js";
+import { cliReference, commandList } from "../dist/cli/docs.js";
 import { buildProgram } from "../dist/cli/program.js";
 
 writeFileSync("docs/cli.md", `${cliReference(buildProgram())}\n`);
@@ -10,5 +10,8 @@ const end = "<!-- /commands -->";
 const at = readme.indexOf(start);
 const to = readme.indexOf(end);
 if (at < 0 || to < at) throw new Error("README.md has no commands markers");
-writeFileSync("README.md", `${readme.slice(0, at + start.length)}\n${commandList(buildProgram())}\n${readme.slice(to)}`);
+writeFileSync(
+  "README.md",
+  `${readme.slice(0, at + start.length)}\n${commandList(buildProgram())}\n${readme.slice(to)}`,
+);
 console.log("wrote docs/cli.md and the README's list of commands");

@@ -2,8 +2,7 @@
 // run in the boxes of the Vagrantfile. It only transports: each compiled script goes in on the stdin
 // of `vagrant ssh`, its TAP comes back on stdout. The script's own traps tear down (ssh dying gives
 // it SIGHUP).
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { CompiledScript } from "../compile/index.js";
 import { NsmError } from "../errors.js";
 import { describeFailure, type Exec, hasTool, PROJECT_DIR, type ProcessResult } from "../system/index.js";

@@ -35,10 +35,15 @@ export function cliReference(program: Command): string {
   ].join("\n");
 }
 
-/** The README's table of commands: each with its arguments and what it does. */
+/** The README's table of commands: each with its arguments and what it does (aligned, as the formatter has it). */
 export function commandList(program: Command): string {
   const rows = program.commands
     .filter((c) => c.name() !== "help")
-    .map((c) => `| \`nsmatrix ${c.name()}${c.usage() ? ` ${c.usage()}` : ""}\` | ${c.description()} |`);
-  return ["| command | what it does |", "| --- | --- |", ...rows].join("\n");
+    .map((c) => [`\`nsmatrix ${c.name()}${c.usage() ? ` ${c.usage()}` : ""}\``, c.description()]);
+  const all = [["command", "what it does"], ...rows];
+  const width = [0, 1].map((k) => Math.max(...all.map((r) => (r[k] ?? "").length)));
+  const line = (r: string[]) => `| ${r.map((x, k) => x.padEnd(width[k] ?? 0)).join(" | ")} |`;
+  return [line(all[0] ?? []), `| ${width.map((w) => "-".repeat(w)).join(" | ")} |`, ...rows.map(line)].join(
+    "\n",
+  );
 }

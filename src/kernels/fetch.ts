@@ -1,8 +1,7 @@
 // Fetches a Debian kernel into the cache: index, newest image, verified download, extraction, depmod.
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
-import { homedir } from "node:os";
-import { dirname, isAbsolute, join } from "node:path";
+import { dirname, join } from "node:path";
 import { NsmError } from "../errors.js";
 import { defaultCacheDir, describeFailure, type Exec, hasTool, searchPath } from "../system/index.js";
 import { DEFAULT_MIRROR, type DebianSeries, debianSeries, knownSeries } from "./catalog.js";

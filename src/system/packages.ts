@@ -59,9 +59,9 @@ export const PACKAGE_OF: Readonly<Record<string, string>> = Object.fromEntries(
 );
 
 /** The commands a compiled script may call (those it always calls, and those a topology names). */
-export const SCRIPT_TOOLS: readonly string[] = PACKAGES.filter(([, , n]) => n === "run" || n === "on-use").map(
-  ([tool]) => tool,
-);
+export const SCRIPT_TOOLS: readonly string[] = PACKAGES.filter(
+  ([, , n]) => n === "run" || n === "on-use",
+).map(([tool]) => tool);
 
 /** The packages a kind of use needs, each once, in the table's order. */
 export function packagesFor(...needs: Need[]): string[] {

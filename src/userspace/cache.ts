@@ -1,7 +1,6 @@
 // The userspace cache: one directory per built root filesystem, with its manifest written last.
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { homedir } from "node:os";
-import { isAbsolute, join } from "node:path";
+import { join } from "node:path";
 import { z } from "zod";
 import { NsmError } from "../errors.js";
 import { defaultUserspaceDir } from "../system/index.js";

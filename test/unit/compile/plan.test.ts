@@ -1,6 +1,5 @@
 // The plan a kernel developer attaches to a report: read top to bottom, like a net selftest.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_OPTIONS } from "../../../src/checks/index.js";
 import { expectShell, versionNumber } from "../../../src/compile/expect.js";

@@ -1,5 +1,5 @@
 // The script's naming rule: helpers and generated code never assign each other's variables.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { KINDS } from "../../../src/checks/index.js";
 import { compileVariant } from "../../../src/compile/index.js";
