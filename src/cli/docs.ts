@@ -32,7 +32,9 @@ export function cliReference(program: Command): string {
     "Generated from the commands' own `--help` by `npm run docs`; `test/unit/cli/docs.test.ts` keeps it in step.",
     "",
     ...parts,
-  ].join("\n");
+  ]
+    .join("\n")
+    .replace(/\n*$/, "\n");
 }
 
 /** The README's table of commands: each with its arguments and what it does (aligned, as the formatter has it). */

@@ -74,7 +74,7 @@ describe("examples that name their file (`# file: NAME`), wherever they are", ()
 
 describe("the command reference", () => {
   it("docs/cli.md is commander's help of every command (regenerate with npm run docs)", () => {
-    expect(readFileSync("docs/cli.md", "utf8")).toBe(`${cliReference(buildProgram())}\n`);
+    expect(readFileSync("docs/cli.md", "utf8")).toBe(cliReference(buildProgram()));
   });
 
   it("the README's list of commands is generated from the same table", () => {
