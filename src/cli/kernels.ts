@@ -25,6 +25,107 @@ async function dirMegabytes(exec: Exec, dir: string): Promise<string> {
   return r.exitCode === 0 && kb > 0 ? `${Math.round(kb / 1024)} MB` : "?";
 }
 
+// What every subcommand takes: the dependencies, the output streams, and its folder option.
+interface Ctx {
+  deps: KernelsDeps;
+  out: ProgressSink;
+  err: ProgressSink;
+  cacheDir: (cmd: Command) => string;
+}
+
+function listSub(x: Ctx): Command {
+  const { deps, out, err, cacheDir } = x;
+  return new Command("list")
+    .description("list cached kernels: spec, release, package version, size, directory")
+    .action(async (_o, cmd: Command) => {
+      const { listCached } = await lib();
+      const dir = cacheDir(cmd);
+      const all = listCached(dir);
+      if (!all.length)
+        err.write(`no kernels cached in ${dir}; fetch one: nsmatrix kernels fetch debian:6.1\n`);
+      for (const k of all) {
+        const size = await dirMegabytes(deps.exec, k.dir);
+        out.write(`${k.spec}\t${k.release}\t${k.version}\t${size}\t${k.dir}\n`);
+      }
+    });
+}
+
+function fetchSub(x: Ctx): Command {
+  const { deps, out, err, cacheDir } = x;
+  return new Command("fetch")
+    .description("download the newest image of each series into the cache, unless already there")
+    .argument("<spec...>", "kernel specs, space- or comma-separated (host and file: are only checked)")
+    .option("--mirror <url>", "Debian archive to use", DEFAULT_MIRROR)
+    .option("--keep-old", "keep older cached releases of the same series")
+    .action(async (specs: string[], o: { mirror: string; keepOld?: boolean }, cmd: Command) => {
+      const {
+        fetchDebianKernel,
+        formatKernelSpec,
+        kernelProgressPrinter,
+        parseKernelList,
+        pruneOlder,
+        resolveKernel,
+      } = await lib();
+      const dir = cacheDir(cmd);
+      const progress = kernelProgressPrinter(err);
+      for (const k of parseKernelList(specs.join(","))) {
+        const spec = formatKernelSpec(k);
+        if (k.kind !== "debian") {
+          const g = await resolveKernel(k, { exec: deps.exec, cacheDir: dir });
+          out.write(g ? `${spec}\t${g.release}\t${g.vmlinuz}\n` : `${spec}\t(the running kernel)\n`);
+          continue;
+        }
+        const opts = { exec: deps.exec, fetch: deps.fetch, cacheDir: dir, mirror: o.mirror, progress };
+        const got = await fetchDebianKernel(k.series, opts);
+        const old = o.keepOld ? [] : pruneOlder(dir, got);
+        for (const d of old) progress({ kind: "removed", dir: d, reason: "an older release" });
+        out.write(`${spec}\t${got.release}\t${got.dir}\n`);
+      }
+    });
+}
+
+function resolveSub(x: Ctx): Command {
+  const { deps, out, err, cacheDir } = x;
+  return new Command("resolve")
+    .description(
+      "print the package each debian:<series> resolves to now, without downloading it (a CI cache key)",
+    )
+    .argument("<spec...>", "debian:<series> specs, space- or comma-separated")
+    .option("--mirror <url>", "Debian archive to use", DEFAULT_MIRROR)
+    .action(async (specs: string[], o: { mirror: string }, cmd: Command) => {
+      const { formatKernelSpec, kernelProgressPrinter, parseKernelList, resolveDebianKernel } = await lib();
+      const progress = kernelProgressPrinter(err);
+      for (const k of parseKernelList(specs.join(","))) {
+        if (k.kind !== "debian")
+          throw new NsmError("E_USAGE", `${formatKernelSpec(k)}: only debian:<series> resolves to a package`);
+        const r = await resolveDebianKernel(k.series, {
+          exec: deps.exec,
+          fetch: deps.fetch,
+          cacheDir: cacheDir(cmd),
+          mirror: o.mirror,
+          progress,
+        });
+        out.write(`${formatKernelSpec(k)}\t${r.release}\t${r.version}\n`);
+      }
+    });
+}
+
+function rmSub(x: Ctx): Command {
+  const { out, err, cacheDir } = x;
+  return new Command("rm")
+    .description("remove every cached release of the given debian:<series> specs")
+    .argument("<spec...>", "debian:<series> specs, space- or comma-separated")
+    .action(async (specs: string[], _o, cmd: Command) => {
+      const { formatKernelSpec, parseKernelList, removeCached } = await lib();
+      const dir = cacheDir(cmd);
+      for (const k of parseKernelList(specs.join(","))) {
+        const gone = removeCached(dir, k);
+        if (!gone.length) err.write(`${formatKernelSpec(k)}: nothing cached in ${dir}\n`);
+        for (const d of gone) out.write(`removed ${d}\n`);
+      }
+    });
+}
+
 /** The `kernels` command with subcommands list, fetch and rm; add it with program.addCommand(). */
 export function kernelsCommand(deps: KernelsDeps): Command {
   const out = deps.stdout ?? process.stdout;
@@ -55,91 +156,7 @@ Examples:
   nsmatrix kernels list             what is cached, with sizes
   nsmatrix kernels rm debian:5.10`,
     );
-
-  kernels
-    .command("list")
-    .description("list cached kernels: spec, release, package version, size, directory")
-    .action(async (_o, cmd: Command) => {
-      const { listCached } = await lib();
-      const dir = cacheDir(cmd);
-      const all = listCached(dir);
-      if (!all.length)
-        err.write(`no kernels cached in ${dir}; fetch one: nsmatrix kernels fetch debian:6.1\n`);
-      for (const k of all) {
-        const size = await dirMegabytes(deps.exec, k.dir);
-        out.write(`${k.spec}\t${k.release}\t${k.version}\t${size}\t${k.dir}\n`);
-      }
-    });
-
-  kernels
-    .command("fetch")
-    .description("download the newest image of each series into the cache, unless already there")
-    .argument("<spec...>", "kernel specs, space- or comma-separated (host and file: are only checked)")
-    .option("--mirror <url>", "Debian archive to use", DEFAULT_MIRROR)
-    .option("--keep-old", "keep older cached releases of the same series")
-    .action(async (specs: string[], o: { mirror: string; keepOld?: boolean }, cmd: Command) => {
-      const {
-        fetchDebianKernel,
-        formatKernelSpec,
-        kernelProgressPrinter,
-        parseKernelList,
-        pruneOlder,
-        resolveKernel,
-      } = await lib();
-      const dir = cacheDir(cmd);
-      const progress = kernelProgressPrinter(err);
-      for (const k of parseKernelList(specs.join(","))) {
-        const spec = formatKernelSpec(k);
-        if (k.kind !== "debian") {
-          const g = await resolveKernel(k, { exec: deps.exec, cacheDir: dir });
-          out.write(g ? `${spec}\t${g.release}\t${g.vmlinuz}\n` : `${spec}\t(the running kernel)\n`);
-          continue;
-        }
-        const opts = { exec: deps.exec, fetch: deps.fetch, cacheDir: dir, mirror: o.mirror, progress };
-        const got = await fetchDebianKernel(k.series, opts);
-        const old = o.keepOld ? [] : pruneOlder(dir, got);
-        for (const d of old) progress({ kind: "removed", dir: d, reason: "an older release" });
-        out.write(`${spec}\t${got.release}\t${got.dir}\n`);
-      }
-    });
-
-  kernels
-    .command("resolve")
-    .description(
-      "print the package each debian:<series> resolves to now, without downloading it (a CI cache key)",
-    )
-    .argument("<spec...>", "debian:<series> specs, space- or comma-separated")
-    .option("--mirror <url>", "Debian archive to use", DEFAULT_MIRROR)
-    .action(async (specs: string[], o: { mirror: string }, cmd: Command) => {
-      const { formatKernelSpec, kernelProgressPrinter, parseKernelList, resolveDebianKernel } = await lib();
-      const progress = kernelProgressPrinter(err);
-      for (const k of parseKernelList(specs.join(","))) {
-        if (k.kind !== "debian")
-          throw new NsmError("E_USAGE", `${formatKernelSpec(k)}: only debian:<series> resolves to a package`);
-        const r = await resolveDebianKernel(k.series, {
-          exec: deps.exec,
-          fetch: deps.fetch,
-          cacheDir: cacheDir(cmd),
-          mirror: o.mirror,
-          progress,
-        });
-        out.write(`${formatKernelSpec(k)}\t${r.release}\t${r.version}\n`);
-      }
-    });
-
-  kernels
-    .command("rm")
-    .description("remove every cached release of the given debian:<series> specs")
-    .argument("<spec...>", "debian:<series> specs, space- or comma-separated")
-    .action(async (specs: string[], _o, cmd: Command) => {
-      const { formatKernelSpec, parseKernelList, removeCached } = await lib();
-      const dir = cacheDir(cmd);
-      for (const k of parseKernelList(specs.join(","))) {
-        const gone = removeCached(dir, k);
-        if (!gone.length) err.write(`${formatKernelSpec(k)}: nothing cached in ${dir}\n`);
-        for (const d of gone) out.write(`removed ${d}\n`);
-      }
-    });
-
+  const x: Ctx = { deps, out, err, cacheDir };
+  for (const sub of [listSub(x), fetchSub(x), resolveSub(x), rmSub(x)]) kernels.addCommand(sub);
   return kernels;
 }

@@ -16,11 +16,9 @@ import {
 } from "./options.js";
 import { checkArtifacts, holdForUser } from "./support.js";
 
-export function runCommand(): Command {
-  const cores = availableParallelism();
-  return new Command("run")
-    .description("run scenarios on the host kernel and on guest kernels, and print the matrix")
-    .argument("[scenarios...]", "scenario files (default: scenarios/*.yaml)")
+// What runs where: variants, kernels, userspaces, or a selftest script instead of scenarios.
+const whatAndWhere = (c: Command) =>
+  c
     .option("-v, --variant <names>", "only these variants (comma-separated, repeatable)", list)
     .option(
       "-k, --kernel <specs>",
@@ -32,25 +30,15 @@ export function runCommand(): Command {
       "whose iproute2/nftables/iptables/ebtables: host, debian:bullseye, debian:bookworm, debian:trixie, docker:IMAGE (comma-separated; every kernel × every userspace)",
       "host",
     )
-    .option("--userspace-dir <dir>", "where built userspaces are kept", defaultUserspaceDir())
     .option(
-      "--vagrant-dir <dir>",
-      "directory of the Vagrantfile for vagrant:MACHINE kernels (machines el7: 3.10, stretch: 4.9)",
-      process.env.VAGRANT_CWD ?? PROJECT_DIR,
-    )
-    .addOption(
-      new Option("--accel <mode>", "guest acceleration; auto uses KVM only if a probe boots")
-        .choices(["auto", "kvm", "tcg"])
-        .default("auto"),
-    )
-    .addOption(new Option("-f, --format <format>", "result format").choices(REPORT_FORMATS).default("pretty"))
-    .option("-o, --output <file>", "write results to a file instead of stdout")
-    .option(
-      "--report <format:file>",
-      `also write the results in a format to a file (repeatable): ${REPORT_FORMATS.join(", ")}; e.g. --report junit:results.xml --report json:results.json`,
-      collectReport,
-      [],
-    )
+      "--script <file>",
+      "run a selftest-style script (exit 0 pass, 1 fail, 2 xfail, 4 skip; the files beside it that it names go with it) on each kernel, in a namespace of its own",
+    );
+
+// How: repeats, how much at once, timeouts, guests' acceleration, holding a failed variant.
+function how(c: Command): Command {
+  const cores = availableParallelism();
+  return c
     .option(
       "--repeat <n>",
       "run each variant n times; each cell counts the runs that reached, and disagreeing runs are FLAKY",
@@ -72,7 +60,33 @@ export function runCommand(): Command {
       "multiply the wait for a service's answer (default: 1 on the host, 3 in guests); handshake and echo limits are never scaled",
       scale,
     )
-    .option("--cache-dir <dir>", "where guest kernels are kept", defaultCacheDir())
+    .addOption(
+      new Option("--accel <mode>", "guest acceleration; auto uses KVM only if a probe boots")
+        .choices(["auto", "kvm", "tcg"])
+        .default("auto"),
+    )
+    .option(
+      "--keep",
+      "host only: after a variant with a failure, keep its topology up and say how to enter each node; Enter tears it down",
+    );
+}
+
+// The results: format, file, extra reports, colour.
+const output = (c: Command) =>
+  c
+    .addOption(new Option("-f, --format <format>", "result format").choices(REPORT_FORMATS).default("pretty"))
+    .option("-o, --output <file>", "write results to a file instead of stdout")
+    .option(
+      "--report <format:file>",
+      `also write the results in a format to a file (repeatable): ${REPORT_FORMATS.join(", ")}; e.g. --report junit:results.xml --report json:results.json`,
+      collectReport,
+      [],
+    )
+    .option("--no-color", "plain text output (NO_COLOR and FORCE_COLOR are honoured too)");
+
+// Diagnosis: the drop trace, and pcaps of each check's path.
+const diagnosis = (c: Command) =>
+  c
     .option(
       "--no-diagnose",
       "do not trace skb:kfree_skb: by default a check that should have got through and did not names where its packets were freed",
@@ -86,19 +100,20 @@ export function runCommand(): Command {
         "--capture <which>",
         "with --artifacts: the pcaps of checks that missed what they should do, or of all",
       ).choices(["failed", "all"]),
-    )
+    );
+
+// Where things are kept on this machine.
+const places = (c: Command) =>
+  c
+    .option("--cache-dir <dir>", "where guest kernels are kept", defaultCacheDir())
+    .option("--userspace-dir <dir>", "where built userspaces are kept", defaultUserspaceDir())
     .option(
-      "--script <file>",
-      "run a selftest-style script (exit 0 pass, 1 fail, 2 xfail, 4 skip; the files beside it that it names go with it) on each kernel, in a namespace of its own",
-    )
-    .option("--no-color", "plain text output (NO_COLOR and FORCE_COLOR are honoured too)")
-    .option(
-      "--keep",
-      "host only: after a variant with a failure, keep its topology up and say how to enter each node; Enter tears it down",
-    )
-    .addHelpText(
-      "after",
-      `
+      "--vagrant-dir <dir>",
+      "directory of the Vagrantfile for vagrant:MACHINE kernels (machines el7: 3.10, stretch: 4.9)",
+      process.env.VAGRANT_CWD ?? PROJECT_DIR,
+    );
+
+const EPILOGUE = `
 The checks of a variant run one after the other, in the order the scenario declares them, on one
 topology: what a check's frames teach bridges and neighbour tables is what the next one meets.
 (parallel: true in a scenario runs them at once.) Variants and kernels run concurrently.
@@ -107,51 +122,66 @@ Examples:
   sudo nsmatrix run scenarios/box0-bridge-dnat.yaml -v hairpin-static --repeat 5
   sudo nsmatrix run scenarios/box0-bridge-dnat.yaml -k host,debian:5.10,debian:6.12 -j 3
   sudo nsmatrix run scenarios/box0-bridge-dnat.yaml -k host,debian:5.10 -u host,debian:bullseye
-                  every kernel with every userspace: a container on the host kernel, the guest's root in QEMU`,
-    )
-    .action(async (files: string[], o) => {
-      checkOutputs(o.output, o.report as ReportTarget[]);
-      if (o.script && files.length)
-        throw new NsmError("E_USAGE", "give scenario files or --script, not both");
-      if (o.artifacts) checkArtifacts(o.artifacts);
-      const [
-        { run },
-        { loadScenario, scriptScenario },
-        { exitCodeOf },
-        { kernelProgressPrinter },
-        { formatProgress },
-      ] = await Promise.all([
-        import("../api/index.js"),
-        import("../model/index.js"),
-        import("../results/index.js"),
-        import("../kernels/index.js"),
-        import("../progress.js"),
-      ]);
-      const scenarios = o.script ? [scriptScenario(o.script)] : scenarioFiles(files).map(loadScenario);
-      const report = await run(scenarios, {
-        kernels: [o.kernel],
-        userspaces: [o.userspace],
-        ...(o.variant ? { variants: o.variant } : {}),
-        repeat: o.repeat,
-        ...(o.jobs ? { jobs: o.jobs } : {}),
-        ...(o.variantJobs ? { variantJobs: o.variantJobs } : {}),
-        ...(o.timeoutScale !== undefined ? { timeoutScale: o.timeoutScale } : {}),
-        diagnose: o.diagnose,
-        ...(o.artifacts ? { artifacts: o.artifacts } : {}),
-        ...(o.capture ? { capture: o.capture } : {}),
-        accel: o.accel,
-        cacheDir: o.cacheDir,
-        userspaceDir: o.userspaceDir,
-        vagrantDir: o.vagrantDir,
-        ...(o.keep ? { keep: holdForUser } : {}),
-        onProgress: (e) => {
-          const line = formatProgress(e);
-          if (line) process.stderr.write(`${line}\n`);
-        },
-        onLine: (line) => process.stderr.write(`${line}\n`),
-        kernelProgress: kernelProgressPrinter(process.stderr),
-      });
-      await writeReports(report, o.format as ReportFormat, o.output, o.report as ReportTarget[], o.color);
-      process.exitCode = exitCodeOf(report.results);
-    });
+                  every kernel with every userspace: a container on the host kernel, the guest's root in QEMU`;
+
+// The options as api.run takes them; what it leaves unset takes its defaults there.
+async function runAction(files: string[], o: Record<string, unknown>): Promise<void> {
+  const reports = o.report as ReportTarget[];
+  checkOutputs(o.output as string | undefined, reports);
+  if (o.script && files.length) throw new NsmError("E_USAGE", "give scenario files or --script, not both");
+  if (o.artifacts) checkArtifacts(o.artifacts as string);
+  const [
+    { run },
+    { loadScenario, scriptScenario },
+    { exitCodeOf },
+    { kernelProgressPrinter },
+    { formatProgress },
+  ] = await Promise.all([
+    import("../api/index.js"),
+    import("../model/index.js"),
+    import("../results/index.js"),
+    import("../kernels/index.js"),
+    import("../progress.js"),
+  ]);
+  const scenarios = o.script ? [scriptScenario(o.script as string)] : scenarioFiles(files).map(loadScenario);
+  const given = (k: string) => (o[k] !== undefined ? { [k]: o[k] } : {});
+  const report = await run(scenarios, {
+    kernels: [o.kernel as string],
+    userspaces: [o.userspace as string],
+    ...(o.variant ? { variants: o.variant as string[] } : {}),
+    ...given("repeat"),
+    ...given("jobs"),
+    ...given("variantJobs"),
+    ...given("timeoutScale"),
+    ...given("artifacts"),
+    ...given("capture"),
+    diagnose: o.diagnose as boolean,
+    accel: o.accel as "auto" | "kvm" | "tcg",
+    cacheDir: o.cacheDir as string,
+    userspaceDir: o.userspaceDir as string,
+    vagrantDir: o.vagrantDir as string,
+    ...(o.keep ? { keep: holdForUser } : {}),
+    onProgress: (e) => {
+      const line = formatProgress(e);
+      if (line) process.stderr.write(`${line}\n`);
+    },
+    onLine: (line) => process.stderr.write(`${line}\n`),
+    kernelProgress: kernelProgressPrinter(process.stderr),
+  });
+  await writeReports(
+    report,
+    o.format as ReportFormat,
+    o.output as string | undefined,
+    reports,
+    o.color as boolean,
+  );
+  process.exitCode = exitCodeOf(report.results);
+}
+
+export function runCommand(): Command {
+  const c = new Command("run")
+    .description("run scenarios on the host kernel and on guest kernels, and print the matrix")
+    .argument("[scenarios...]", "scenario files (default: scenarios/*.yaml)");
+  for (const group of [whatAndWhere, how, output, diagnosis, places]) group(c);
+  return c.addHelpText("after", EPILOGUE).action(runAction);
 }

@@ -18,38 +18,17 @@ export interface UserspaceDeps {
 
 const suites = DEBIAN_SUITES.map((d) => `${d.suite} (${d.release})`).join(", ");
 
-/** The `userspace` command; add it with program.addCommand(). */
-export function userspaceCommand(deps: UserspaceDeps): Command {
-  const out = deps.stdout ?? process.stdout;
-  const err = deps.stderr ?? process.stderr;
-  const dirOf = (cmd: Command): string => cmd.optsWithGlobals().userspaceDir;
-  const cmd = new Command("userspace")
-    .exitOverride()
-    .description("list, build and remove distribution userspaces (iproute2, nftables, iptables, ebtables)")
-    .option(
-      "--userspace-dir <dir>",
-      "where built root filesystems are kept ($XDG_CACHE_HOME/nsmatrix/userspace)",
-      defaultUserspaceDir(),
-    )
-    .addHelpText(
-      "after",
-      `
-Userspace specs (run --userspace LIST; every kernel runs with every userspace):
-  host              this machine's own tools
-  debian:<suite>    a Debian release's tools, built here with debootstrap: ${suites}
-  docker:<image>    an image a registry serves, pulled by the engine (needs a reachable registry)
+// What every subcommand takes: the dependencies, the output streams, and its folder option.
+interface Ctx {
+  deps: UserspaceDeps;
+  out: ProgressSink;
+  err: ProgressSink;
+  dirOf: (cmd: Command) => string;
+}
 
-On the host kernel a userspace other than host runs in a container (Docker engine needed);
-in a guest kernel, a debian:<suite> root filesystem is the guest's root, as the release ships.
-
-Examples:
-  nsmatrix userspace build debian:bullseye     debootstrap (about a minute, 230 MB) and docker import
-  nsmatrix userspace list
-  nsmatrix run scenarios/box0-bridge-dnat.yaml -k host,debian:5.10 -u host,debian:bullseye`,
-    );
-
-  cmd
-    .command("list")
+function listSub(x: Ctx): Command {
+  const { out, err, dirOf } = x;
+  return new Command("list")
     .description("list built userspaces: spec, tool versions, image, directory")
     .action(async (_o, c: Command) => {
       const { listUserspaces } = await lib();
@@ -59,9 +38,11 @@ Examples:
         err.write(`no userspaces built in ${dir}; build one: nsmatrix userspace build debian:bullseye\n`);
       for (const u of all) out.write(`${u.spec}\t${formatToolVersions(u.tools)}\t${u.image}\t${u.dir}\n`);
     });
+}
 
-  cmd
-    .command("build")
+function buildSub(x: Ctx): Command {
+  const { deps, out, err, dirOf } = x;
+  return new Command("build")
     .description("debootstrap each debian:<suite> into the cache and import it as a local image")
     .argument("<spec...>", "debian:<suite> specs, space- or comma-separated")
     .option("--mirror <url>", "Debian archive to use", DEFAULT_MIRROR)
@@ -94,9 +75,11 @@ Examples:
         out.write(`${built.spec}\t${formatToolVersions(built.tools)}\t${built.dir}\n`);
       }
     });
+}
 
-  cmd
-    .command("rm")
+function rmSub(x: Ctx): Command {
+  const { deps, out, err, dirOf } = x;
+  return new Command("rm")
     .description("remove built debian:<suite> userspaces and their images")
     .argument("<spec...>", "debian:<suite> specs, space- or comma-separated")
     .action(async (specs: string[], _o, c: Command) => {
@@ -113,5 +96,38 @@ Examples:
         for (const d of gone) out.write(`removed ${d}\n`);
       }
     });
+}
+
+/** The `userspace` command; add it with program.addCommand(). */
+export function userspaceCommand(deps: UserspaceDeps): Command {
+  const out = deps.stdout ?? process.stdout;
+  const err = deps.stderr ?? process.stderr;
+  const dirOf = (cmd: Command): string => cmd.optsWithGlobals().userspaceDir;
+  const cmd = new Command("userspace")
+    .exitOverride()
+    .description("list, build and remove distribution userspaces (iproute2, nftables, iptables, ebtables)")
+    .option(
+      "--userspace-dir <dir>",
+      "where built root filesystems are kept ($XDG_CACHE_HOME/nsmatrix/userspace)",
+      defaultUserspaceDir(),
+    )
+    .addHelpText(
+      "after",
+      `
+Userspace specs (run --userspace LIST; every kernel runs with every userspace):
+  host              this machine's own tools
+  debian:<suite>    a Debian release's tools, built here with debootstrap: ${suites}
+  docker:<image>    an image a registry serves, pulled by the engine (needs a reachable registry)
+
+On the host kernel a userspace other than host runs in a container (Docker engine needed);
+in a guest kernel, a debian:<suite> root filesystem is the guest's root, as the release ships.
+
+Examples:
+  nsmatrix userspace build debian:bullseye     debootstrap (about a minute, 230 MB) and docker import
+  nsmatrix userspace list
+  nsmatrix run scenarios/box0-bridge-dnat.yaml -k host,debian:5.10 -u host,debian:bullseye`,
+    );
+  const x: Ctx = { deps, out, err, dirOf };
+  for (const sub of [listSub(x), buildSub(x), rmSub(x)]) cmd.addCommand(sub);
   return cmd;
 }

@@ -50,3 +50,20 @@ describe("colour", () => {
     expect(useColor(flag, toFile, env as NodeJS.ProcessEnv)).toBe(want);
   });
 });
+
+describe("starting", () => {
+  // testcontainers' ssh2 sets up WebAssembly when it loads, which a 1 GB address-space limit
+  // refuses: only container columns may load it, so validate's exit status stays its own.
+  it("validates a bad file under a virtual-memory limit, and exits 2 with its error", async () => {
+    const r = await execa(
+      "sh",
+      [
+        "-c",
+        "ulimit -v 1000000; exec node bin/nsmatrix.js validate test/fixtures/bad/check-ping-and-tcp.yaml",
+      ],
+      { reject: false },
+    );
+    expect(r.stderr).toMatch(/check-ping-and-tcp\.yaml:4:3: checks\.c1: a check has exactly one of/);
+    expect(r.exitCode).toBe(2);
+  });
+});
