@@ -1,16 +1,9 @@
 // What every backend offers: run a batch of compiled scripts on one kernel.
 import type { CompiledScript } from "../compile/index.js";
+import type { ScriptRun } from "../script-run.js";
 import type { ToolVersions } from "../userspace/index.js";
 
-/** What a backend hands back after running one script: its TAP, and how its process ended. */
-export interface ScriptRun {
-  tap: string;
-  exitCode: number | null;
-  signal?: string;
-  timedOut: boolean;
-  stderr: string;
-  durationMs: number;
-}
+export type { ScriptRun };
 
 export interface BatchOptions {
   /** Multiplies every check timeout (slow guests). */

@@ -4,7 +4,7 @@ export { evidenceFacts, evidenceLines, type Fact, sawText, shortfall, stageText 
 export { expectationFor, kernelSemver, verdictOf } from "./expect.js";
 export { mergeReports, readResults } from "./merge.js";
 export { ResultsDocument } from "./schema.js";
-export { type FinishedScript, observationsFromTap } from "./tap.js";
+export { observationsFromTap } from "./tap.js";
 export type {
   Column,
   Evidence,

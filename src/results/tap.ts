@@ -1,20 +1,8 @@
 // The script's TAP → one Observation per check. Uses tap-parser; the script's YAML diag carries the evidence.
 import { Parser, type Result as TapPoint } from "tap-parser";
 import { demandEvidence, type SubTest, stageInfo } from "../checks/index.js";
+import type { ScriptRun } from "../script-run.js";
 import type { Evidence, Observation } from "./types.js";
-
-/**
- * What this reads of a script's run: its TAP and how its process ended. (Backends produce it as
- * their ScriptRun, which has this shape; results never import a backend.)
- */
-export interface FinishedScript {
-  tap: string;
-  exitCode: number | null;
-  signal?: string;
-  timedOut: boolean;
-  stderr: string;
-  durationMs: number;
-}
 
 const tail = (s: string, lines = 5) => s.trimEnd().split("\n").slice(-lines).join("\n");
 
@@ -54,7 +42,7 @@ function observe(point: TapPoint, checks: string[], subtests: SubTest[]): Observ
 }
 
 /** Why a script that did not report every check stopped early. */
-function whyIncomplete(run: FinishedScript, bailout: string | undefined): string {
+function whyIncomplete(run: ScriptRun, bailout: string | undefined): string {
   if (run.timedOut) return `script timed out after ${(run.durationMs / 1000).toFixed(1)} s`;
   if (bailout) return `set-up failed: ${bailout}`;
   if (run.signal) return `script killed by ${run.signal}`;
@@ -63,7 +51,7 @@ function whyIncomplete(run: FinishedScript, bailout: string | undefined): string
 }
 
 /** Parses a script's TAP into one observation per check, in the compiled order. */
-export function observationsFromTap(run: FinishedScript, checks: string[]): Observation[] {
+export function observationsFromTap(run: ScriptRun, checks: string[]): Observation[] {
   const points: { point: TapPoint; subtests: SubTest[] }[] = [];
   let bailout: string | undefined;
   // A script check's own TAP arrives as a subtest just before its point.

@@ -5,17 +5,17 @@ import {
   assembleResults,
   exitCodeOf,
   expectationFor,
-  type FinishedScript,
   kernelSemver,
   type Observation,
   observationsFromTap,
   verdictOf,
 } from "../../../src/results/index.js";
+import type { ScriptRun } from "../../../src/script-run.js";
 
 const box0 = loadScenario("scenarios/box0-bridge-dnat.yaml");
 const checks = box0.checks.map((c) => c.name);
 const fixture = (name: string) => readFileSync(`test/fixtures/tap/${name}`, "utf8");
-const run = (tap: string, over: Partial<FinishedScript> = {}): FinishedScript => ({
+const run = (tap: string, over: Partial<ScriptRun> = {}): ScriptRun => ({
   tap,
   exitCode: 0,
   timedOut: false,
