@@ -118,11 +118,11 @@ const DEMANDS: Demand[] = [
   {
     parse: () => ({}),
     facts: (e) => {
-      if (!e.subtests?.length) return [];
-      const bad = e.subtests.filter((t) => !t.ok && !t.directive);
-      const ok = e.subtests.filter((t) => t.ok).length;
-      const text = `${ok} ok, ${bad.length} not ok${bad.length ? ` (${bad.map((t) => t.name).join(", ")})` : ""}`;
-      return [{ label: "subtests", text, met: bad.length === 0 }];
+      const t = subtestTally(e.subtests);
+      if (!t) return [];
+      const named = (what: string, names: string[]) => (names.length ? `; ${what}: ${names.join(", ")}` : "");
+      const text = `${t.ok}/${t.total} ok${named("failed", t.failed)}${named("skipped", t.skipped)}${named("expected failures", t.xfailed)}`;
+      return [{ label: "subtests", text, met: t.failed.length === 0 }];
     },
   },
 ];
@@ -135,4 +135,19 @@ export function demandEvidence(diag: Diag): DemandEvidence {
 /** Every demand's and diagnosis' facts, in a fixed order. */
 export function demandFacts(e: DemandEvidence): Fact[] {
   return DEMANDS.flatMap((d) => d.facts(e));
+}
+
+/** A script's subtests counted as kselftest does: ok (skips and expected failures included) of all. */
+export function subtestTally(
+  subtests: SubTest[] | undefined,
+): { ok: number; total: number; failed: string[]; skipped: string[]; xfailed: string[] } | undefined {
+  if (!subtests?.length) return undefined;
+  const names = (keep: (t: SubTest) => boolean) => subtests.filter(keep).map((t) => t.name);
+  return {
+    ok: subtests.filter((t) => t.ok || t.directive === "TODO").length,
+    total: subtests.length,
+    failed: names((t) => !t.ok && t.directive !== "TODO"),
+    skipped: names((t) => t.directive === "SKIP"),
+    xfailed: names((t) => t.directive === "XFAIL" || t.directive === "TODO"),
+  };
 }

@@ -13,7 +13,14 @@ export { COMMAND_DEFAULT_TIMEOUT_S, matchProblem } from "./command.js";
 export { type Drop, dropText, parseDrops, reasonNames, symbolNames } from "./drops.js";
 export * from "./kind.js";
 export { SCRIPT_DEFAULT_TIMEOUT_S, ScriptSpec, scriptFiles } from "./script.js";
-export { MAX_SCRIPT_BYTES, readScript, SCRIPT_NAME_RE } from "./script-files.js";
+export {
+  folderScripts,
+  type KconfigOption,
+  MAX_SCRIPT_BYTES,
+  readKconfig,
+  readScript,
+  SCRIPT_NAME_RE,
+} from "./script-files.js";
 export type { CheckSpec, CheckTarget, ScriptFile } from "./types.js";
 
 /** The kinds of check: a new one is a module, and its line here. */
@@ -56,7 +63,14 @@ export const STAGE_INFO: Record<string, StageInfo> = Object.assign(
   DEMAND_STAGES,
 );
 
-export { type DemandEvidence, demandEvidence, demandFacts, type Fact, type SubTest } from "./demands.js";
+export {
+  type DemandEvidence,
+  demandEvidence,
+  demandFacts,
+  type Fact,
+  type SubTest,
+  subtestTally,
+} from "./demands.js";
 
 /**
  * What a stage means. Kinds may use one name in their own sense (a tcp check's `failed` is not a

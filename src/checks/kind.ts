@@ -60,8 +60,13 @@ export interface CheckKind {
   target: (value: unknown, ctx: TargetContext) => CheckTarget;
   /** What it sends where, in a few words: "tcp 1.1.1.1:8080". */
   describe: (c: CheckSpec) => string;
-  /** The command under test, as literal shell words (only $P and $T expand). */
+  /**
+   * The command under test, as literal shell words (only $P and $T expand): what the evidence
+   * shows, a line a person can paste while the topology is up.
+   */
   command: (c: CheckSpec, o: CompileOptions) => string;
+  /** The check function's body, when it is more than `command` (UDP's three tries); id: the check's. */
+  run?: (c: CheckSpec, o: CompileOptions, id: number) => string;
   /** Commands the check runs, beside the script's own. */
   tools: (c: CheckSpec) => string[];
   budget: (c: CheckSpec) => CheckBudget;

@@ -65,3 +65,54 @@ export function readScript(dir: string, file: string): ScriptFile[] {
   }
   return files;
 }
+
+/** One option a selftest's `config` file asks for: CONFIG_NET_VRF=m. */
+export interface KconfigOption {
+  option: string;
+  value: string;
+}
+
+const KCONFIG_LINE = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/;
+// A value the script can compare without quoting trouble: y, m, a number, a plain word or string.
+const KCONFIG_VALUE = /^(?:[A-Za-z0-9_.+-]+|"[A-Za-z0-9_.+\-/ ]*")$/;
+
+/**
+ * The options the `config` file beside a script asks for (kselftest's convention: the CONFIG_
+ * options its tests need), or none when there is no such file. `# CONFIG_X is not set` lines ask
+ * for nothing to be present, and are not checked.
+ */
+export function readKconfig(folder: string): KconfigOption[] {
+  const path = join(folder, "config");
+  let t: string;
+  try {
+    if (!statSync(path).isFile()) return [];
+    t = text(path, "config");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw e;
+  }
+  const out: KconfigOption[] = [];
+  t.split("\n").forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) return;
+    const m = KCONFIG_LINE.exec(line);
+    if (!m || !KCONFIG_VALUE.test(m[2] ?? ""))
+      throw new NsmError(
+        "E_SCHEMA",
+        `${path}:${i + 1}: expected CONFIG_NAME=value (y, m, a number or a plain word), got ${JSON.stringify(line.slice(0, 80))}`,
+      );
+    out.push({ option: m[1] as string, value: m[2] as string });
+  });
+  return out;
+}
+
+/** The selftests of a folder: each executable *.sh in it, by name. */
+export function folderScripts(folder: string): string[] {
+  return readdirSync(folder)
+    .filter((n) => n.endsWith(".sh") && SCRIPT_NAME_RE.test(n))
+    .filter((n) => {
+      const st = statSync(join(folder, n));
+      return st.isFile() && (st.mode & 0o111) !== 0;
+    })
+    .sort();
+}

@@ -1,9 +1,10 @@
 // script: a test script in kselftest style, run in a node or in the run's own namespace.
 // Exit codes as kselftest: 0 pass, 1 fail, 2 xfail, 3 xpass, 4 skip. What it prints as TAP or
 // KTAP is nested under the check's own TAP point.
+import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { type CheckKind, netnsOf } from "./kind.js";
-import { readScript } from "./script-files.js";
+import { readKconfig, readScript } from "./script-files.js";
 import type { CheckSpec, ScriptFile } from "./types.js";
 
 type Script = CheckSpec & { target: Extract<CheckSpec["target"], { kind: "script" }> };
@@ -45,7 +46,15 @@ export const script: CheckKind = {
     const args = typeof spec === "string" ? [] : (spec.args ?? []);
     const timeoutS =
       typeof spec === "string" ? SCRIPT_DEFAULT_TIMEOUT_S : (spec.timeout ?? SCRIPT_DEFAULT_TIMEOUT_S);
-    return { kind: "script", file, files: readScript(ctx.dir, file), args, timeoutS };
+    const config = readKconfig(dirname(resolve(ctx.dir, file)));
+    return {
+      kind: "script",
+      file,
+      files: readScript(ctx.dir, file),
+      args,
+      timeoutS,
+      ...(config.length ? { config } : {}),
+    };
   },
   describe: (c) => {
     const t = (c as Script).target;
@@ -56,7 +65,8 @@ export const script: CheckKind = {
             .map((f) => f.name)
             .join(", ")})`
         : "";
-    return `script ${t.file}${extra}, up to ${t.timeoutS} s`;
+    const config = t.config?.length ? `, needs ${t.config.length} CONFIG_ options (its config file)` : "";
+    return `script ${t.file}${extra}${config}, up to ${t.timeoutS} s`;
   },
   // A subshell: the script runs in its own folder, so `source lib.sh` finds its library.
   command: (c) => {

@@ -10,7 +10,15 @@ export interface ScriptFile {
 export type CheckTarget =
   | { kind: "ping"; host: string }
   | { kind: "tcp" | "udp"; host: string; port: number; service?: string }
-  | { kind: "script"; file: string; files: ScriptFile[]; args: string[]; timeoutS: number }
+  | {
+      kind: "script";
+      file: string;
+      files: ScriptFile[];
+      args: string[];
+      timeoutS: number;
+      /** The CONFIG_ options the `config` file beside the script asks for (kselftest's convention). */
+      config?: { option: string; value: string }[];
+    }
   | { kind: "command"; argv: string[]; match?: string; exit?: number };
 
 export interface CheckSpec {

@@ -19,18 +19,26 @@ export const EXIT: Record<NsmError["code"], number> = {
   E_INTERNAL: 70,
 };
 
+// Under `run --bisect`, git bisect run reads the exit status: an error in what the user wrote
+// (usage, validation, an internal error) stops the bisection (above 127), one of the run (a kernel
+// that does not boot, a step that timed out) cannot tell (125, git bisect skip). Looked for before
+// commander parses: a usage error must stop the bisection too.
+const bisecting = process.argv.slice(2).some((a) => a === "--bisect" || a.startsWith("--bisect="));
+const forBisect = (code: number) =>
+  !bisecting || code === 0 || code >= 128 ? code : code === EXIT.E_BACKEND ? 125 : 128;
+
 try {
   await buildProgram().parseAsync();
 } catch (e) {
   if (e instanceof CommanderError) {
     // commander printed the message; help and version are not errors, the rest are usage errors.
     const fine = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(e.code);
-    process.exitCode = fine ? 0 : EXIT.E_USAGE;
+    process.exitCode = forBisect(fine ? 0 : EXIT.E_USAGE);
   } else if (e instanceof NsmError) {
     printError(e);
-    process.exitCode = EXIT[e.code];
+    process.exitCode = forBisect(EXIT[e.code]);
   } else {
     process.stderr.write(`nsmatrix: internal error (please report it): ${(e as Error)?.stack ?? e}\n`);
-    process.exitCode = EXIT.E_INTERNAL;
+    process.exitCode = forBisect(EXIT.E_INTERNAL);
   }
 }

@@ -14,6 +14,9 @@ export interface ReportTarget {
   file: string;
 }
 
+/** A repeatable option's values, in the order given. */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
 /** `--report junit:results.xml`: a format and a file, repeatable. */
 export function collectReport(value: string, previous: ReportTarget[]): ReportTarget[] {
   const colon = value.indexOf(":");

@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import { type Exec, exec } from "../system/exec.js";
 import { VERSION } from "../version.js";
+import { bisectCommand } from "./bisect.js";
 import { cleanCommand } from "./clean.js";
 import { graphCommand } from "./graph.js";
 import { kernelsCommand } from "./kernels.js";
@@ -36,13 +37,16 @@ Examples:
   sudo nsmatrix run scenarios/*.yaml --format junit --output results.xml
   sudo nsmatrix clean                                     remove what a killed run left behind
 
-Exit status: 0 every result matched its expectation, 1 otherwise, 2 usage or validation error.`,
+Exit status, kselftest's: 0 every check met its expectation (skips included), 1 one did not or
+set-up failed, 4 every check was skipped; 2 a usage or validation error, 130 interrupted.
+(run --bisect and nsmatrix bisect have their own: see their --help.)`,
     );
   for (const c of [
     runCommand(),
     reportCommand(),
     validateCommand(),
     planCommand(),
+    bisectCommand(),
     graphCommand(),
     listCommand(),
     cleanCommand(),

@@ -6,6 +6,7 @@ import { REPORT_FORMATS, type ReportFormat } from "../results/formats.js";
 import { defaultCacheDir, defaultUserspaceDir, PROJECT_DIR } from "../system/paths.js";
 import {
   checkOutputs,
+  collect,
   collectReport,
   list,
   positiveInt,
@@ -31,8 +32,23 @@ const whatAndWhere = (c: Command) =>
       "host",
     )
     .option(
-      "--script <file>",
-      "run a selftest-style script (exit 0 pass, 1 fail, 2 xfail, 4 skip; the files beside it that it names go with it) on each kernel, in a namespace of its own",
+      "--script <path>",
+      "run selftests as they are, instead of scenarios (repeatable): a script (exit 0 pass, 1 fail, 2 xfail, 4 skip), or a folder where each executable *.sh is one; the files a script names (its lib.sh) go with it, a config file beside it is checked against the kernel's, and its TAP, KTAP or TEST: [ OK ] lines become subtests",
+      collect,
+      [],
+    );
+
+// Bisection: the exit status git bisect run reads.
+const bisect = (c: Command) =>
+  c
+    .option(
+      "--bisect <check>",
+      "exit as git bisect run wants, from one check (check, or variant/check): 0 it reached (good), 1 it did not (bad), 125 it cannot tell (skipped, set-up failed); 128 for a usage error, which stops the bisection",
+    )
+    .addOption(
+      new Option("--bisect-bad <outcome>", "the outcome that is bad (reach: a bug that lets traffic through)")
+        .choices(["no-reach", "reach"])
+        .default("no-reach"),
     );
 
 // How: repeats, how much at once, timeouts, guests' acceleration, holding a failed variant.
@@ -122,13 +138,18 @@ Examples:
   sudo nsmatrix run scenarios/box0-bridge-dnat.yaml -v hairpin-static --repeat 5
   sudo nsmatrix run scenarios/box0-bridge-dnat.yaml -k host,debian:5.10,debian:6.12 -j 3
   sudo nsmatrix run scenarios/box0-bridge-dnat.yaml -k host,debian:5.10 -u host,debian:bullseye
-                  every kernel with every userspace: a container on the host kernel, the guest's root in QEMU`;
+                  every kernel with every userspace: a container on the host kernel, the guest's root in QEMU
+  sudo nsmatrix run --script ~/linux/tools/testing/selftests/net/fib_tests.sh -k debian:6.1,debian:6.12
+  sudo nsmatrix run s.yaml -v hairpin-static --bisect cmd1-handshake -k file:arch/x86/boot/bzImage
+                  in a kernel tree, under git bisect run (see nsmatrix bisect for catalog kernels)`;
 
 // The options as api.run takes them; what it leaves unset takes its defaults there.
 async function runAction(files: string[], o: Record<string, unknown>): Promise<void> {
   const reports = o.report as ReportTarget[];
   checkOutputs(o.output as string | undefined, reports);
-  if (o.script && files.length) throw new NsmError("E_USAGE", "give scenario files or --script, not both");
+  const scripts = o.script as string[];
+  if (scripts.length && files.length)
+    throw new NsmError("E_USAGE", "give scenario files or --script, not both");
   if (o.artifacts) checkArtifacts(o.artifacts as string);
   const [
     { run },
@@ -136,14 +157,31 @@ async function runAction(files: string[], o: Record<string, unknown>): Promise<v
     { exitCodeOf },
     { kernelProgressPrinter },
     { formatProgress },
+    { bisectExit, isCheck },
   ] = await Promise.all([
     import("../api/index.js"),
     import("../model/index.js"),
     import("../results/index.js"),
     import("../kernels/index.js"),
     import("../progress.js"),
+    import("../run/index.js"),
   ]);
-  const scenarios = o.script ? [scriptScenario(o.script as string)] : scenarioFiles(files).map(loadScenario);
+  const scenarios = scripts.length
+    ? scripts.map((p) => scriptScenario(p))
+    : scenarioFiles(files).map(loadScenario);
+  const check = o.bisect as string | undefined;
+  if (
+    check &&
+    !scenarios.some((sc) =>
+      sc.variants.some((v) =>
+        v.checks.some((c) => isCheck({ scenario: sc.name, variant: v.name, check: c.name }, check)),
+      ),
+    )
+  )
+    throw new NsmError(
+      "E_USAGE",
+      `--bisect ${check}: no such check (checks: ${[...new Set(scenarios.flatMap((sc) => sc.checks.map((c) => c.name)))].join(", ")})`,
+    );
   const given = (k: string) => (o[k] !== undefined ? { [k]: o[k] } : {});
   const report = await run(scenarios, {
     kernels: [o.kernel as string],
@@ -175,13 +213,19 @@ async function runAction(files: string[], o: Record<string, unknown>): Promise<v
     reports,
     o.color as boolean,
   );
-  process.exitCode = exitCodeOf(report.results);
+  if (!check) {
+    process.exitCode = exitCodeOf(report.results);
+    return;
+  }
+  const b = bisectExit(report.results, check, o.bisectBad as "reach" | "no-reach");
+  process.stderr.write(`bisect: ${b.why} (exit ${b.code})\n`);
+  process.exitCode = b.code;
 }
 
 export function runCommand(): Command {
   const c = new Command("run")
     .description("run scenarios on the host kernel and on guest kernels, and print the matrix")
     .argument("[scenarios...]", "scenario files (default: scenarios/*.yaml)");
-  for (const group of [whatAndWhere, how, output, diagnosis, places]) group(c);
+  for (const group of [whatAndWhere, how, output, diagnosis, bisect, places]) group(c);
   return c.addHelpText("after", EPILOGUE).action(runAction);
 }

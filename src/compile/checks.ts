@@ -71,21 +71,37 @@ export function checkFunctions(checks: CheckModel[], variant: string, o: Compile
       `# ${id} ${c.name}${c.description ? `: ${oneLine(c.description)}` : ""}`,
       `#   expect: ${expectWords(c, variant)}`,
     ];
-    const command = checkCommand(c, o);
-    if (c.target.kind === "script")
-      return [...head, `check_${id}() (`, `  cd "$T/s${folders.get(id)}" && exec ${command}`, ")", ""];
+    const command = kindOf(c).run?.(c, o, id) ?? checkCommand(c, o);
+    if (c.target.kind === "script") {
+      // A selftest's config file: a kernel without one of its options skips it, naming the option.
+      const config = c.target.config?.length
+        ? [`  nsm_kconfig ${c.target.config.map((k) => q(`${k.option}=${k.value}`)).join(" ")} || exit 4`]
+        : [];
+      return [
+        ...head,
+        `check_${id}() (`,
+        ...config,
+        `  cd "$T/s${folders.get(id)}" && exec ${command}`,
+        ")",
+        "",
+      ];
+    }
     return [...head, `check_${id}() {`, `  ${command}`, "}", ""];
   });
 }
 
-/** Shell that writes each script check's files before the checks run. */
+/** Shell that writes each script check's files before the checks run, and reads the kernel's config. */
 export function scriptSetup(checks: CheckModel[]): string[] {
   const folders = scriptFolders(checks);
-  return checks.flatMap((c, i) =>
-    c.target.kind === "script" && folders.get(i + 1) === i + 1
-      ? scriptFiles(c.target.files, i + 1, heredoc)
-      : [],
-  );
+  const config = checks.some((c) => c.target.kind === "script" && c.target.config?.length);
+  return [
+    ...checks.flatMap((c, i) =>
+      c.target.kind === "script" && folders.get(i + 1) === i + 1
+        ? scriptFiles(c.target.files, i + 1, heredoc)
+        : [],
+    ),
+    ...(config ? ["nsm_kconfig_read"] : []),
+  ];
 }
 
 interface Runs {

@@ -1,5 +1,5 @@
 // The kernel cache as a whole: list, remove, and resolve any spec to a bootable guest kernel.
-import { readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { NsmError } from "../errors.js";
 import { DEBIAN_SERIES } from "./catalog.js";
@@ -70,11 +70,14 @@ export async function resolveKernel(
     case "debian": {
       const cached = listCached(o.cacheDir ?? defaultCacheDir()).find((c) => c.spec === formatKernelSpec(k));
       const entry = cached && !o.refresh ? cached : await fetchDebianKernel(k.series, o);
+      // Debian's kernel package carries its config beside the image.
+      const config = join(entry.dir, "boot", `config-${entry.release}`);
       return {
         spec: entry.spec,
         release: entry.release,
         vmlinuz: entry.vmlinuz,
         modulesRoot: entry.modulesRoot,
+        ...(existsSync(config) ? { config } : {}),
       };
     }
   }

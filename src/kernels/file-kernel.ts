@@ -41,7 +41,7 @@ export function resolveFileKernel(k: Extract<KernelSpec, { kind: "file" }>, spec
         `kernel ${spec}: ${vmlinuz} is release ${fromImage} but the modules in ${modules} are for ${release}`,
       );
     }
-    return { spec, release, vmlinuz, modulesRoot: dirname(modules) };
+    return { spec, release, vmlinuz, modulesRoot: dirname(modules), ...configOf(vmlinuz, release) };
   }
   if (!fromImage) {
     throw new NsmError(
@@ -58,5 +58,20 @@ export function resolveFileKernel(k: Extract<KernelSpec, { kind: "file" }>, spec
         `give them as file:${k.vmlinuz}:/path/to/lib/modules/${fromImage}`,
     );
   }
-  return { spec, release: fromImage, vmlinuz, modulesRoot: root };
+  return { spec, release: fromImage, vmlinuz, modulesRoot: root, ...configOf(vmlinuz, fromImage) };
+}
+
+/**
+ * A built tree's .config (arch/x86/boot/bzImage is three folders below it), or a config-<release>
+ * beside the image, as /boot holds it.
+ */
+function configOf(vmlinuz: string, release: string): { config?: string } {
+  const dir = dirname(vmlinuz);
+  const candidates = [
+    join(dir, `config-${release}`),
+    join(dir, ".config"),
+    join(dir, "..", "..", "..", ".config"),
+  ];
+  const config = candidates.find(isFile);
+  return config ? { config: resolve(config) } : {};
 }

@@ -16,4 +16,6 @@ export interface GuestKernel {
   vmlinuz: string;
   /** A directory holding `<release>/modules.dep` etc., i.e. what belongs at /lib/modules. */
   modulesRoot: string;
+  /** The kernel's .config, when one is known: the guest sees it as /boot/config-<release>. */
+  config?: string;
 }

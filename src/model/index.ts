@@ -10,7 +10,6 @@ export {
   loadTopology,
   parseScenario,
   scenarioFrom,
-  scriptScenario,
   topologyFrom,
 } from "./load.js";
 export { readSource } from "./read.js";
@@ -26,6 +25,7 @@ export {
   type TunnelT,
 } from "./schema.js";
 export { QDISCS, vidsOf } from "./schema-devices.js";
+export { scriptScenario } from "./selftests.js";
 export { lowerNodes, nodeOrder } from "./semantic-devices.js";
 export { type Path, parseSource, type Source } from "./source.js";
 export type {

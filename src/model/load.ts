@@ -1,7 +1,7 @@
 // Loads a scenario and its topology from disk, validates everything, and returns the model.
-import { basename, dirname, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { z } from "zod";
-import { COMMAND_DEFAULT_TIMEOUT_S, KINDS, readScript, SCRIPT_DEFAULT_TIMEOUT_S } from "../checks/index.js";
+import { COMMAND_DEFAULT_TIMEOUT_S, KINDS } from "../checks/index.js";
 import { NsmError, type SourceIssue } from "../errors.js";
 import { own, parseEndpoint } from "../net/index.js";
 import { formatPath, zodIssueToSource } from "./issues.js";
@@ -329,32 +329,4 @@ export function loadFile(file: string): LoadedFile {
   return isTopology(src.data)
     ? { kind: "topology", topology: topologyFrom(src, dirname(file)) }
     : { kind: "scenario", scenario: scenarioOf(src, file) };
-}
-
-/**
- * `nsmatrix run --script FILE`: a selftest-style script as a scenario of one check, run in the
- * run's own namespace on an empty topology, its expectation left to its exit code.
- */
-export function scriptScenario(file: string, timeoutS = SCRIPT_DEFAULT_TIMEOUT_S): ScenarioModel {
-  const name =
-    basename(file)
-      .replace(/\.[a-z]+$/, "")
-      .replace(/[^A-Za-z0-9_.-]/g, "-") || "script";
-  const files = readScript(dirname(resolve(file)), basename(file));
-  const check: CheckModel = {
-    name,
-    timeout: timeoutS,
-    expect: "reach",
-    target: { kind: "script", file: basename(file), files, args: [], timeoutS },
-  };
-  return {
-    file,
-    name: `script-${name}`.slice(0, 64),
-    description: `the script ${file}, run as it is`,
-    topologyFile: "",
-    parallel: false,
-    services: [],
-    checks: [check],
-    variants: [{ name: "default", topology: { nodes: {} }, checks: [check] }],
-  };
 }

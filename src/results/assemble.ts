@@ -55,8 +55,10 @@ function declared(expected: ExpectationT, stage: string | undefined): Expectatio
 // Exit-status precedence, as in kselftest: anything unexpected makes the run fail.
 const OK_VERDICTS: ReadonlySet<Verdict> = new Set(["pass", "xfail", "skip"]);
 
-/** 0 when every result matched its expectation, else 1. */
-export function exitCodeOf(results: Result[]): 0 | 1 {
+/** kselftest's exit status: 0 every result met its expectation, 1 one did not, 4 every one skipped. */
+export function exitCodeOf(results: Result[]): 0 | 1 | 4 {
   // Merged runs that disagree on a cell are not a result one can trust either way.
-  return results.every((r) => OK_VERDICTS.has(r.status) && !r.disagree) ? 0 : 1;
+  if (!results.every((r) => OK_VERDICTS.has(r.status) && !r.disagree)) return 1;
+  // kselftest's: a run in which every check was skipped tested nothing.
+  return results.length > 0 && results.every((r) => r.status === "skip") ? 4 : 0;
 }

@@ -176,7 +176,23 @@ export async function initramfsEntries(kernel: GuestKernel, exec: Exec, root = "
     ...APPLETS.map((a): CpioEntry => ({ kind: "symlink", path: `bin/${a}`, target: "busybox" })),
     ...modules,
     ...hotEntries(p.hot, root),
+    ...configEntries(kernel),
     { kind: "file", path: "init", data: p.init, mode: 0o755 },
+  ];
+}
+
+// The kernel's config, where a Debian system keeps it: /boot/config-<release> in the guest, for
+// scripts that check what the kernel was built with (a selftest's config file).
+function configEntries(kernel: GuestKernel): CpioEntry[] {
+  if (!kernel.config) return [];
+  return [
+    { kind: "dir", path: join(HOT_DIR, "boot") },
+    {
+      kind: "file",
+      path: join(HOT_DIR, "boot", `config-${kernel.release}`),
+      data: readFileSync(kernel.config),
+      mode: 0o644,
+    },
   ];
 }
 
@@ -199,6 +215,7 @@ export async function buildInitramfs(
     stamp(BUSYBOX),
     ...p.modules.map((m) => `${m.path} ${stamp(m.src)}`),
     ...p.hot.map(inRoot),
+    ...(kernel.config ? [`config ${stamp(kernel.config)}`] : []),
   ];
   const key = createHash("sha256").update(inputs.join("\n")).digest("hex");
   // One archive per kernel and root: the hot files come from the root.

@@ -30,11 +30,16 @@ nsm_match() { # id regex exit-wanted
 }
 
 # UDP is lossy by design: like a DNS client, try three times within the timeout and stop at
-# the first reply. (One datagram in ~20 went unanswered when five checks started at once.)
-nsm_udp() { # seconds-per-try node socat-address
+# the first reply, or at the first refusal (an ICMP port unreachable is an answer too). (One
+# datagram in ~20 went unanswered when five checks started at once.) socat's stderr is the
+# check's own, $T/c<id>.err (nsm_measure).
+nsm_udp() { # id socat-command...
+  _udp_id=$1
+  shift
   for _udp_try in 1 2 3; do
-    _udp_r=$(ip netns exec "$P-$2" socat -T "$1" -t "$1" STDIO "$3" <"$T/udp-payload")
+    _udp_r=$(echo nsmatrix | "$@")
     [ -n "$_udp_r" ] && printf '%s\n' "$_udp_r" && return 0
+    nsm_has "$T/c$_udp_id.err" refused && return 1
   done
   return 1
 }
@@ -71,4 +76,38 @@ nsm_offload_watch() { # id node port family (conntrack -L lists IPv4 only unless
     fi
     sleep 0.1
   done
+}
+
+# The running kernel's config, once, for selftests' config files: /proc/config.gz
+# (CONFIG_IKCONFIG_PROC), else /boot/config-<release> (Debian's kernels; nsmatrix puts a guest
+# kernel's there). None readable: $T/kconfig stays empty and nothing is checked.
+nsm_kconfig_read() {
+  read -r _kconfig_read_r </proc/sys/kernel/osrelease
+  if [ -r /proc/config.gz ] && gzip -dc /proc/config.gz >"$T/kconfig" 2>/dev/null; then
+    return 0
+  fi
+  if [ -r "/boot/config-$_kconfig_read_r" ] && cat "/boot/config-$_kconfig_read_r" >"$T/kconfig"; then
+    return 0
+  fi
+  : >"$T/kconfig"
+  echo "# the kernel's config is not readable (no /proc/config.gz, no /boot/config-$_kconfig_read_r): selftests' config files are not checked"
+}
+
+# Whether the kernel has what a selftest's config file asks for: y or m is met by either (built
+# in or a module), any other value by itself. Prints the options it lacks, and fails, when any.
+nsm_kconfig() { # CONFIG_X=value...
+  [ -s "$T/kconfig" ] || return 0
+  _kconfig_m=$(printf '%s\n' "$@" | awk 'FNR == NR { want[++n] = $0; next }
+    /^CONFIG_/ { eq = index($0, "="); have[substr($0, 1, eq - 1)] = substr($0, eq + 1) }
+    END {
+      for (i = 1; i <= n; i++) {
+        eq = index(want[i], "="); o = substr(want[i], 1, eq - 1); v = substr(want[i], eq + 1); h = have[o]
+        met = (v == "y" || v == "m") ? (h == "y" || h == "m") : (h == v)
+        if (!met) miss = miss (miss ? ", " : "") o (h == "" ? "" : "=" h) " (wants " v ")"
+      }
+      print miss
+    }' - "$T/kconfig")
+  [ -z "$_kconfig_m" ] && return 0
+  echo "kernel lacks $_kconfig_m, which the config beside the script asks for"
+  return 1
 }

@@ -26,6 +26,7 @@ $NSM_UNDO"
 }
 
 nsm_teardown() {
+  _teardown_rc=$?
   # Nothing may interrupt the teardown, not even a reader that went away (SIGPIPE).
   trap '' INT TERM HUP PIPE
   trap - EXIT
@@ -36,6 +37,7 @@ nsm_teardown() {
   printf '%s\n' "$NSM_UNDO" | while IFS= read -r _teardown_c; do
     [ -n "$_teardown_c" ] && eval "$_teardown_c" >/dev/null 2>&1
   done
+  nsm_bisect_exit "$_teardown_rc"
 }
 
 # The run's folder, made here or nowhere: a run id that is in use touches nothing of the other run.
@@ -224,12 +226,14 @@ nsm_has() { # file word
   return 1
 }
 
-# A file's last 5 lines as a YAML block, printable ASCII only, at most 200 characters each: one process.
+# A file's last 5 lines as a YAML block, in the YAML every TAP consumer reads (Perl's prove
+# included): printable ASCII, no blank line, none indented, at most 200 characters each, and no
+# key at all for a file of blank lines. One process.
 nsm_block() { # key file
   [ -s "$2" ] || return 0
-  printf '  %s: |\n' "$1"
-  awk '{ gsub(/[^\t -~]/, ""); l[NR % 5] = substr($0, 1, 200) }
-    END { for (i = (NR > 5 ? NR - 4 : 1); i <= NR; i++) print "    " l[i % 5] }' "$2"
+  awk -v _block_k="$1" '{ gsub(/[^\t -~]/, ""); sub(/^[ \t]+/, ""); sub(/[ \t]+$/, "") }
+    $0 != "" { n++; l[n % 5] = substr($0, 1, 200) }
+    END { if (n) print "  " _block_k ": |"; for (i = (n > 5 ? n - 4 : 1); i <= n; i++) print "    " l[i % 5] }' "$2"
 }
 
 # The last line a file holds, with builtins.

@@ -7,12 +7,16 @@
 ##   nsm_report_end NAME               closes the point's YAML, prints the selftest line
 ## From the first step to the last, the point is held in _report_o (outcome), _report_stage,
 ## _report_missed (1: it should have got through and did not), _verdict_v and _verdict_e.
-# Prints one TAP test point: ok when the target was reached the way the check demands, with its
-# fields; then its verdict against the expectation on this kernel. Inputs, by name: kind, expect
-# and command always; service, timeout, answer (its scaled timeout), bytes (a transfer's whole
-# size), offload (the node watched) and capture (1: a packet must have been captured) when given.
+## Across the run: _report_ran, _report_fails and _report_skips count the points (nsm_exit reads
+## them), and _report_bisect holds the outcome of the check NSM_BISECT names.
+# Prints one TAP test point, kselftest's way: ok when the check did what this kernel is expected
+# to do (reach, or not), with the outcome, the stage and the verdict in its fields.
+# Inputs, by name: kind, expect and command always; service, timeout, answer (its scaled
+# timeout), bytes (a transfer's whole size), offload (the node watched) and capture (1: a packet
+# must have been captured) when given.
 nsm_report() { # id name key=value...
   _report_kind= _report_svc= _report_to= _report_ato= _report_exp= _report_cmd= _report_want= _report_watch= _report_capd=
+  _report_missed=
   _report_id=$1 _report_name=$2
   shift 2
   for _report_a in "$@"; do
@@ -60,13 +64,27 @@ nsm_report() { # id name key=value...
     [ -n "$_report_cap" ] || _report_o=no-reach
   fi
   if [ "$_report_stage" = skipped ]; then
-    printf 'ok %s - %s # SKIP %s\n' "$1" "$2" "$(nsm_last_line "$T/c$1.out")"
-    printf '# [SKIP] %s\n' "$2"
+    _report_why=$(nsm_last_line "$T/c$1.out")
+    printf 'ok %s - %s # SKIP %s\n' "$1" "$2" "$_report_why"
+    printf '# [SKIP] %s: %s\n' "$2" "$_report_why"
+    _report_skips=$((${_report_skips:-0} + 1))
     return 0
   fi
-  if [ "$_report_o" = reach ]; then printf 'ok %s - %s\n' "$1" "$2"; else printf 'not ok %s - %s\n' "$1" "$2"; fi
-  printf '  ---\n  check: %s\n  kind: %s\n  outcome: %s\n  stage: %s\n  command: %s\n  exit: %s\n  duration_ms: %s\n  timeout: %s\n' \
-    "$2" "$_report_kind" "$_report_o" "$_report_stage" "$(nsm_yq "$_report_cmd")" "$_report_rc" "$_report_ms" "$_report_to"
+  # What was seen against what this kernel is expected to do decides the point, as in kselftest:
+  # ok is "as expected" (an expected failure is ok, with its XFAIL directive).
+  nsm_verdict "$_report_o" "$_report_exp" "$_report_stage"
+  _report_ran=$((${_report_ran:-0} + 1))
+  case $_verdict_v in
+  XFAIL) printf 'ok %s - %s # XFAIL %s (%s)\n' "$1" "$2" "$_report_o" "$_report_stage" ;;
+  FAIL | XPASS)
+    printf 'not ok %s - %s\n' "$1" "$2"
+    _report_fails=$((${_report_fails:-0} + 1))
+    ;;
+  *) printf 'ok %s - %s\n' "$1" "$2" ;;
+  esac
+  [ "$2" = "${NSM_BISECT:-}" ] && _report_bisect=$_report_o
+  printf '  ---\n  check: %s\n  kind: %s\n  outcome: %s\n  stage: %s\n  expected: %s\n  verdict: %s\n  command: %s\n  exit: %s\n  duration_ms: %s\n  timeout: %s\n' \
+    "$2" "$_report_kind" "$_report_o" "$_report_stage" "$_verdict_e" "${_verdict_v# }" "$(nsm_yq "$_report_cmd")" "$_report_rc" "$_report_ms" "$_report_to"
   [ -n "$_report_ato" ] && printf '  answer_timeout: %s\n' "$_report_ato"
   [ -n "$_report_svc" ] && printf '  service: %s\n' "$_report_svc"
   [ -n "$_report_ans" ] && printf '  answered_by: %s\n' "$(nsm_yq "$_report_ans")"
@@ -75,8 +93,6 @@ nsm_report() { # id name key=value...
   [ -n "$_report_capd" ] && printf '  captured: %s\n' "$(nsm_yq "${_report_cap:-nothing}")"
   nsm_block stderr "$T/c$1.err"
   [ "$_report_kind" = command ] && nsm_block output "$T/c$1.out"
-  # What was seen against what this kernel is expected to do.
-  nsm_verdict "$_report_o" "$_report_exp" "$_report_stage"
   # Whether the check should have got through and did not: then its drops are worth a look.
   _report_missed=
   [ "$_report_exp" != no-reach ] && [ "$_report_o" = no-reach ] && _report_missed=1
@@ -91,7 +107,8 @@ nsm_report_end() { # name
   printf '# %-7s %s: %s (%s), expected %s\n' "[$_verdict_v]" "$1" "$_report_o" "$_report_stage" "$_verdict_e"
 }
 
-# The verdict of an outcome against an expectation → _verdict_v, as nsmatrix gives it. A
+# The verdict of an outcome against an expectation → _verdict_v ( OK , FAIL, XFAIL, XPASS), as
+# nsmatrix gives it. A
 # script's own exit code 2 (xfail) or 3 (xpass) says what it expected.
 nsm_verdict() { # outcome expectation stage
   _verdict_e=$2
@@ -101,17 +118,66 @@ nsm_verdict() { # outcome expectation stage
   xfail) if [ "$1" = no-reach ]; then _verdict_v=XFAIL; else _verdict_v=XPASS; fi ;;
   *) if [ "$1" = "$2" ]; then _verdict_v=' OK '; else _verdict_v=FAIL; fi ;;
   esac
-  printf '  verdict: %s\n' "$_verdict_v"
 }
 
-# A script check's TAP or KTAP, nested as a subtest of its own point; any other line it printed
-# becomes a comment, so nothing it prints (a "Bail out!") can stop the run's TAP.
+# A script check's results, nested as a subtest of its own point: its TAP or KTAP points, or else
+# the net selftests' "TEST: name [ OK ]" lines ([FAIL], [SKIP], [XFAIL], [XPASS]) as TAP points.
+# Any other line becomes a comment, so nothing it prints (a "Bail out!") can stop the run's TAP.
 nsm_nest() { # id name
   [ -s "$T/c$1.out" ] || return 0
   printf '    # Subtest: %s\n' "$2"
-  awk '{ gsub(/[^\t -~]/, "") }
+  awk 'FNR == NR { if (/^[ \t]*(not )?ok [0-9]/) tap = 1; next }
+    { gsub(/[^\t -~]/, "") }
+    !tap && /^[ \t]*TEST: .*\[ *(OK|FAIL|SKIP|XFAIL|XPASS) *\][ \t]*$/ {
+      r = $0; sub(/^.*\[ */, "", r); sub(/ *\][ \t]*$/, "", r)
+      n = $0; sub(/^[ \t]*TEST: */, "", n); sub(/[ \t]*\[[^[]*$/, "", n); gsub(/#/, "\\#", n)
+      t++
+      if (r == "OK") print "    ok " t " - " n
+      else if (r == "SKIP") print "    ok " t " - " n " # SKIP"
+      else if (r == "XFAIL") print "    ok " t " - " n " # XFAIL"
+      else print "    not ok " t " - " n (r == "XPASS" ? " # XPASS" : "")
+      next
+    }
     /^KTAP version/ { print "    TAP version 13"; next }
-    /^[ \t]*(TAP version|1\.\.[0-9]|ok |not ok |#)/ { print "    " $0; next }
-    /^[ \t]+(---|\.\.\.|[A-Za-z_]+:)/ { print "    " $0; next }
-    { print "    # " $0 }' "$T/c$1.out"
+    tap && /^[ \t]*(TAP version|1\.\.[0-9]|ok |not ok |#)/ { print "    " $0; next }
+    tap && /^[ \t]+(---|\.\.\.|[A-Za-z_]+:)/ { print "    " $0; next }
+    { print "    # " $0 }
+    END { if (!tap && t) print "    1.." t }' "$T/c$1.out" "$T/c$1.out"
+}
+
+# The run's exit status, kselftest's: 0 every check met its expectation, 1 one did not, 4 every
+# check was skipped. (Set-up failures exit 1 where they happen; nsm_teardown maps both for
+# NSM_BISECT.)
+nsm_exit() {
+  [ "${_report_fails:-0}" -gt 0 ] && exit 1
+  [ "${_report_ran:-0}" = 0 ] && [ "${_report_skips:-0}" -gt 0 ] && exit 4
+  exit 0
+}
+
+# With NSM_BISECT=CHECK, the exit status git bisect run reads, from that check's outcome: 0 it
+# reached (good), 1 it did not (bad), 125 no outcome (set-up failed, skipped). NSM_BISECT_BAD=reach
+# swaps good and bad, for a bug that lets traffic through. Called by nsm_teardown, last.
+nsm_bisect_exit() { # exit-status-so-far
+  [ -n "${NSM_BISECT:-}" ] || return 0
+  # A signal stops git bisect run too (an exit status above 127 aborts it).
+  [ "$1" -ge 128 ] && exit "$1"
+  case ${_report_bisect:-} in
+  reach) [ "${NSM_BISECT_BAD:-no-reach}" = reach ] && exit 1 || exit 0 ;;
+  no-reach) [ "${NSM_BISECT_BAD:-no-reach}" = reach ] && exit 0 || exit 1 ;;
+  *) exit 125 ;;
+  esac
+}
+
+# Refuses, before anything is made, an NSM_BISECT that names no check (git bisect run stops at
+# an exit status above 127: a typo must not mark every commit bad).
+nsm_bisect_check() { # check-name...
+  [ -n "${NSM_BISECT:-}" ] || return 0
+  case ${NSM_BISECT_BAD:-no-reach} in reach | no-reach) ;; *)
+    echo "Bail out! NSM_BISECT_BAD is reach or no-reach, not $NSM_BISECT_BAD"
+    exit 128
+    ;;
+  esac
+  for _bisect_check_n in "$@"; do [ "$_bisect_check_n" = "$NSM_BISECT" ] && return 0; done
+  echo "Bail out! NSM_BISECT names no check of this variant: $NSM_BISECT (its checks: $*)"
+  exit 128
 }

@@ -14,7 +14,7 @@ export function formatJson(report: RunReport): string {
     ...(report.startedAt ? { startedAt: report.startedAt } : {}),
     ...(report.finishedAt ? { finishedAt: report.finishedAt } : {}),
     durationMs: report.durationMs,
-    ok: exitCodeOf(report.results) === 0,
+    ok: exitCodeOf(report.results) !== 1,
     columns: columnsOf(report),
     ...(report.graphs ? { graphs: report.graphs } : {}),
     summary: summarize(report.results),

@@ -1,5 +1,6 @@
 // Arranging results as a matrix: one row per scenario × variant × check, one column per kernel ×
 // userspace.
+import { subtestTally } from "../../checks/index.js";
 import { formatToolVersions } from "../../text.js";
 import type { Column, Result, ResultKey, RunReport } from "../types.js";
 
@@ -81,8 +82,10 @@ function verdictText(result: Result): string {
     case "fail":
     case "xfail":
     case "xpass": {
+      const tally = subtestTally(result.evidence.subtests);
       const notes = [
         ...(result.runs > 1 ? [`${result.reached}/${result.runs} reached`] : []),
+        ...(tally ? [`${tally.ok}/${tally.total} subtests`] : []),
         ...(result.expected === "flaky" ? ["known race"] : []),
       ];
       const note = notes.length ? ` (${notes.join(", ")})` : "";

@@ -1,11 +1,14 @@
-// The TAP reporter: TAP version 13, one test point per result, YAML diagnostics on failures.
-import { stringify } from "yaml";
+// The TAP reporter: TAP version 13 read the kselftest way, one test point per result. A point is
+// ok when the check met its expectation on that kernel; the outcome and the stage go in its YAML
+// and in a selftest line ("# [ OK ] name: reach (connected), expected reach").
 import { demandFacts } from "../../checks/index.js";
 import { sawText, stageText } from "../evidence.js";
 import type { Evidence, Result, RunReport } from "../types.js";
 import { resultLabel } from "./matrix.js";
+import { yamlishBlock as diag } from "./yamlish.js";
 
-// Formats a run as TAP version 13; xfail is a TODO, xpass and every failure are strict "not ok".
+// Formats a run as TAP version 13 with kselftest's directives: an expected failure is
+// "ok … # XFAIL", a skip "ok … # SKIP"; a failure, an unexpected pass, an error and a crash are "not ok".
 export function formatTap(report: RunReport): string {
   const lines = ["TAP version 13", `1..${report.results.length}`];
   report.results.forEach((r, i) => {
@@ -32,19 +35,23 @@ function testPoint(r: Result, n: number): string[] {
   const desc = `${n} - ${escapeDesc(resultLabel(r))}`;
   switch (r.status) {
     case "pass":
-      return [`ok ${desc}`];
+      return [`ok ${desc}`, ...diag(verdictFields(r)), selftestLine(r)];
     case "xfail":
-      return [`not ok ${desc} # TODO expected failure`, ...diag(verdictFields(r))];
+      return [
+        `ok ${desc} # XFAIL ${r.outcome}${r.evidence.stage ? ` (${r.evidence.stage})` : ""}`,
+        ...diag(verdictFields(r)),
+        selftestLine(r),
+      ];
     case "skip":
       return [`ok ${desc} # SKIP ${escapeDesc(r.reason)}`];
     case "xpass": {
       const message =
         r.outcome === "reach" ? "unexpectedly reached" : `unexpectedly passed (saw ${r.outcome})`;
-      return [`not ok ${desc}`, ...diag({ message, ...verdictFields(r) })];
+      return [`not ok ${desc}`, ...diag({ message, ...verdictFields(r) }), selftestLine(r)];
     }
     case "fail": {
       const message = `expected ${r.expected}, ${sawText(r.outcome, r.evidence)}${r.flaky ? " (flaky)" : ""}`;
-      return [`not ok ${desc}`, ...diag({ message, ...verdictFields(r) })];
+      return [`not ok ${desc}`, ...diag({ message, ...verdictFields(r) }), selftestLine(r)];
     }
     case "error":
       return [
@@ -58,12 +65,26 @@ function testPoint(r: Result, n: number): string[] {
   }
 }
 
+const SELFTEST: Record<Checked["status"], string> = {
+  pass: "[ OK ]",
+  fail: "[FAIL]",
+  xfail: "[XFAIL]",
+  xpass: "[XPASS]",
+};
+
+// The line the reproducer prints for the same check, as net selftests print theirs.
+function selftestLine(r: Checked): string {
+  const stage = r.evidence.stage ? ` (${r.evidence.stage})` : "";
+  return `# ${SELFTEST[r.status].padEnd(7)} ${escapeDesc(resultLabel(r))}: ${r.outcome}${stage}, expected ${r.expected}`;
+}
+
 type Checked = Extract<Result, { status: "pass" | "fail" | "xfail" | "xpass" }>;
 
 function verdictFields(r: Checked): Record<string, unknown> {
   return {
     outcome: r.outcome,
     expected: r.expected,
+    verdict: r.status,
     ...evidenceFields(r.evidence),
     ...(r.runs > 1 ? { runs: r.runs, reached: r.reached } : {}),
     ...(r.flaky ? { flaky: r.flaky } : {}),
@@ -86,14 +107,6 @@ function evidenceFields(e: Evidence): Record<string, unknown> {
   for (const f of demandFacts(e)) fields[f.label] = f.text;
   fields.stderr = e.stderrTail;
   return fields;
-}
-
-// A YAML block between "---" and "...", indented two spaces under its test point.
-function diag(fields: Record<string, unknown>): string[] {
-  // No block scalars ("stderr: |-"): Perl's TAP::Parser (prove) stops reading at one. Quoted
-  // strings with \n escapes are read by every consumer.
-  const body = stringify(fields, { lineWidth: 0, blockQuote: false }).trimEnd().split("\n");
-  return ["  ---", ...body.map((line) => (line === "" ? line : `  ${line}`)), "  ..."];
 }
 
 // "#" starts a directive and a newline ends the line, so descriptions escape the one and flatten the other.

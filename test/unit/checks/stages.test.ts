@@ -31,6 +31,7 @@ describe("stages of each kind", () => {
       "answered",
       "failed",
       "no-reply",
+      "refused",
       "timed-out",
       "unreachable",
     ]);

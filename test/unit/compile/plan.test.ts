@@ -84,7 +84,13 @@ describe("the plan's shape", () => {
     const slow = compileVariant(twoHosts, "plain", { timeoutScale: 3 }).text;
     expect(slow).toContain("socat -u -T 1.5 TCP4:10.99.0.2:22,connect-timeout=0.5 STDOUT");
     expect(slow).toContain("ping -n -c 1 -W 0.5 10.99.0.2");
-    expect(slow).toContain("nsm_udp 0.5 a UDP4:10.99.0.2:5353");
+    // UDP tries three times within the scaled wait; the evidence shows one try, a line to paste.
+    expect(slow).toMatch(
+      /nsm_udp \d+ ip netns exec \$P-a socat -T 0\.5 -t 0\.5 STDIO UDP4:10\.99\.0\.2:5353\n/,
+    );
+    expect(slow).toContain(
+      'command="echo nsmatrix | ip netns exec $P-a socat -T 0.5 -t 0.5 STDIO UDP4:10.99.0.2:5353"',
+    );
     const old = compileVariant(twoHosts, "plain", { pingWholeSeconds: true }).text;
     expect(old).toContain("ping -n -c 1 -W 1 10.99.0.2");
   });

@@ -16,6 +16,9 @@ const LEFT_BY: Record<string, string[]> = {
   nsm_drops: ["trace_init", "report"],
   nsm_pcap_keep: ["report", "verdict"],
   nsm_report_end: ["report", "verdict"],
+  // The run's exit status, from the counts nsm_report kept.
+  nsm_exit: ["report"],
+  nsm_bisect_exit: ["report"],
   // The stage function of the check's kind, nsm_stage_<kind>, answers in _stage_s.
   nsm_report: ["stage"],
 };

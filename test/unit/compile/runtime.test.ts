@@ -160,25 +160,74 @@ nsm_report 1 t kind=tcp service=web timeout=1 answer=1 expect=reach command=cmd`
   });
 });
 
-describe("nsm_verdict and the selftest line", () => {
+// One script check's report, its exit code standing in for what it saw (0 passed, 1 failed,
+// 2 xfail, 3 xpass, 4 skipped), through the whole report protocol.
+const report = (id: number, rc: number, expected: string, name = `c${id}`) =>
+  `printf '${rc}\\n' >"$T/c${id}.rc"; echo 'no CONFIG_X' >"$T/c${id}.out"; ` +
+  `nsm_report ${id} ${name} kind=script timeout=1 expect=${expected} command=cmd; nsm_report_end ${name}`;
+
+describe("a check's TAP point and selftest line, kselftest's way (ok: as expected)", () => {
   // The same table as verdictOf (results/expect.ts), with a script's own exit 2 and 3.
   it.each([
-    ["reach", "reach", "answered", "[ OK ]"],
-    ["no-reach", "reach", "syn-timeout", "[FAIL]"],
-    ["no-reach", "no-reach", "refused", "[ OK ]"],
-    ["reach", "no-reach", "connected", "[FAIL]"],
-    ["no-reach", "xfail", "syn-timeout", "[XFAIL]"],
-    ["reach", "xfail", "answered", "[XPASS]"],
-    ["no-reach", "flaky", "no-reply", "[ OK ]"],
-    ["reach", "flaky", "replied", "[ OK ]"],
-    ["no-reach", "reach", "xfail", "[XFAIL]"],
-    ["reach", "reach", "xpass", "[XPASS]"],
-    ["no-reach", "no-reach", "xfail", "[ OK ]"],
-  ])("%s expected %s (stage %s): %s", (outcome, expected, stage, line) => {
-    const r = sh(
-      `_report_o=${outcome} _report_stage=${stage}; nsm_verdict ${outcome} ${expected} ${stage} >/dev/null; nsm_report_end c1`,
+    [0, "reach", "ok 1 - c1", "[ OK ]  c1: reach (passed), expected reach"],
+    [1, "reach", "not ok 1 - c1", "[FAIL]  c1: no-reach (failed), expected reach"],
+    [1, "no-reach", "ok 1 - c1", "[ OK ]  c1: no-reach (failed), expected no-reach"],
+    [0, "no-reach", "not ok 1 - c1", "[FAIL]  c1: reach (passed), expected no-reach"],
+    [1, "xfail", "ok 1 - c1 # XFAIL no-reach (failed)", "[XFAIL] c1: no-reach (failed), expected xfail"],
+    [0, "xfail", "not ok 1 - c1", "[XPASS] c1: reach (passed), expected xfail"],
+    [1, "flaky", "ok 1 - c1", "[ OK ]  c1: no-reach (failed), expected flaky"],
+    [0, "flaky", "ok 1 - c1", "[ OK ]  c1: reach (passed), expected flaky"],
+    [2, "reach", "ok 1 - c1 # XFAIL no-reach (xfail)", "[XFAIL] c1: no-reach (xfail), expected reach"],
+    [3, "reach", "not ok 1 - c1", "[XPASS] c1: reach (xpass), expected reach"],
+    [2, "no-reach", "ok 1 - c1", "[ OK ]  c1: no-reach (xfail), expected no-reach"],
+  ])("exit %i expected %s: %s", (rc, expected, point, line) => {
+    const out = sh(`mkdir -p "$T"; ${report(1, rc, expected)}`).out.split("\n");
+    expect(out[0]).toBe(point);
+    expect(out).toContain(`# ${line}`);
+    const [outcome, stage] = /: (\S+) \((\S+)\)/.exec(line)?.slice(1) ?? [];
+    expect(out).toEqual(expect.arrayContaining([`  outcome: ${outcome}`, `  stage: ${stage}`]));
+  });
+
+  it("skips with the script's last line as the reason", () => {
+    expect(sh(`mkdir -p "$T"; ${report(1, 4, "reach")}`).out).toBe(
+      "ok 1 - c1 # SKIP no CONFIG_X\n# [SKIP] c1: no CONFIG_X\n",
     );
-    expect(r.out.split("\n")[1]).toBe(`# ${line.padEnd(7)} c1: ${outcome} (${stage}), expected ${expected}`);
+  });
+});
+
+describe("the script's exit status (kselftest's, or git bisect run's with NSM_BISECT)", () => {
+  const run = (reports: string, env: Record<string, string> = {}) =>
+    sh(`nsm_mkdir >/dev/null; ${reports}; nsm_exit`, env).status;
+
+  it("is 0 when every check met its expectation, skips included; 1 on a failure; 4 when all skipped", () => {
+    expect(run(`${report(1, 0, "reach")}; ${report(2, 1, "xfail")}; ${report(3, 4, "reach")}`)).toBe(0);
+    expect(run(`${report(1, 0, "reach")}; ${report(2, 0, "xfail")}`)).toBe(1);
+    expect(run(`${report(1, 1, "reach")}; ${report(2, 4, "reach")}`)).toBe(1);
+    expect(run(`${report(1, 4, "reach")}; ${report(2, 4, "reach")}`)).toBe(4);
+  });
+
+  it("is 0 when the check NSM_BISECT names reaches, 1 when not, whatever the others did", () => {
+    const two = (rc: number) => `${report(1, 1, "reach")}; ${report(2, rc, "no-reach")}`;
+    expect(run(two(0), { NSM_BISECT: "c2" })).toBe(0);
+    expect(run(two(1), { NSM_BISECT: "c2" })).toBe(1);
+    expect(run(two(0), { NSM_BISECT: "c2", NSM_BISECT_BAD: "reach" })).toBe(1);
+    expect(run(two(1), { NSM_BISECT: "c2", NSM_BISECT_BAD: "reach" })).toBe(0);
+  });
+
+  it("is 125 when it cannot tell: the check skipped, or set-up failed before it", () => {
+    expect(run(report(1, 4, "reach"), { NSM_BISECT: "c1" })).toBe(125);
+    expect(sh(`nsm_mkdir >/dev/null; nsm_bail 'a step'`, { NSM_BISECT: "c1" }).status).toBe(125);
+  });
+
+  it("stops git bisect run (above 127) on a signal, or an NSM_BISECT that names no check", () => {
+    expect(sh("exit 130", { NSM_BISECT: "c1" }).status).toBe(130);
+    const typo = sh("nsm_bisect_check c1 c2; echo went-on", { NSM_BISECT: "c3" });
+    expect(typo).toEqual({
+      out: "Bail out! NSM_BISECT names no check of this variant: c3 (its checks: c1 c2)\n",
+      status: 128,
+    });
+    expect(sh("nsm_bisect_check c1", { NSM_BISECT: "c1", NSM_BISECT_BAD: "yes" }).status).toBe(128);
+    expect(sh("nsm_bisect_check c1; echo went-on").out).toBe("went-on\n");
   });
 });
 
@@ -328,9 +377,9 @@ describe("the stderr tail in a TAP point", () => {
     const r = sh(
       `mkdir -p "$T"; printf '1\\n' >"$T/c1.rc"; printf '${lines}\\nbell\\007 end\\n' >"$T/c1.err"; nsm_report 1 t kind=ping timeout=1 expect=reach command=cmd; nsm_report_end t`,
     ).out;
-    expect(r).toContain(
-      "  stderr: |\n    line 4\n    line 5\n    line 6\n    line 7\n    bell end\n  verdict: FAIL\n  ...\n",
-    );
+    expect(r).toContain("not ok 1 - t\n");
+    expect(r).toContain("  verdict: FAIL\n");
+    expect(r).toContain("  stderr: |\n    line 4\n    line 5\n    line 6\n    line 7\n    bell end\n  ...\n");
   });
 });
 
