@@ -52,7 +52,14 @@ function verdictLines(b: BisectOutcome, check: string): string[] {
     case "same":
       return [`${check}: the same outcome at both ends: nothing to bisect between them`];
     case "cannot-tell":
-      return [`${check}: cannot tell: ${b.reason}`];
+      return [
+        `${check}: cannot tell: ${b.reason}`,
+        ...(b.between
+          ? [
+              `${check}: ${b.between[0].outcome} on ${b.between[0].spec}, ${b.between[1].outcome} on ${b.between[1].spec}: the change is between them`,
+            ]
+          : []),
+      ];
   }
 }
 
@@ -103,13 +110,21 @@ In a kernel tree, let git bisect run drive a run instead (each commit's kernel b
   git bisect run sh -c 'make -j8 bzImage && nsmatrix run s.yaml -v V --bisect CHECK -k file:arch/x86/boot/bzImage'`,
     )
     .action(async (file: string, o) => {
-      const [{ loadScenario }, { run }, { bisectKernels, isCheck, probeOf }, { readResults }] =
-        await Promise.all([
-          import("../model/index.js"),
-          import("../api/index.js"),
-          import("../run/index.js"),
-          import("../results/index.js"),
-        ]);
+      const [
+        { loadScenario },
+        { run },
+        { bisectKernels, isCheck, probeOf },
+        { readResults },
+        { kernelProgressPrinter },
+        { formatProgress },
+      ] = await Promise.all([
+        import("../model/index.js"),
+        import("../api/index.js"),
+        import("../run/index.js"),
+        import("../results/index.js"),
+        import("../kernels/index.js"),
+        import("../progress.js"),
+      ]);
       const sc = loadScenario(file);
       const t = target(sc, o.check as string, o.variant as string | undefined);
       const name = `${t.variant}/${t.check}`;
@@ -140,6 +155,13 @@ In a kernel tree, let git bisect run drive a run instead (each commit's kernel b
             accel: o.accel,
             cacheDir: o.cacheDir,
             ...(o.timeoutScale !== undefined ? { timeoutScale: o.timeoutScale } : {}),
+            // Downloads and boots take minutes under TCG: say what is happening.
+            onProgress: (e) => {
+              const line = formatProgress(e);
+              if (line) process.stderr.write(`${line}\n`);
+            },
+            onLine: (line) => process.stderr.write(`${line}\n`),
+            kernelProgress: kernelProgressPrinter(process.stderr),
           });
           return probeOf(spec, report.results.find(mine));
         } catch (e) {

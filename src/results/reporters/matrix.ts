@@ -85,7 +85,11 @@ function verdictText(result: Result): string {
       const tally = subtestTally(result.evidence.subtests);
       const notes = [
         ...(result.runs > 1 ? [`${result.reached}/${result.runs} reached`] : []),
-        ...(tally ? [`${tally.ok}/${tally.total} subtests`] : []),
+        ...(tally
+          ? [
+              `${tally.ok}/${tally.total} subtests${tally.skipped.length ? `, ${tally.skipped.length} skipped` : ""}`,
+            ]
+          : []),
         ...(result.expected === "flaky" ? ["known race"] : []),
       ];
       const note = notes.length ? ` (${notes.join(", ")})` : "";
