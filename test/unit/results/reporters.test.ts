@@ -356,6 +356,8 @@ describe("formatTap", () => {
       // A control character is shown, not sent: \u escapes are not in every consumer's YAML.
       stderr: "one\ntwo\nping: sendmsg: <&> \"denied\" 'x'\\x07\nfour",
     });
+    // Every value on one line: Perl's TAP::Parser (prove) reads no multi-line quoted scalar.
+    expect(formatTap(report)).not.toMatch(/^ +[\w-]+: "(?:[^"\\\n]|\\.)*$/m);
     // tap-parser moves duration_ms out of the diagnostic into the point's time.
     expect(asserts[5]?.time).toBe(1500);
     expect(asserts[3]?.diag).toMatchObject({
