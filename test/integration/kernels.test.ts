@@ -54,7 +54,10 @@ describe.skipIf(!online)("debian:6.1 from deb.debian.org", () => {
       release: k.release,
       vmlinuz: k.vmlinuz,
       modulesRoot: k.modulesRoot,
+      config: join(k.dir, "boot", `config-${k.release}`),
     });
+    // The kernel's own config, which a selftest folder's config file is checked against.
+    expect(readFileSync(g?.config ?? "", "utf8")).toMatch(/^CONFIG_BRIDGE=m$/m);
     expect(resolved.urls).toEqual([]);
   }, 600_000);
 
