@@ -3,6 +3,7 @@
 export {
   defineScenario,
   defineTopology,
+  RUN_DEFAULTS,
   type RunApiOptions,
   run,
   type ScenarioInput,
@@ -10,8 +11,15 @@ export {
   type TopologyInput,
 } from "./api/index.js";
 export { compileVariant } from "./compile/index.js";
-export { NsmError } from "./errors.js";
+export { type ErrorCode, NsmError } from "./errors.js";
 export { loadScenario, loadTopology, type ScenarioModel, scriptScenario } from "./model/index.js";
-export type { Column, Evidence, Result, RunReport, Verdict } from "./results/index.js";
-export { exitCodeOf } from "./results/index.js";
-export { formatReport, REPORT_FORMATS, type ReportFormat } from "./results/reporters/index.js";
+export { formatProgress, type Progress, type ProgressEvent } from "./progress.js";
+export type { Column, CompletedRun, Counts, Evidence, Result, RunReport, Verdict } from "./results/index.js";
+export { completeRun, exitCodeOf, mergeReports, readResults, summarize, VERDICTS } from "./results/index.js";
+export {
+  formatReport,
+  problemText,
+  REPORT_FORMATS,
+  type ReportFormat,
+  type ReportOptions,
+} from "./results/reporters/index.js";

@@ -6,13 +6,24 @@ export type ProgressEvent =
   | { kind: "log"; label: string; message: string }
   | { kind: "script-line"; label: string; scenario: string; variant: string; text: string }
   | {
+      kind: "check-done";
+      label: string;
+      scenario: string;
+      variant: string;
+      /** The script's own TAP point: `ok 2 - closed # XFAIL no-reach (refused)`. */
+      point: string;
+    }
+  | {
       kind: "variant-done";
       label: string;
       scenario: string;
       variant: string;
       repeat: number;
       durationMs: number;
+      /** Outcomes counted: `4 reach, 1 no-reach`. */
       summary: string;
+      /** The checks that did not meet their expectation, as `check: verdict`. */
+      problems: string[];
     }
   | { kind: "kernel-done"; label: string; kernel: string; durationMs: number };
 
@@ -29,9 +40,13 @@ export function formatProgress(e: ProgressEvent): string | undefined {
       return e.text.startsWith("Bail out!")
         ? `! ${e.label} ${e.scenario} / ${e.variant}: ${visible(e.text)}`
         : undefined;
+    case "check-done":
+      return `  ${e.label} ${e.scenario} / ${e.variant}: ${visible(e.point)}`;
     case "variant-done": {
       const rep = e.repeat > 1 ? ` #${e.repeat}` : "";
-      return `✓ ${e.label} ${e.scenario} / ${e.variant}${rep}: ${e.summary} (${(e.durationMs / 1000).toFixed(1)} s)`;
+      const mark = e.problems.length ? "✗" : "✓";
+      const problems = e.problems.length ? `; not as expected: ${e.problems.join(", ")}` : "";
+      return `${mark} ${e.label} ${e.scenario} / ${e.variant}${rep}: ${e.summary}${problems} (${(e.durationMs / 1000).toFixed(1)} s)`;
     }
     case "kernel-done":
       return `✓ ${e.label} (${e.kernel}) done in ${(e.durationMs / 1000).toFixed(1)} s`;

@@ -11,7 +11,7 @@ import { NsmError } from "../errors.js";
 import { defaultCacheDir, type KernelProgress, parseKernelList } from "../kernels/index.js";
 import { loadScenario, type ScenarioModel } from "../model/index.js";
 import type { ProgressEvent } from "../progress.js";
-import type { RunReport } from "../results/index.js";
+import { type CompletedRun, completeRun } from "../results/index.js";
 import { columnBackends, type HeldRun, runMatrix, selectedVariants } from "../run/index.js";
 import { exec, requireRoot, requireTools } from "../system/index.js";
 import {
@@ -87,7 +87,7 @@ function checkVariants(scenarios: ScenarioModel[], wanted?: string[]): void {
 export async function run(
   scenarios: (ScenarioModel | string)[],
   opts: RunApiOptions = {},
-): Promise<RunReport> {
+): Promise<CompletedRun> {
   const models = scenarios.map((s) => (typeof s === "string" ? loadScenario(s) : s));
   checkVariants(models, opts.variants);
   const kernels = parseKernelList((opts.kernels ?? ["host"]).join(","));
@@ -149,7 +149,7 @@ export async function run(
     });
     if (abort.signal.aborted)
       throw new NsmError("E_INTERRUPTED", "interrupted; everything the run made was removed");
-    return report;
+    return completeRun(report);
   } finally {
     process.off("SIGINT", stop).off("SIGTERM", stop);
     opts.cancel?.removeEventListener("abort", stop);

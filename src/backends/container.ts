@@ -101,6 +101,7 @@ export function containerBackend(
     kernel,
     label: "host",
     userspace,
+    machine: "host",
     async runBatch(scripts, budgetsMs, opts) {
       const why = await engine();
       if (why) return { runs: [], skip: `no container engine: ${why}` };

@@ -23,6 +23,7 @@ export function guestBackend(kernel: GuestKernel, o: GuestBackendOptions): Backe
     kernel: kernel.release,
     label: kernel.spec,
     userspace: o.userspace?.spec ?? "host",
+    machine: "qemu",
     // Under TCG a guest runs several times slower than the host.
     defaultTimeoutScale: 3,
     async runBatch(scripts, budgetsMs, opts) {
@@ -42,6 +43,7 @@ export function guestBackend(kernel: GuestKernel, o: GuestBackendOptions): Backe
           concurrency: opts.jobs,
           timeoutMs: BOOT_BUDGET_MS + budgetsMs.reduce((a, b) => a + b, 0),
           log: opts.log,
+          ...(opts.onLine ? { onLine: opts.onLine } : {}),
         },
       );
       if (g.release && g.release !== kernel.release) {
@@ -69,7 +71,7 @@ export function guestBackend(kernel: GuestKernel, o: GuestBackendOptions): Backe
         opts.onDone?.(i, run);
         return run;
       });
-      return { runs, tools: g.tools, ...(g.crash ? { crash: g.crash } : {}) };
+      return { runs, tools: g.tools, accel: g.accel, ...(g.crash ? { crash: g.crash } : {}) };
     },
   };
 }

@@ -108,6 +108,7 @@ export function hostBackend(exec: Exec): Backend {
     kernel: release(),
     label: "host",
     userspace: "host",
+    machine: "host",
     async runBatch(scripts, budgetsMs, opts) {
       isolation ??= probeIsolation(exec);
       const why = await isolation;

@@ -38,6 +38,8 @@ export interface BatchRun {
   tools?: ToolVersions;
   /** Why the whole column was not run (no container engine, say): its checks are skipped. */
   skip?: string;
+  /** The accelerator a guest ran under. */
+  accel?: "kvm" | "tcg";
 }
 
 export interface Backend {
@@ -47,6 +49,8 @@ export interface Backend {
   label: string;
   /** Whose tools the scripts run with: `host`, `debian:bullseye`, `docker:IMAGE`. */
   userspace: string;
+  /** Where the kernel runs: the host's own, a QEMU guest, a Vagrant box (reports say which). */
+  machine?: "host" | "qemu" | "vagrant";
   /** Check-timeout multiplier when the user gives none (slow emulated guests need more). */
   defaultTimeoutScale?: number;
   /** Its ping reads -W in whole seconds only (old iputils: CentOS 7, stretch). */

@@ -103,6 +103,7 @@ export async function vagrantBackend(machine: string, o: VagrantOptions): Promis
     label: `vagrant:${machine}`,
     // A box has its own tools: "host" there means the box's.
     userspace: "host",
+    machine: "vagrant",
     // Its ping is older than iputils s20190515 (CentOS 7, stretch): -W in whole seconds.
     pingWholeSeconds: true,
     runBatch: (scripts, budgetsMs, opts) =>

@@ -33,7 +33,11 @@ export function checkOutputs(output: string | undefined, reports: ReportTarget[]
   for (const r of reports) checkOutput(r.file);
 }
 
-/** The main output (stdout or -o), then each --report file. */
+/**
+ * The main output (stdout or -o), then each --report file. Unless the pretty report went to
+ * stdout, the summary and every failure with its evidence go to stderr: a CI log says why a job
+ * failed even when the reports went to files.
+ */
 export async function writeReports(
   report: RunReport,
   format: ReportFormat,
@@ -41,11 +45,14 @@ export async function writeReports(
   extra: ReportTarget[],
   color: boolean,
 ): Promise<void> {
-  const { formatReport } = await import("../results/reporters/index.js");
-  const text = formatReport(format, report, { color: useColor(color, !!output) });
+  const { drawTopologies, formatDigest, formatReport } = await import("../results/reporters/index.js");
+  const svgs = [format, ...extra.map((r) => r.format)].includes("html") ? await drawTopologies(report) : {};
+  const text = formatReport(format, report, { color: useColor(color, !!output), svgs });
   if (output) writeFileSync(output, text);
   else process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
-  for (const r of extra) writeFileSync(r.file, formatReport(r.format, report, { color: false }));
+  for (const r of extra) writeFileSync(r.file, formatReport(r.format, report, { color: false, svgs }));
+  if (output || format !== "pretty")
+    process.stderr.write(formatDigest(report, { color: useColor(color, process.stderr.isTTY !== true) }));
 }
 
 export const positiveInt = (v: string) => {

@@ -1,7 +1,7 @@
 // Observations + expectations → results; repeated runs that disagree are flagged flaky.
 import type { CheckModel, ExpectationT } from "../model/index.js";
 import { expectationFor, verdictOf } from "./expect.js";
-import type { Observation, Result, Verdict } from "./types.js";
+import type { Observation, Result } from "./types.js";
 
 export interface RunContext {
   scenario: string;
@@ -23,17 +23,17 @@ export function assembleResults(ctx: RunContext, repeats: Observation[][]): Resu
     };
     const seen = repeats.map((r) => r[i]).filter((o): o is Observation => o !== undefined);
     const first = seen.find((o) => o.status === "error") ?? seen.find((o) => o.status === "skip") ?? seen[0];
-    if (!first) return { ...key, status: "error", reason: "no observation" };
+    if (!first) return { ...key, verdict: "error", reason: "no observation" };
     if (first.status === "error")
-      return { ...key, status: "error", reason: first.reason, evidence: first.evidence };
-    if (first.status === "skip") return { ...key, status: "skip", reason: first.reason };
+      return { ...key, verdict: "error", reason: first.reason, evidence: first.evidence };
+    if (first.status === "skip") return { ...key, verdict: "skip", reason: first.reason };
     const expected = declared(expectationFor(check.expect, ctx.variant, ctx.kernel), first.evidence.stage);
     const outcomes = seen.flatMap((o) => (o.status === "observed" ? [o.outcome] : []));
     // Repeats that disagree fail the check, unless its expectation says it is a known race.
     const flaky = new Set(outcomes).size > 1 && expected !== "flaky";
     return {
       ...key,
-      status: flaky ? "fail" : verdictOf(first.outcome, expected),
+      verdict: flaky ? "fail" : verdictOf(first.outcome, expected),
       outcome: first.outcome,
       expected,
       evidence: first.evidence,
@@ -50,15 +50,4 @@ function declared(expected: ExpectationT, stage: string | undefined): Expectatio
   if (stage === "xfail" && expected !== "no-reach") return "xfail";
   if (stage === "xpass" && expected === "reach") return "xfail";
   return expected;
-}
-
-// Exit-status precedence, as in kselftest: anything unexpected makes the run fail.
-const OK_VERDICTS: ReadonlySet<Verdict> = new Set(["pass", "xfail", "skip"]);
-
-/** kselftest's exit status: 0 every result met its expectation, 1 one did not, 4 every one skipped. */
-export function exitCodeOf(results: Result[]): 0 | 1 | 4 {
-  // Merged runs that disagree on a cell are not a result one can trust either way.
-  if (!results.every((r) => OK_VERDICTS.has(r.status) && !r.disagree)) return 1;
-  // kselftest's: a run in which every check was skipped tested nothing.
-  return results.length > 0 && results.every((r) => r.status === "skip") ? 4 : 0;
 }

@@ -56,10 +56,10 @@ const Key = {
 };
 const Outcome = z.enum(["reach", "no-reach"]);
 
-export const ResultSchema = z.discriminatedUnion("status", [
+export const ResultSchema = z.discriminatedUnion("verdict", [
   z.object({
     ...Key,
-    status: z.enum(["pass", "fail", "xfail", "xpass"]),
+    verdict: z.enum(["pass", "fail", "xfail", "xpass"]),
     outcome: Outcome,
     expected: z.enum(["reach", "no-reach", "xfail", "flaky"]),
     evidence: EvidenceSchema,
@@ -67,9 +67,9 @@ export const ResultSchema = z.discriminatedUnion("status", [
     reached: z.int(),
     flaky: z.array(Outcome).optional(),
   }),
-  z.object({ ...Key, status: z.literal("skip"), reason: z.string() }),
-  z.object({ ...Key, status: z.literal("error"), reason: z.string(), evidence: EvidenceSchema.optional() }),
-  z.object({ ...Key, status: z.literal("crash"), reason: z.string(), console: z.string() }),
+  z.object({ ...Key, verdict: z.literal("skip"), reason: z.string() }),
+  z.object({ ...Key, verdict: z.literal("error"), reason: z.string(), evidence: EvidenceSchema.optional() }),
+  z.object({ ...Key, verdict: z.literal("crash"), reason: z.string(), console: z.string() }),
 ]);
 
 export const ColumnSchema = z.object({
@@ -78,6 +78,9 @@ export const ColumnSchema = z.object({
   spec: z.string().optional().describe("the kernel as given: host, debian:6.1, file:..., vagrant:..."),
   tools: z.record(z.string(), z.string()).optional().describe("versions of ip, nft, iptables, ebtables"),
   durationMs: z.number().optional().describe("the column's wall time"),
+  machine: z.enum(["host", "qemu", "vagrant"]).optional().describe("where the kernel ran"),
+  accel: z.enum(["kvm", "tcg"]).optional().describe("the accelerator a QEMU guest ran under"),
+  host: z.string().optional().describe("the machine that ran the column"),
 });
 
 const Counts = z.object({
@@ -92,14 +95,19 @@ const Counts = z.object({
 
 export const ResultsDocument = z
   .object({
-    version: z.literal(3),
+    version: z.literal(4),
     nsmatrix: z.string().describe("the version of nsmatrix that ran"),
     startedAt: z.string().optional().describe("ISO 8601 (a run always has it)"),
     finishedAt: z.string().optional().describe("ISO 8601"),
+    hostname: z.string().optional().describe("the machine the run was on"),
     durationMs: z.number(),
-    ok: z.boolean().describe("every result matched its expectation (the run's exit status was 0)"),
+    ok: z.boolean().describe("every result met its expectation (the run's exit status was 0 or 4)"),
+    exitCode: z
+      .union([z.literal(0), z.literal(1), z.literal(4)])
+      .describe("kselftest's: 0, 1, or 4 all skipped"),
     columns: z.array(ColumnSchema),
     graphs: z.record(z.string(), z.string()).optional().describe("each scenario's topology, as Mermaid"),
+    dot: z.record(z.string(), z.string()).optional().describe("each scenario's topology, as Graphviz dot"),
     summary: Counts,
     results: z.array(ResultSchema),
   })

@@ -49,12 +49,18 @@ export interface Column {
   tools?: Record<string, string>;
   /** The column's wall time. */
   durationMs?: number;
+  /** Where the kernel ran: the host's own, a QEMU guest, a Vagrant box. */
+  machine?: "host" | "qemu" | "vagrant";
+  /** The accelerator a QEMU guest ran under. */
+  accel?: "kvm" | "tcg";
+  /** The machine that ran the column (merged runs may come from several). */
+  host?: string;
 }
 
 export type Result = ResultKey &
   (
     | {
-        status: "pass" | "fail" | "xfail" | "xpass";
+        verdict: "pass" | "fail" | "xfail" | "xpass";
         outcome: OutcomeT;
         expected: ExpectationT;
         evidence: Evidence;
@@ -64,9 +70,9 @@ export type Result = ResultKey &
         /** Outcomes of every repeat when they disagreed (the verdict is then fail). */
         flaky?: OutcomeT[];
       }
-    | { status: "skip"; reason: string }
-    | { status: "error"; reason: string; evidence?: Evidence }
-    | { status: "crash"; reason: string; console: string }
+    | { verdict: "skip"; reason: string }
+    | { verdict: "error"; reason: string; evidence?: Evidence }
+    | { verdict: "crash"; reason: string; console: string }
   );
 
 /** Everything a reporter needs. */
@@ -79,6 +85,22 @@ export interface RunReport {
   finishedAt?: string;
   /** The machine the run was on (JUnit's hostname). */
   hostname?: string;
+  /** The nsmatrix version that ran. */
+  version?: string;
   /** Each scenario's topology (of its first variant) as a Mermaid flowchart. */
   graphs?: Record<string, string>;
+  /** The same topologies as Graphviz dot, which the HTML report draws as SVG. */
+  dot?: Record<string, string>;
+}
+
+/** How many results have each verdict. */
+export type Counts = Record<Verdict, number>;
+
+/** A run with its standing: what `run()` returns and `readResults` gives back. */
+export interface CompletedRun extends RunReport {
+  /** Every result met its expectation (exit status 0 or 4). */
+  ok: boolean;
+  /** kselftest's exit status: 0 as expected, 1 a result was not, 4 every result skipped. */
+  exitCode: 0 | 1 | 4;
+  summary: Counts;
 }

@@ -36,7 +36,7 @@ export type BisectOutcome =
 export function probeOf(spec: string, r: Result | undefined): Probe {
   if (!r) return { spec, why: "no result for the check" };
   const release = r.kernel;
-  switch (r.status) {
+  switch (r.verdict) {
     case "pass":
     case "fail":
     case "xfail":
@@ -46,7 +46,7 @@ export function probeOf(spec: string, r: Result | undefined): Probe {
         return { spec, release, why: `reached on ${r.reached} of ${r.runs} runs` };
       return { spec, release, outcome: r.outcome, why: r.evidence.stage ?? r.outcome };
     default:
-      return { spec, release, why: `${r.status}: ${r.reason}` };
+      return { spec, release, why: `${r.verdict}: ${r.reason}` };
   }
 }
 

@@ -19,6 +19,7 @@ import {
   type Result,
   type RunReport,
 } from "../results/index.js";
+import { VERSION } from "../version.js";
 
 export interface RunOptions {
   variants?: string[];
@@ -144,7 +145,7 @@ function resultsOf(
     // The column could not run at all (no container engine): every check says why.
     if (batch.skip) {
       const reason = batch.skip;
-      return job.sc.checks.map((c): Result => ({ ...key, check: c.name, status: "skip", reason }));
+      return job.sc.checks.map((c): Result => ({ ...key, check: c.name, verdict: "skip", reason }));
     }
     // The kernel died before this variant finished: its checks crashed with it.
     const incomplete = repeats.length === 0 || repeats.some((r) => r.some((o) => o.status === "error"));
@@ -153,7 +154,7 @@ function resultsOf(
         (c): Result => ({
           ...key,
           check: c.name,
-          status: "crash",
+          verdict: "crash",
           reason: `kernel ${batch.crash?.kind}`,
           console: batch.crash?.excerpt ?? "",
         }),
@@ -185,7 +186,7 @@ function problemsOf(job: ColumnJob, tap: string, backend: Backend): string[] {
     },
     [observationsFromTap(run, job.script.checks)],
   );
-  return results.filter((r) => exitCodeOf([r]) !== 0).map((r) => `${r.check}: ${r.status}`);
+  return results.filter((r) => exitCodeOf([r]) !== 0).map((r) => `${r.check}: ${r.verdict}`);
 }
 
 // Each column runs the scripts compiled for it: its timeout scale and its ping are literal in them.
@@ -247,14 +248,13 @@ async function runOnBackend(planned: Job[], backend: Backend, opts: RunOptions):
       onLine: (i, text) => {
         if (keep) taps.set(i, [...(taps.get(i) ?? []), text]);
         const j = jobs[i];
-        if (j)
-          opts.progress?.({
-            kind: "script-line",
-            label,
-            scenario: j.sc.name,
-            variant: j.script.variant,
-            text,
-          });
+        if (!j) return;
+        const where = { label, scenario: j.sc.name, variant: j.script.variant };
+        opts.progress?.({ kind: "script-line", ...where, text });
+        // A guest's run is long and otherwise silent: each check as it ends. (The host's variants
+        // take a second or two; their summary line is enough.)
+        if (backend.machine !== "host" && /^(not )?ok \d+ /.test(text))
+          opts.progress?.({ kind: "check-done", ...where, point: text });
       },
       ...(keep
         ? {
@@ -284,6 +284,7 @@ async function runOnBackend(planned: Job[], backend: Backend, opts: RunOptions):
           repeat: j.repeat,
           durationMs: run.durationMs,
           summary: summary(obs),
+          problems: problemsOf(j, run.tap, backend),
         });
       },
     },
@@ -299,6 +300,9 @@ async function runOnBackend(planned: Job[], backend: Backend, opts: RunOptions):
     userspace: backend.userspace,
     spec: backend.label,
     ...(batch.tools ? { tools: batch.tools } : {}),
+    ...(backend.machine ? { machine: backend.machine } : {}),
+    ...(batch.accel ? { accel: batch.accel } : {}),
+    host: hostname(),
     durationMs: Date.now() - started,
   };
   return { column, results: resultsOf(jobs, batch, backend, dirs) };
@@ -307,6 +311,15 @@ async function runOnBackend(planned: Job[], backend: Backend, opts: RunOptions):
 interface ColumnRun {
   column: Column;
   results: Result[];
+}
+
+// Each scenario's topology (its first variant's) in one drawing format.
+function drawings(scenarios: ScenarioModel[], format: "mermaid" | "dot"): Record<string, string> {
+  return Object.fromEntries(
+    scenarios.flatMap((sc) =>
+      sc.variants[0] ? [[sc.name, drawTopology(sc.variants[0].topology, format)]] : [],
+    ),
+  );
 }
 
 /** Runs every selected variant of every scenario on every backend; one matrix column per backend (kernel × userspace). */
@@ -329,10 +342,8 @@ export async function runMatrix(
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date().toISOString(),
     hostname: hostname(),
-    graphs: Object.fromEntries(
-      scenarios.flatMap((sc) =>
-        sc.variants[0] ? [[sc.name, drawTopology(sc.variants[0].topology, "mermaid")]] : [],
-      ),
-    ),
+    version: VERSION,
+    graphs: drawings(scenarios, "mermaid"),
+    dot: drawings(scenarios, "dot"),
   };
 }

@@ -20,7 +20,7 @@ function nsmatrixOutcomes(results: Result[]): Record<string, string> {
   return Object.fromEntries(
     results
       .filter((r) => r.scenario !== "cases-by-hand")
-      .map((r) => [`${r.scenario}.${r.variant}/${r.check}`, "outcome" in r ? r.outcome : r.status]),
+      .map((r) => [`${r.scenario}.${r.variant}/${r.check}`, "outcome" in r ? r.outcome : r.verdict]),
   );
 }
 
@@ -40,7 +40,7 @@ async function runOn(kernel: string) {
     timeout: 900_000,
   });
   const results: Result[] = jsonOf(r).results;
-  expect(results.filter((x) => x.status === "error" || x.status === "crash")).toEqual([]);
+  expect(results.filter((x) => x.verdict === "error" || x.verdict === "crash")).toEqual([]);
   return results;
 }
 
@@ -80,7 +80,7 @@ describe.skipIf(!isRoot)("six cases from bug reports and deployments, beside han
     const hand = handOutcomes(host);
     // The host kernel has no bridge VLAN filtering and no 802.1Q: a skip naming the option.
     const vlan = host.filter((r) => r.scenario === "vlan-bridge");
-    expect(vlan.map((r) => ("reason" in r ? r.reason : r.status))).toEqual(
+    expect(vlan.map((r) => ("reason" in r ? r.reason : r.verdict))).toEqual(
       vlan.map(() => "kernel lacks bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)"),
     );
     const compared = Object.keys(ours).filter((k) => ours[k] !== "skip");
@@ -94,9 +94,9 @@ describe.skipIf(!isRoot)("six cases from bug reports and deployments, beside han
       host.filter(
         (r) =>
           r.scenario !== "cases-by-hand" &&
-          r.status !== "pass" &&
-          r.status !== "xfail" &&
-          r.status !== "skip",
+          r.verdict !== "pass" &&
+          r.verdict !== "xfail" &&
+          r.verdict !== "skip",
       ),
     ).toEqual([]);
     expect(runNamespaces()).toEqual([]);
@@ -111,7 +111,7 @@ describe.skipIf(!isRoot)("six cases from bug reports and deployments, beside han
     expect(ours).toEqual(Object.fromEntries(Object.keys(ours).map((k) => [k, hand[k]])));
     for (const [k, want] of Object.entries(EXPECTED)) expect([k, ours[k]]).toEqual([k, want]);
     expect(
-      guest.filter((r) => r.scenario !== "cases-by-hand" && r.status !== "pass" && r.status !== "xfail"),
+      guest.filter((r) => r.scenario !== "cases-by-hand" && r.verdict !== "pass" && r.verdict !== "xfail"),
     ).toEqual([]);
     // Where the host kernel has what a case needs, both kernels see the same.
     const onHost = nsmatrixOutcomes(host);

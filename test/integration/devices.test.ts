@@ -20,11 +20,11 @@ const cells = (results: Result[], scenario = "kinds") =>
   Object.fromEntries(
     results
       .filter((r) => r.scenario === scenario)
-      .map((r) => [`${r.variant}/${r.check}`, "outcome" in r ? `${r.outcome} ${r.status}` : r.status]),
+      .map((r) => [`${r.variant}/${r.check}`, "outcome" in r ? `${r.outcome} ${r.verdict}` : r.verdict]),
   );
 const reasons = (results: Result[]) =>
   Object.fromEntries(
-    results.filter((r) => r.status === "skip").map((r) => [r.variant, "reason" in r ? r.reason : ""]),
+    results.filter((r) => r.verdict === "skip").map((r) => [r.variant, "reason" in r ? r.reason : ""]),
   );
 
 const scratch: string[] = [];
@@ -51,7 +51,7 @@ describe.skipIf(!isRoot)("device kinds on real kernels", () => {
       "tbf/across": "reach pass",
       "tbf/bridged": "no-reach pass",
     });
-    expect(results.filter((x) => x.status === "error")).toEqual([]);
+    expect(results.filter((x) => x.verdict === "error")).toEqual([]);
     expect(r.exitCode).toBe(0);
     expect(runNamespaces()).toEqual([]);
   }, 120_000);
@@ -64,7 +64,7 @@ describe.skipIf(!isRoot)("device kinds on real kernels", () => {
       },
     );
     const results: Result[] = jsonOf(r).results;
-    expect(results.filter((x) => x.status !== "pass")).toEqual([]);
+    expect(results.filter((x) => x.verdict !== "pass")).toEqual([]);
     expect(cells(results)).toMatchObject({
       "vlan/across": "reach pass",
       "qinq/across": "reach pass",
@@ -109,7 +109,7 @@ describe.skipIf(!isRoot)("device kinds on real kernels", () => {
       dummy: "kernel lacks dummy devices (CONFIG_DUMMY)",
     });
     expect(cells(results)).toMatchObject({ "vlan/across": "reach pass" });
-    expect(results.filter((x) => x.status === "error")).toEqual([]);
+    expect(results.filter((x) => x.verdict === "error")).toEqual([]);
   }, 600_000);
 });
 

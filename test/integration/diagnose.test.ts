@@ -15,7 +15,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-type Observed = Extract<Result, { status: "pass" | "fail" | "xfail" | "xpass" }>;
+type Observed = Extract<Result, { verdict: "pass" | "fail" | "xfail" | "xpass" }>;
 const byCheck = (results: Result[], check: string) => results.find((r) => r.check === check) as Observed;
 
 describe.skipIf(!isRoot)("Box0 baseline CMD1: where its SYN died, and its pcap", () => {
@@ -41,7 +41,7 @@ describe.skipIf(!isRoot)("Box0 baseline CMD1: where its SYN died, and its pcap",
       );
       const results: Result[] = jsonOf(r).results;
       const cmd1 = byCheck(results, "cmd1");
-      expect(cmd1.status).toBe("xfail");
+      expect(cmd1.verdict).toBe("xfail");
       expect(cmd1.evidence.drops?.filter((d) => !d.softirq).map((d) => d.location)).toContain(
         "br_handle_frame_finish",
       );
@@ -93,7 +93,7 @@ describe.skipIf(!isRoot)("Box0 baseline CMD1: where its SYN died, and its pcap",
     ]);
     const results: Result[] = jsonOf(r).results;
     expect(byCheck(results, "cmd1").evidence.drops).toBeUndefined();
-    expect(byCheck(results, "cmd1").status).toBe("xfail");
+    expect(byCheck(results, "cmd1").verdict).toBe("xfail");
   });
 });
 
@@ -112,7 +112,7 @@ describe.skipIf(!isRoot)("script checks with kselftest exit codes", () => {
     expect(kernels).toHaveLength(2);
     for (const k of kernels) {
       const mine = results.filter((x) => x.kernel === k);
-      expect(Object.fromEntries(mine.map((x) => [x.check, x.status]))).toEqual(VERDICTS);
+      expect(Object.fromEntries(mine.map((x) => [x.check, x.verdict]))).toEqual(VERDICTS);
       const veth = byCheck(mine, "veth-ping");
       expect(veth.evidence.subtests).toEqual([
         { id: 1, name: "veth up", ok: true },
@@ -130,7 +130,7 @@ describe.skipIf(!isRoot)("script checks with kselftest exit codes", () => {
   it("runs a selftest-style script unchanged with run --script", async () => {
     const r = await cli(["run", "--script", "test/fixtures/selftests/veth-ping.sh", "-f", "json"]);
     const results: Result[] = jsonOf(r).results;
-    expect(results.map((x) => [x.scenario, x.check, x.status])).toEqual([
+    expect(results.map((x) => [x.scenario, x.check, x.verdict])).toEqual([
       ["script-veth-ping", "veth-ping", "pass"],
     ]);
     expect(r.exitCode).toBe(0);

@@ -7,7 +7,7 @@ import { cli, isRoot, jsonOf, runNamespaces, TWO_HOSTS_PLAIN, whyNot } from "./h
 
 if (!isRoot) console.warn(`skipping guest runs: ${whyNot}`);
 
-const cell = (r: Result) => ("outcome" in r ? `${r.outcome} ${r.status}` : r.status);
+const cell = (r: Result) => ("outcome" in r ? `${r.outcome} ${r.verdict}` : r.verdict);
 
 describe.skipIf(!isRoot)("a scenario in a Debian 6.1 guest under QEMU", () => {
   it("runs in the requested kernel and gives the same verdicts as on the host", async () => {
@@ -37,7 +37,7 @@ describe.skipIf(!isRoot)("a scenario in a Debian 6.1 guest under QEMU", () => {
     const results: Result[] = jsonOf(r).results;
     const [host, guest] = results;
     // The host kernel has no VRF, GRE or flowtable: a skip with the reason, never a failure.
-    expect(host).toMatchObject({ status: "skip", reason: expect.stringMatching(/^kernel lacks /) });
+    expect(host).toMatchObject({ verdict: "skip", reason: expect.stringMatching(/^kernel lacks /) });
     expect(guest && cell(guest)).toBe("reach pass");
     expect(r.exitCode).toBe(0);
   }, 600_000);
@@ -94,7 +94,7 @@ describe.skipIf(!isRoot)("a scenario in a Debian 6.1 guest under QEMU", () => {
     const host = results.filter(
       (x) => x.kernel === results[0]?.kernel && x.scenario === "multitenant-gateway",
     );
-    expect(host.map((x) => x.status)).toEqual(Array(12).fill("skip"));
+    expect(host.map((x) => x.verdict)).toEqual(Array(12).fill("skip"));
     expect(host[0]).toMatchObject({ reason: expect.stringMatching(/^kernel lacks /) });
     expect(r.exitCode).toBe(0);
     expect(runNamespaces()).toEqual([]);

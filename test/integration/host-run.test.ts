@@ -6,7 +6,7 @@ import { cli, isRoot, jsonOf, runNamespaces, TWO_HOSTS_PLAIN, whyNot } from "./h
 if (!isRoot) console.warn(`skipping host runs: ${whyNot}`);
 
 const cell = (r: Result) =>
-  r.status === "skip" ? "skip" : "outcome" in r ? `${r.outcome} ${r.status}` : r.status;
+  r.verdict === "skip" ? "skip" : "outcome" in r ? `${r.outcome} ${r.verdict}` : r.verdict;
 
 describe.skipIf(!isRoot)("the Box0 scenario on the host kernel, three times", () => {
   let results: Result[] = [];
@@ -18,7 +18,7 @@ describe.skipIf(!isRoot)("the Box0 scenario on the host kernel, three times", ()
   }, 180_000);
 
   it("matches every expectation, so the run exits 0", () => {
-    expect(results.filter((r) => !["pass", "xfail", "skip"].includes(r.status))).toEqual([]);
+    expect(results.filter((r) => !["pass", "xfail", "skip"].includes(r.verdict))).toEqual([]);
     expect(exitCode).toBe(0);
   });
 
@@ -88,7 +88,7 @@ describe.skipIf(!isRoot)("the Box0 scenario on the host kernel, three times", ()
       const at = (check: string) => results.find((r) => r.variant === "hairpin-static" && r.check === check);
       const stage = (check: string) => {
         const r = at(check);
-        return r && "evidence" in r ? r.evidence?.stage : r?.status;
+        return r && "evidence" in r ? r.evidence?.stage : r?.verdict;
       };
       expect([stage("cmd1"), stage("cmd1-handshake"), stage("cmd2")]).toEqual([
         "no-bytes",
@@ -105,8 +105,8 @@ describe.skipIf(!isRoot)("the Box0 scenario on the host kernel, three times", ()
 
   it("skips the broute workarounds with the reason, never failing them", () => {
     const skips = results.filter((r) => r.variant.includes("broute"));
-    expect(skips.every((r) => r.status === "skip")).toBe(true);
-    const reasons = new Set(skips.map((r) => (r.status === "skip" ? r.reason : "")));
+    expect(skips.every((r) => r.verdict === "skip")).toBe(true);
+    const reasons = new Set(skips.map((r) => (r.verdict === "skip" ? r.reason : "")));
     expect([...reasons]).toEqual([expect.stringMatching(/broute/)]);
   });
 
@@ -124,7 +124,7 @@ describe.skipIf(!isRoot)("ping, TCP and UDP with nftables on the host kernel", (
     );
     expect(plain).toEqual(TWO_HOSTS_PLAIN);
     const wrong = results.find((x) => x.variant === "wrong" && x.check === "ping");
-    expect(wrong).toMatchObject({ status: "fail", outcome: "reach", expected: "no-reach" });
+    expect(wrong).toMatchObject({ verdict: "fail", outcome: "reach", expected: "no-reach" });
     expect(wrong && "evidence" in wrong && wrong.evidence?.command).toMatch(
       /ping -n -c 1 -W 0\.5 10\.99\.0\.2$/,
     );

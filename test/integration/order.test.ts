@@ -7,7 +7,7 @@ import { cli, isRoot, jsonOf, runNamespaces, whyNot } from "./helpers.js";
 if (!isRoot) console.warn(`skipping declared-order runs: ${whyNot}`);
 
 const outcomes = (results: Result[]) =>
-  results.map((r) => `${r.check} ${"outcome" in r ? `${r.outcome} ${r.status}` : r.status}`);
+  results.map((r) => `${r.check} ${"outcome" in r ? `${r.outcome} ${r.verdict}` : r.verdict}`);
 
 describe.skipIf(!isRoot)("checks in declared order on the host kernel", () => {
   it("gives a check the outcome that the check before it made possible, as a hand-written script does", async () => {
@@ -31,7 +31,7 @@ describe.skipIf(!isRoot)("checks in declared order on the host kernel", () => {
     const r = await cli(["run", "test/fixtures/scenarios/two-hosts.yaml", "-v", "plain", "--format", "json"]);
     const results: Result[] = jsonOf(r).results;
     const stages = Object.fromEntries(
-      results.map((x) => [x.check, "evidence" in x && x.evidence ? x.evidence.stage : x.status]),
+      results.map((x) => [x.check, "evidence" in x && x.evidence ? x.evidence.stage : x.verdict]),
     );
     expect(stages).toEqual({
       ping: "replied",

@@ -35,8 +35,8 @@ describe.skipIf(!isRoot)("the packed tarball", () => {
       { cwd: app, reject: false },
     );
     expect(r.stderr).not.toMatch(/Cannot find module|ERR_MODULE_NOT_FOUND/);
-    const results = jsonOf(r).results as { check: string; status: string }[];
-    expect(Object.fromEntries(results.map((x) => [x.check, x.status]))).toEqual({
+    const results = jsonOf(r).results as { check: string; verdict: string }[];
+    expect(Object.fromEntries(results.map((x) => [x.check, x.verdict]))).toEqual({
       gateway: "pass",
       cmd1: "xfail",
       "cmd1-handshake": "xfail",
@@ -55,7 +55,7 @@ const topology = defineTopology({
 });
 const scenario = defineScenario({ scenario: "pair", topology, checks: { ping: { from: "a", ping: "10.9.0.2" } } });
 const report = await run([scenario], { kernels: ["host"] });
-console.log(report.results.map((r) => r.check + " " + r.status).join("\\n"));
+console.log(report.results.map((r) => r.check + " " + r.verdict).join("\\n"));
 `,
     );
     const api = await execa("node", ["api.mjs"], { cwd: app });

@@ -44,9 +44,9 @@ describe.skipIf(!isRoot)("a folder of net selftests, run as they are", () => {
     expect(kernels).toHaveLength(2);
     for (const k of kernels) {
       const mine = (check: string) => results.find((x) => x.kernel === k && x.check === check);
-      expect(mine("fib_basics")).toMatchObject({ scenario: "selftests-netselftests", status: "pass" });
+      expect(mine("fib_basics")).toMatchObject({ scenario: "selftests-netselftests", verdict: "pass" });
       expect(cases(mine("fib_basics"))).toEqual(FIB);
-      expect(mine("bridge_basics")?.status).toBe("pass");
+      expect(mine("bridge_basics")?.verdict).toBe("pass");
       expect(cases(mine("bridge_basics"))).toEqual(BRIDGE);
     }
     expect(r.exitCode).toBe(0);
@@ -81,7 +81,7 @@ describe.skipIf(!isRoot)("a folder of net selftests, run as they are", () => {
     expect(results).toHaveLength(4);
     for (const x of results)
       expect(x).toMatchObject({
-        status: "skip",
+        verdict: "skip",
         reason: "kernel lacks CONFIG_NSMATRIX_NEVER (wants m), which the config beside the script asks for",
       });
     // kselftest's: every check skipped is 4.
@@ -99,7 +99,7 @@ describe.skipIf(!isRoot)("a folder of net selftests, run as they are", () => {
       "json",
     ]);
     const results: Result[] = jsonOf(r).results;
-    expect(results.map((x) => [x.scenario, x.check, x.status])).toEqual([
+    expect(results.map((x) => [x.scenario, x.check, x.verdict])).toEqual([
       ["script-fib_basics", "fib_basics", "pass"],
       ["script-veth-ping", "veth-ping", "pass"],
     ]);

@@ -19,7 +19,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const BULLSEYE = { ip: "5.9.0", nft: "0.9.8", iptables: "1.8.7 (nf_tables)", ebtables: "1.8.7 (nf_tables)" };
 const SCENARIO = "test/fixtures/scenarios/two-hosts.yaml";
 
-const cell = (r: Result) => ("outcome" in r ? `${r.outcome} ${r.status}` : r.status);
+const cell = (r: Result) => ("outcome" in r ? `${r.outcome} ${r.verdict}` : r.verdict);
 // Each column's verdicts, by check: `{ "<kernel> <userspace>": { ping: "reach pass", … } }`.
 function byColumn(results: Result[]) {
   const out: Record<string, Record<string, string>> = {};

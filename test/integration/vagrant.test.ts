@@ -24,7 +24,7 @@ const run = (args: string[]) =>
     env: { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_VAGRANT_STATE: state },
   });
 const calls = () => readFileSync(join(state, "calls.log"), "utf8").trim().split("\n");
-const cell = (r: Result) => ("outcome" in r ? `${r.outcome} ${r.status}` : r.status);
+const cell = (r: Result) => ("outcome" in r ? `${r.outcome} ${r.verdict}` : r.verdict);
 
 describe.skipIf(!isRoot)("kernels in Vagrant boxes (vagrant:MACHINE)", () => {
   it("brings a stopped machine up, reads its kernel, and runs each script over vagrant ssh", async () => {

@@ -69,6 +69,8 @@ export interface GuestOptions {
   /** The guest's root filesystem (read-only, under a tmpfs overlay); the host's `/` by default. */
   root?: string;
   log?: (msg: string) => void;
+  /** Each job's TAP lines as the guest writes them (read from the shared folder while it runs). */
+  onLine?: (index: number, line: string) => void;
   /** Jobs run at once inside the guest (default 1). */
   concurrency?: number;
   /** Extra kernel command-line words. */
@@ -102,11 +104,37 @@ function jobResult(share: string, job: GuestJob, a: AgentJob): GuestJobResult {
   };
 }
 
-// Watches the job directory while QEMU runs: when the first job starts, and each job's end.
-function watch(share: string, jobs: GuestJob[], agentJobs: AgentJob[], t0: number, log: (m: string) => void) {
+// Each job's TAP as the guest writes it: the whole lines not yet passed on.
+function tapFollower(share: string, agentJobs: AgentJob[], onLine: (index: number, line: string) => void) {
+  const seen = agentJobs.map(() => 0);
+  return () => {
+    for (const [i, a] of agentJobs.entries()) {
+      const text = readOr(join(share, AGENT_FILES.tap(a.file)), "");
+      const end = text.lastIndexOf("\n") + 1;
+      if (end <= (seen[i] ?? 0)) continue;
+      for (const line of text.slice(seen[i], end).split("\n").slice(0, -1)) onLine(i, line);
+      seen[i] = end;
+    }
+  };
+}
+
+// Watches the job directory while QEMU runs: when the first job starts, each check's TAP line as
+// it is written (a guest is otherwise silent for its whole run), and each job's end.
+function watch(
+  share: string,
+  jobs: GuestJob[],
+  agentJobs: AgentJob[],
+  t0: number,
+  log: (m: string) => void,
+  onLine?: (index: number, line: string) => void,
+) {
   let bootMs: number | undefined;
   let reported = 0;
+  const follow = onLine ? tapFollower(share, agentJobs, onLine) : () => {};
+  let ticks = 0;
   const tick = () => {
+    // The TAP files every 200 ms: a check takes longer than that.
+    if (ticks++ % 10 === 0) follow();
     if (bootMs === undefined && existsSync(join(share, AGENT_FILES.release))) {
       bootMs = performance.now() - t0;
       log(`guest up after ${secs(bootMs)}`);
@@ -115,6 +143,7 @@ function watch(share: string, jobs: GuestJob[], agentJobs: AgentJob[], t0: numbe
       const a = agentJobs[reported] as AgentJob;
       const rc = readOr(join(share, AGENT_FILES.rc(a.file)), "").trim();
       if (!/^\d+$/.test(rc)) break;
+      follow();
       log(`job ${jobs[reported]?.id} exited ${rc}`);
       reported++;
     }
@@ -124,6 +153,7 @@ function watch(share: string, jobs: GuestJob[], agentJobs: AgentJob[], t0: numbe
     stop: () => {
       clearInterval(timer);
       tick();
+      follow();
       return bootMs;
     },
   };
@@ -183,7 +213,7 @@ export async function runInGuest(
       pidfile: join(dir, "owner"),
     });
     const t0 = performance.now();
-    const watcher = watch(share, jobs, agentJobs, t0, log);
+    const watcher = watch(share, jobs, agentJobs, t0, log, opts.onLine);
     const r = await opts.exec(QEMU, args, {
       timeoutMs: opts.timeoutMs,
       env: { NSM_RUN: run },

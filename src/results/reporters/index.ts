@@ -9,6 +9,8 @@ import { formatTap } from "./tap.js";
 
 // Every output format, in the order help text lists them.
 export { REPORT_FORMATS, type ReportFormat } from "../formats.js";
+export { summarize, VERDICTS } from "../standing.js";
+export { drawTopologies } from "./draw.js";
 export { formatHtml } from "./html.js";
 export { formatJson } from "./json.js";
 export { formatJunit } from "./junit.js";
@@ -16,8 +18,7 @@ export { formatMarkdown } from "./markdown.js";
 export type { Matrix, MatrixRow } from "./matrix.js";
 export { buildMatrix, cellText } from "./matrix.js";
 export type { PrettyOptions } from "./pretty.js";
-export { formatPretty } from "./pretty.js";
-export { summarize, VERDICTS } from "./summary.js";
+export { formatDigest, formatPretty, problemText } from "./pretty.js";
 export { formatTap } from "./tap.js";
 
 import type { ReportFormat } from "../formats.js";
@@ -26,6 +27,8 @@ import type { ReportFormat } from "../formats.js";
 export interface ReportOptions {
   /** Colour the pretty format with ANSI escapes (default false). */
   color?: boolean;
+  /** Each scenario's topology as SVG, for the HTML format (`drawTopologies`). */
+  svgs?: Record<string, string>;
 }
 
 // Formats a run in the named format.
@@ -42,7 +45,7 @@ export function formatReport(format: ReportFormat, report: RunReport, opts: Repo
     case "markdown":
       return formatMarkdown(report);
     case "html":
-      return formatHtml(report);
+      return formatHtml(report, opts.svgs ?? {});
     default:
       return assertNever(format);
   }

@@ -62,9 +62,9 @@ function countSuite(results: readonly Result[]): Counts {
   const c: Counts = { tests: results.length, failures: 0, errors: 0, skipped: 0, ms: 0 };
   for (const r of results) {
     c.ms += durationMs(r);
-    if (r.status === "fail" || r.status === "xpass") c.failures += 1;
-    else if (r.status === "error" || r.status === "crash") c.errors += 1;
-    else if (r.status === "skip") c.skipped += 1;
+    if (r.verdict === "fail" || r.verdict === "xpass") c.failures += 1;
+    else if (r.verdict === "error" || r.verdict === "crash") c.errors += 1;
+    else if (r.verdict === "skip") c.skipped += 1;
   }
   return c;
 }
@@ -101,7 +101,7 @@ function testCase(r: Result, c: Column): string {
   const files = attachments(r);
   const own = caseBody(r);
   const body =
-    files && (r.status === "pass" || r.status === "xfail")
+    files && (r.verdict === "pass" || r.verdict === "xfail")
       ? own?.replace("</system-out>", `${escapeText(`\n${files}`)}</system-out>`)
       : files
         ? `${own ?? ""}\n      <system-out>${escapeText(files)}</system-out>`
@@ -110,7 +110,7 @@ function testCase(r: Result, c: Column): string {
 }
 
 function caseBody(r: Result): string | undefined {
-  switch (r.status) {
+  switch (r.verdict) {
     case "pass":
       return `<system-out>${escapeText(evidenceText(r.evidence))}</system-out>`;
     case "xfail":
@@ -153,7 +153,7 @@ function evidenceText(e: Evidence): string {
 }
 
 function durationMs(r: Result): number {
-  switch (r.status) {
+  switch (r.verdict) {
     case "pass":
     case "fail":
     case "xfail":

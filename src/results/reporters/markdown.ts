@@ -1,9 +1,9 @@
 // The Markdown reporter: a GitHub table per scenario, kernel × userspace as columns, the tools each
 // column used, then the evidence.
 import { evidenceLines, sawText, shortfall } from "../evidence.js";
+import { summarize, VERDICTS } from "../standing.js";
 import type { Evidence, Result, RunReport } from "../types.js";
 import { buildMatrix, byScenario, cellText, columnsOf, resultLabel, toolLines } from "./matrix.js";
-import { summarize, VERDICTS } from "./summary.js";
 
 // Formats a run as one GitHub Markdown table per scenario, each followed by what went wrong
 // (evidence in <details>), the expected failures with how far they got, and the skip reasons.
@@ -58,22 +58,22 @@ function evidenceSection(results: Result[]): string[] {
     const head = headline(r);
     return head === undefined
       ? []
-      : [details(`${r.status.toUpperCase()} ${resultLabel(r)}: ${head}`, body(r))];
+      : [details(`${r.verdict.toUpperCase()} ${resultLabel(r)}: ${head}`, body(r))];
   });
   if (problems.length) out.push("", ...problems);
-  const xfails = results.flatMap((r) => (r.status === "xfail" ? [r] : []));
+  const xfails = results.flatMap((r) => (r.verdict === "xfail" ? [r] : []));
   if (xfails.length) {
     out.push("", "Expected failures, and how far each got:", "");
     for (const r of xfails)
       out.push(`- ${inline(resultLabel(r))}: ${inline(shortfall(r.evidence) ?? r.outcome)}`);
   }
-  const skips = [...new Set(results.flatMap((r) => (r.status === "skip" ? [r.reason] : [])))];
+  const skips = [...new Set(results.flatMap((r) => (r.verdict === "skip" ? [r.reason] : [])))];
   if (skips.length) out.push("", "Skipped:", "", ...skips.map((s) => `- ${inline(s)}`));
   return out;
 }
 
 function headline(r: Result): string | undefined {
-  switch (r.status) {
+  switch (r.verdict) {
     case "fail":
       return `expected ${r.expected}, ${sawText(r.outcome, r.evidence)}${r.flaky ? " (flaky)" : ""}`;
     case "xpass":
@@ -93,7 +93,7 @@ function headline(r: Result): string | undefined {
 
 function body(r: Result): string {
   const ev = (e: Evidence) => [...evidenceLines(e), ...(e.stderrTail ? ["stderr:", e.stderrTail] : [])];
-  switch (r.status) {
+  switch (r.verdict) {
     case "fail":
     case "xpass":
       return ev(r.evidence).join("\n");

@@ -77,7 +77,7 @@ export function cellText(result: Result | undefined): string {
 }
 
 function verdictText(result: Result): string {
-  switch (result.status) {
+  switch (result.verdict) {
     case "pass":
     case "fail":
     case "xfail":
@@ -93,12 +93,12 @@ function verdictText(result: Result): string {
         ...(result.expected === "flaky" ? ["known race"] : []),
       ];
       const note = notes.length ? ` (${notes.join(", ")})` : "";
-      return `${result.outcome} ${result.status}${note}${result.flaky ? " FLAKY" : ""}`;
+      return `${result.outcome} ${result.verdict}${note}${result.flaky ? " FLAKY" : ""}`;
     }
     case "skip":
     case "error":
     case "crash":
-      return result.status;
+      return result.verdict;
     default:
       return assertNever(result);
   }

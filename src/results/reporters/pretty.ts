@@ -1,9 +1,9 @@
 // The pretty reporter: aligned tables for a terminal, a summary line, then evidence for what went wrong.
 import { visible } from "../../text.js";
 import { evidenceLines, sawText, shortfall } from "../evidence.js";
+import { summarize } from "../standing.js";
 import type { Evidence, Result, RunReport, Verdict } from "../types.js";
 import { buildMatrix, byScenario, cellText, resultLabel, toolLines } from "./matrix.js";
-import { summarize } from "./summary.js";
 
 /** Options for the pretty reporter. */
 export interface PrettyOptions {
@@ -25,7 +25,7 @@ export function formatPretty(report: RunReport, opts: PrettyOptions): string {
     const body = group.map((row) => [
       row.variant,
       row.check,
-      ...row.cells.map((r) => (r === undefined ? "-" : paint(colorOf(r.status), cellText(r)))),
+      ...row.cells.map((r) => (r === undefined ? "-" : paint(colorOf(r.verdict), cellText(r)))),
     ]);
     blocks.push([scenario, ...table(header, body)].join("\n"));
   }
@@ -40,9 +40,9 @@ export function formatPretty(report: RunReport, opts: PrettyOptions): string {
         ...split.map((r) => `  - ${resultLabel(r)}: ${r.disagree?.join(" / ")}`),
       ].join("\n"),
     );
-  const problems = report.results.filter((r) => colorOf(r.status) === RED);
-  if (problems.length > 0) blocks.push(problems.map((r) => problem(r, paint)).join("\n\n"));
-  const xfails = report.results.flatMap((r) => (r.status === "xfail" ? [r] : []));
+  const problems = problemBlock(report, paint);
+  if (problems) blocks.push(problems);
+  const xfails = report.results.flatMap((r) => (r.verdict === "xfail" ? [r] : []));
   if (xfails.length > 0)
     blocks.push(
       [
@@ -54,6 +54,21 @@ export function formatPretty(report: RunReport, opts: PrettyOptions): string {
   if (reasons.length > 0)
     blocks.push([paint(YELLOW, "skipped:"), ...reasons.map((r) => `  - ${r}`)].join("\n"));
   return `${blocks.join("\n\n")}\n`;
+}
+
+/**
+ * What a CI log needs when the reports went to files: the summary line, then every result that
+ * did not meet its expectation, with its evidence.
+ */
+export function formatDigest(report: RunReport, opts: PrettyOptions): string {
+  const paint = (code: number, text: string) => (opts.color ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const problems = problemBlock(report, paint);
+  return `${[summaryLine(report, paint), ...(problems ? [problems] : [])].join("\n\n")}\n`;
+}
+
+function problemBlock(report: RunReport, paint: Paint): string | undefined {
+  const problems = report.results.filter((r) => colorOf(r.verdict) === RED);
+  return problems.length ? problems.map((r) => problem(r, paint)).join("\n\n") : undefined;
 }
 
 function colorOf(status: Verdict): number {
@@ -102,9 +117,14 @@ function summaryLine(report: RunReport, paint: Paint): string {
   return `${n} result${n === 1 ? "" : "s"}: ${ok} (${notOk}) in ${(report.durationMs / 1000).toFixed(1)} s`;
 }
 
+/** A result's verdict, what was seen and its evidence, as the pretty report's failures list it. */
+export function problemText(r: Result): string {
+  return problem(r, (_c, t) => t);
+}
+
 function problem(r: Result, paint: Paint): string {
-  const head = (what: string) => `${paint(RED, r.status.toUpperCase())} ${resultLabel(r)}: ${what}`;
-  switch (r.status) {
+  const head = (what: string) => `${paint(RED, r.verdict.toUpperCase())} ${resultLabel(r)}: ${what}`;
+  switch (r.verdict) {
     case "fail":
       return [
         head(`expected ${r.expected}, ${sawText(r.outcome, r.evidence)}`),
@@ -145,7 +165,7 @@ const printable = visible;
 // Distinct skip reasons in first-seen order, with how many results each covers.
 function skipReasons(results: readonly Result[]): string[] {
   const counts = new Map<string, number>();
-  for (const r of results) if (r.status === "skip") counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1);
+  for (const r of results) if (r.verdict === "skip") counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1);
   return [...counts].map(([reason, n]) => `${printable(reason)} (${n} result${n === 1 ? "" : "s"})`);
 }
 

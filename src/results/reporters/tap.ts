@@ -33,7 +33,7 @@ function subtests(r: Result): string[] {
 
 function testPoint(r: Result, n: number): string[] {
   const desc = `${n} - ${escapeDesc(resultLabel(r))}`;
-  switch (r.status) {
+  switch (r.verdict) {
     case "pass":
       return [`ok ${desc}`, ...diag(verdictFields(r)), selftestLine(r)];
     case "xfail":
@@ -65,7 +65,7 @@ function testPoint(r: Result, n: number): string[] {
   }
 }
 
-const SELFTEST: Record<Checked["status"], string> = {
+const SELFTEST: Record<Checked["verdict"], string> = {
   pass: "[ OK ]",
   fail: "[FAIL]",
   xfail: "[XFAIL]",
@@ -75,16 +75,16 @@ const SELFTEST: Record<Checked["status"], string> = {
 // The line the reproducer prints for the same check, as net selftests print theirs.
 function selftestLine(r: Checked): string {
   const stage = r.evidence.stage ? ` (${r.evidence.stage})` : "";
-  return `# ${SELFTEST[r.status].padEnd(7)} ${escapeDesc(resultLabel(r))}: ${r.outcome}${stage}, expected ${r.expected}`;
+  return `# ${SELFTEST[r.verdict].padEnd(7)} ${escapeDesc(resultLabel(r))}: ${r.outcome}${stage}, expected ${r.expected}`;
 }
 
-type Checked = Extract<Result, { status: "pass" | "fail" | "xfail" | "xpass" }>;
+type Checked = Extract<Result, { verdict: "pass" | "fail" | "xfail" | "xpass" }>;
 
 function verdictFields(r: Checked): Record<string, unknown> {
   return {
     outcome: r.outcome,
     expected: r.expected,
-    verdict: r.status,
+    verdict: r.verdict,
     ...evidenceFields(r.evidence),
     ...(r.runs > 1 ? { runs: r.runs, reached: r.reached } : {}),
     ...(r.flaky ? { flaky: r.flaky } : {}),

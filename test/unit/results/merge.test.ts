@@ -16,7 +16,7 @@ const result = (kernel: string, check: string, status: "pass" | "fail"): Result 
   check,
   kernel,
   userspace: "host",
-  status,
+  verdict: status,
   outcome: status === "pass" ? "reach" : "no-reach",
   expected: "reach",
   evidence,
@@ -42,7 +42,7 @@ describe("mergeReports", () => {
       ["6.18.44", "host"],
       ["6.1.0-50-amd64", "debian:6.1"],
     ]);
-    expect(m.results.map((r) => `${r.kernel} ${r.check} ${r.status}`)).toEqual([
+    expect(m.results.map((r) => `${r.kernel} ${r.check} ${r.verdict}`)).toEqual([
       "6.18.44 a pass",
       "6.18.44 b pass",
       "6.1.0-50-amd64 a pass",
@@ -67,7 +67,25 @@ describe("mergeReports", () => {
   it("refuses a file that is not nsmatrix results, naming it and what is wrong", () => {
     expect(() => readResults("x.json", "{")).toThrow(/^x\.json: not JSON/);
     expect(() => readResults("y.json", JSON.stringify({ version: 2, results: [] }))).toThrow(
-      /^y\.json: not nsmatrix results \(version 3\): version: /,
+      /^y\.json: not nsmatrix results \(version 4\): version: /,
     );
+  });
+
+  it("reads a version 3 document, whose results call the verdict status, as version 4", () => {
+    const v3 = JSON.parse(formatJson(run("6.1.0-50-amd64", { a: "pass", b: "fail" })));
+    v3.version = 3;
+    delete v3.exitCode;
+    v3.results = v3.results.map(({ verdict, ...r }: { verdict: string }) => ({ ...r, status: verdict }));
+    const back = readResults("old.json", JSON.stringify(v3));
+    expect(back.results.map((r) => `${r.check} ${r.verdict}`)).toEqual(["a pass", "b fail"]);
+    expect(back).toMatchObject({ ok: false, exitCode: 1, summary: { pass: 1, fail: 1 } });
+  });
+
+  it("keeps the host and version a run was made on, through JSON and a merge", () => {
+    const one = { ...run("6.1.0-50-amd64", { a: "pass" }), hostname: "ci-1", version: "0.1.0" };
+    const two = { ...run("6.12.57+deb13-amd64", { a: "pass" }), hostname: "ci-2", version: "0.1.0" };
+    const back = readResults("one.json", formatJson(one));
+    expect(back).toMatchObject({ hostname: "ci-1", version: "0.1.0", ok: true, exitCode: 0 });
+    expect(mergeReports([back, two])).toMatchObject({ hostname: "ci-1, ci-2", version: "0.1.0" });
   });
 });

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { Parser } from "tap-parser";
 import { describe, expect, it } from "vitest";
+import { VERDICT_LOOK } from "../../../src/results/reporters/html-assets.js";
 import {
   cellText,
   formatHtml,
@@ -16,6 +17,7 @@ import {
   formatTap,
   REPORT_FORMATS,
   summarize,
+  VERDICTS,
 } from "../../../src/results/reporters/index.js";
 import type { Evidence, Result, RunReport } from "../../../src/results/types.js";
 import { VERSION } from "../../../src/version.js";
@@ -54,7 +56,7 @@ const results: Result[] = [
     check: "ping-r2",
     kernel: NEW,
     userspace: "host",
-    status: "pass",
+    verdict: "pass",
     outcome: "reach",
     expected: "reach",
     evidence: ping,
@@ -66,7 +68,7 @@ const results: Result[] = [
     check: "ping-r2",
     kernel: OLD,
     userspace: "debian:bullseye",
-    status: "pass",
+    verdict: "pass",
     outcome: "reach",
     expected: "reach",
     evidence: ping,
@@ -78,7 +80,7 @@ const results: Result[] = [
     check: "cmd1",
     kernel: NEW,
     userspace: "host",
-    status: "xfail",
+    verdict: "xfail",
     outcome: "no-reach",
     expected: "xfail",
     evidence: curl,
@@ -90,7 +92,7 @@ const results: Result[] = [
     check: "cmd1",
     kernel: OLD,
     userspace: "debian:bullseye",
-    status: "xpass",
+    verdict: "xpass",
     outcome: "reach",
     expected: "xfail",
     evidence: {
@@ -105,7 +107,7 @@ const results: Result[] = [
     check: "ping-r2",
     kernel: NEW,
     userspace: "host",
-    status: "fail",
+    verdict: "fail",
     outcome: "no-reach",
     expected: "reach",
     evidence: ev(
@@ -124,7 +126,7 @@ const results: Result[] = [
     check: "ping-r2",
     kernel: OLD,
     userspace: "debian:bullseye",
-    status: "fail",
+    verdict: "fail",
     outcome: "no-reach",
     expected: "reach",
     evidence: ev(
@@ -141,7 +143,7 @@ const results: Result[] = [
     check: "cmd1",
     kernel: NEW,
     userspace: "host",
-    status: "error",
+    verdict: "error",
     reason: "setup failed: ip link add br0",
     evidence: ev("ip link add br0 type bridge", 2, 10, "RTNETLINK answers: File exists"),
   },
@@ -151,7 +153,7 @@ const results: Result[] = [
     check: "cmd1",
     kernel: OLD,
     userspace: "debian:bullseye",
-    status: "crash",
+    verdict: "crash",
     reason: "kernel panic",
     console: "BUG: kernel NULL pointer dereference\nKernel panic - not syncing",
   },
@@ -161,7 +163,7 @@ const results: Result[] = [
     check: "ping-vrf",
     kernel: NEW,
     userspace: "host",
-    status: "skip",
+    verdict: "skip",
     reason: "no CONFIG_NET_VRF",
   },
   {
@@ -170,7 +172,7 @@ const results: Result[] = [
     check: "ping-vrf",
     kernel: OLD,
     userspace: "debian:bullseye",
-    status: "skip",
+    verdict: "skip",
     reason: "no CONFIG_NET_VRF",
   },
   {
@@ -179,7 +181,7 @@ const results: Result[] = [
     check: "leak # 2",
     kernel: NEW,
     userspace: "host",
-    status: "skip",
+    verdict: "skip",
     reason: "needs ebtables broute",
   },
 ];
@@ -379,15 +381,18 @@ describe("formatJson", () => {
         ...report,
         startedAt: "2026-12-02T08:00:00.000Z",
         finishedAt: "2026-12-02T08:00:02.100Z",
+        hostname: "ci-runner-7",
       }),
     );
     expect(doc).toEqual({
-      version: 3,
+      version: 4,
       nsmatrix: VERSION,
       startedAt: "2026-12-02T08:00:00.000Z",
       finishedAt: "2026-12-02T08:00:02.100Z",
+      hostname: "ci-runner-7",
       durationMs: 2100,
       ok: false,
+      exitCode: 1,
       columns: report.columns,
       summary: { pass: 2, fail: 2, xfail: 1, xpass: 1, skip: 3, error: 1, crash: 1 },
       results,
@@ -398,11 +403,11 @@ describe("formatJson", () => {
     const ajv = new Ajv2020({ strict: false });
     const validate = ajv.compile(JSON.parse(readFileSync("schemas/results.schema.json", "utf8")));
     expect(validate(JSON.parse(formatJson(report))), JSON.stringify(validate.errors)).toBe(true);
-    const fine = { ...report, results: results.filter((r) => r.status === "pass") };
+    const fine = { ...report, results: results.filter((r) => r.verdict === "pass") };
     expect(JSON.parse(formatJson(fine)).ok).toBe(true);
     // A document the schema refuses: a verdict that does not exist.
     const bad = JSON.parse(formatJson(report));
-    bad.results[0].status = "maybe";
+    bad.results[0].verdict = "maybe";
     expect(validate(bad)).toBe(false);
   });
 });
@@ -419,7 +424,7 @@ describe("formatMarkdown", () => {
           check: "x",
           kernel: OLD,
           userspace: "debian:bullseye",
-          status: "skip",
+          verdict: "skip",
           reason: "r",
         },
       ],
@@ -727,7 +732,7 @@ describe("the evidence a check demanded, beside what it saw", () => {
     results: [
       {
         ...{ scenario: "s", variant: "v", check: "c", kernel: NEW, userspace: "host" },
-        status: "fail",
+        verdict: "fail",
         outcome: "no-reach",
         expected: "reach",
         evidence: e,
@@ -783,7 +788,7 @@ describe("the evidence a check demanded, beside what it saw", () => {
           check: "cmd1",
           kernel: "6.12.117+deb13-amd64",
           userspace: "host",
-          status: "xfail",
+          verdict: "xfail",
           outcome: "no-reach",
           expected: "xfail",
           evidence: { ...base, stage: "no-bytes", timeoutS: 2 },
@@ -795,7 +800,7 @@ describe("the evidence a check demanded, beside what it saw", () => {
           check: "cmd1",
           kernel: "6.1.0-50-amd64",
           userspace: "host",
-          status: "xfail",
+          verdict: "xfail",
           outcome: "no-reach",
           expected: "xfail",
           evidence: { ...base, exitCode: 1, stage: "syn-timeout", timeoutS: 2 },
@@ -827,7 +832,7 @@ describe("control characters in reasons", () => {
           check: "c",
           kernel: NEW,
           userspace: "host",
-          status: "error",
+          verdict: "error",
           reason: "set-up failed: nft: \u001b[31mred\u0007",
         },
         {
@@ -836,7 +841,7 @@ describe("control characters in reasons", () => {
           check: "d",
           kernel: NEW,
           userspace: "host",
-          status: "skip",
+          verdict: "skip",
           reason: "lacks \u001b[2J",
         },
       ],
@@ -867,7 +872,7 @@ describe("a script check's own TAP in the run's TAP", () => {
       results: [
         {
           ...{ scenario: "s", variant: "v", check: "t", kernel: NEW, userspace: "host" },
-          status: "fail",
+          verdict: "fail",
           outcome: "no-reach",
           expected: "reach",
           evidence: e,
@@ -897,11 +902,42 @@ describe("formatHtml", () => {
       ...report,
       results: [...results, { ...results[0], check: "<script>alert(1)</script>" } as Result],
     };
-    const html = formatHtml(hostile);
+    const html = formatHtml(hostile, { hairpin: '<svg id="drawn"></svg>' });
     expect(html).not.toMatch(/<script>alert/);
     expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
     expect(html).not.toMatch(/\b(src|href)=/);
     expect((html.match(/<td class="cell /g) ?? []).length).toBe(hostile.results.length);
-    expect(html).toContain(`<h1>nsmatrix: ${hostile.results.length} results on 2 columns</h1>`);
+    // The banner: the standing in words and a count per verdict seen.
+    const bad = hostile.results.filter((r) => ["fail", "xpass", "error", "crash"].includes(r.verdict));
+    expect(html).toContain(`<h1>✗ Not as expected: ${bad.length} of ${hostile.results.length} results</h1>`);
+    const fails = hostile.results.filter((r) => r.verdict === "fail").length;
+    expect(html).toContain(`<li class="v-fail">✗ ${fails} fail</li>`);
+    // Failures first, each open; the topology given as SVG is inside the page.
+    expect(html.indexOf('id="failures"')).toBeLessThan(html.indexOf('id="matrix"'));
+    expect((html.match(/<details class="failure" open/g) ?? []).length).toBe(bad.length);
+    expect(html).toContain('<figure class="topology"><figcaption>hairpin</figcaption><svg id="drawn"></svg>');
+  });
+
+  it("gives every verdict its own colour and icon, and says where each column ran", () => {
+    const looks = VERDICTS.map((v) => VERDICT_LOOK[v]);
+    expect(new Set(looks.map((l) => l.bg)).size).toBe(VERDICTS.length);
+    expect(new Set(looks.map((l) => l.icon)).size).toBe(VERDICTS.length);
+    const html = formatHtml({
+      ...report,
+      columns: [
+        {
+          kernel: "6.12.57+deb13-amd64",
+          userspace: "host",
+          spec: "debian:6.12",
+          machine: "qemu",
+          accel: "tcg",
+          host: "box7",
+        },
+      ],
+      results: [],
+    });
+    expect(html).toContain(
+      '<th class="column">6.12.57+deb13-amd64<small>debian:6.12 · QEMU guest (TCG)</small><small>userspace: host</small><small>on box7</small></th>',
+    );
   });
 });

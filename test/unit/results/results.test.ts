@@ -173,7 +173,7 @@ describe("assembleResults", () => {
 
   it("matches every check against its expectation", () => {
     const results = assembleResults(ctx, [seen(["reach", "no-reach", "no-reach", "reach", "reach"])]);
-    expect(results.map((r) => r.status)).toEqual(["pass", "xfail", "xfail", "pass", "pass"]);
+    expect(results.map((r) => r.verdict)).toEqual(["pass", "xfail", "xfail", "pass", "pass"]);
     expect(exitCodeOf(results)).toBe(0);
   });
 
@@ -183,10 +183,10 @@ describe("assembleResults", () => {
       seen(["reach", "reach", "no-reach", "reach", "reach"]),
     ]);
     const cmd1 = results[1];
-    expect(cmd1?.status).toBe("fail");
-    expect(cmd1?.status === "fail" && cmd1.flaky).toEqual(["no-reach", "reach"]);
+    expect(cmd1?.verdict).toBe("fail");
+    expect(cmd1?.verdict === "fail" && cmd1.flaky).toEqual(["no-reach", "reach"]);
     expect(cmd1).toMatchObject({ runs: 2, reached: 1 });
-    expect(results[0]).toMatchObject({ status: "pass", runs: 2, reached: 2 });
+    expect(results[0]).toMatchObject({ verdict: "pass", runs: 2, reached: 2 });
     expect(exitCodeOf(results)).toBe(1);
   });
 
@@ -198,9 +198,9 @@ describe("assembleResults", () => {
       seen(["reach", "no-reach", "reach", "reach", "reach"]),
     ]);
     const [handshake, cmd2] = [results[2], results[3]];
-    expect(handshake).toMatchObject({ status: "pass", expected: "flaky", runs: 3, reached: 2 });
+    expect(handshake).toMatchObject({ verdict: "pass", expected: "flaky", runs: 3, reached: 2 });
     expect(handshake && "flaky" in handshake && handshake.flaky).toBeFalsy();
-    expect(cmd2).toMatchObject({ status: "pass", expected: "flaky", reached: 2 });
+    expect(cmd2).toMatchObject({ verdict: "pass", expected: "flaky", reached: 2 });
     expect(exitCodeOf(results)).toBe(0);
   });
 
@@ -211,12 +211,12 @@ describe("assembleResults", () => {
         : { check, status: "skip", reason: "no vrf" },
     );
     const results = assembleResults(ctx, [obs]);
-    expect(results[0]).toMatchObject({ status: "error", reason: "set-up failed: x" });
-    expect(results[1]).toMatchObject({ status: "skip", reason: "no vrf" });
+    expect(results[0]).toMatchObject({ verdict: "error", reason: "set-up failed: x" });
+    expect(results[1]).toMatchObject({ verdict: "skip", reason: "no vrf" });
     expect(exitCodeOf(results)).toBe(1);
     // kselftest's: every result skipped is 4; a pass beside skips is 0.
     expect(exitCodeOf(results.slice(1))).toBe(4);
-    expect(exitCodeOf([...results.slice(1), { ...(results[1] as Result), status: "pass" } as Result])).toBe(
+    expect(exitCodeOf([...results.slice(1), { ...(results[1] as Result), verdict: "pass" } as Result])).toBe(
       0,
     );
     expect(exitCodeOf([])).toBe(0);

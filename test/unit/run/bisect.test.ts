@@ -97,7 +97,7 @@ const result = (over: Partial<Result> & Record<string, unknown>): Result =>
     check: "c",
     kernel: "6.1.0-50-amd64",
     userspace: "host",
-    status: "pass",
+    verdict: "pass",
     outcome: "reach",
     expected: "reach",
     runs: 1,
@@ -109,17 +109,17 @@ const result = (over: Partial<Result> & Record<string, unknown>): Result =>
 describe("bisectExit (run --bisect)", () => {
   it("is 0 for a check that reached, 1 for one that did not, swapped by --bisect-bad reach", () => {
     expect(bisectExit([result({})], "c").code).toBe(0);
-    expect(bisectExit([result({ status: "fail", outcome: "no-reach" })], "c").code).toBe(1);
+    expect(bisectExit([result({ verdict: "fail", outcome: "no-reach" })], "c").code).toBe(1);
     expect(bisectExit([result({})], "c", "reach").code).toBe(1);
-    expect(bisectExit([result({ status: "xfail", outcome: "no-reach" })], "v/c", "reach").code).toBe(0);
+    expect(bisectExit([result({ verdict: "xfail", outcome: "no-reach" })], "v/c", "reach").code).toBe(0);
   });
 
   it("is 125 when it cannot tell: skipped, an error, runs that disagree", () => {
-    expect(bisectExit([result({ status: "skip", reason: "no vrf" })], "c")).toEqual({
+    expect(bisectExit([result({ verdict: "skip", reason: "no vrf" })], "c")).toEqual({
       code: 125,
       why: "c cannot tell on 6.1.0-50-amd64: skip: no vrf",
     });
-    expect(bisectExit([result({ status: "error", reason: "set-up failed" })], "c").code).toBe(125);
+    expect(bisectExit([result({ verdict: "error", reason: "set-up failed" })], "c").code).toBe(125);
     expect(bisectExit([result({ runs: 3, reached: 2 })], "c").code).toBe(125);
   });
 

@@ -2,7 +2,7 @@
 // each column's results are when its scripts pass, fail, break in set-up, never run (interrupted),
 // or when the kernel dies or the column cannot run at all. No root: nothing touches the system.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Backend, BatchOptions, BatchRun } from "../../../src/backends/index.js";
@@ -46,10 +46,11 @@ function fake(
     kernel: "6.1.0-50-amd64",
     label: "debian:6.1",
     userspace: "host",
+    machine: "qemu",
     defaultTimeoutScale: 3,
     async runBatch(scripts, _budgets, opts) {
       given.push(scripts);
-      let batch: BatchRun = { runs: [] };
+      let batch: BatchRun = { runs: [], accel: "tcg" };
       scripts.forEach((s, i) => {
         const { run, ...rest } = answer(s, i, opts);
         batch = { ...batch, ...rest, runs: [...batch.runs, run === undefined ? undefined : finished(run)] };
@@ -62,7 +63,7 @@ function fake(
 }
 
 const cells = (results: Result[]) =>
-  results.map((r) => `${r.variant}/${r.check} ${"outcome" in r ? `${r.outcome} ` : ""}${r.status}`);
+  results.map((r) => `${r.variant}/${r.check} ${"outcome" in r ? `${r.outcome} ` : ""}${r.verdict}`);
 
 let dir = "";
 afterEach(() => {
@@ -87,7 +88,15 @@ describe("runMatrix", () => {
       "wrong/udp-dropped no-reach pass",
     ]);
     expect(report.columns).toEqual([
-      { kernel: "6.1.0-50-amd64", userspace: "host", spec: "debian:6.1", durationMs: expect.any(Number) },
+      {
+        kernel: "6.1.0-50-amd64",
+        userspace: "host",
+        spec: "debian:6.1",
+        machine: "qemu",
+        accel: "tcg",
+        host: hostname(),
+        durationMs: expect.any(Number),
+      },
     ]);
     expect(report.graphs?.["two-hosts"]).toMatch(/^flowchart LR/);
   });
@@ -104,9 +113,9 @@ describe("runMatrix", () => {
     expect(scripts).toHaveLength(3);
     expect(new Set(scripts)).toHaveProperty("size", 1);
     expect(scripts[0]?.text).toContain("socat -u -T 1.5 TCP4:10.99.0.2:22");
-    expect(report.results.map((r) => ("runs" in r ? `${r.check} ${r.reached}/${r.runs}` : r.status))).toEqual(
-      ["ping 3/3", "tcp 3/3", "tcp-reset 0/3", "udp 3/3", "udp-dropped 0/3"],
-    );
+    expect(
+      report.results.map((r) => ("runs" in r ? `${r.check} ${r.reached}/${r.runs}` : r.verdict)),
+    ).toEqual(["ping 3/3", "tcp 3/3", "tcp-reset 0/3", "udp 3/3", "udp-dropped 0/3"]);
   });
 
   it("says a run broke in set-up, with the Bail out! reason, for the checks it never reported", async () => {
@@ -120,7 +129,7 @@ describe("runMatrix", () => {
       variants: ["plain"],
     });
     expect(
-      new Set(report.results.map((r) => ("reason" in r ? `${r.status}: ${r.reason}` : r.status))),
+      new Set(report.results.map((r) => ("reason" in r ? `${r.verdict}: ${r.reason}` : r.verdict))),
     ).toEqual(
       new Set([
         "error: set-up failed: nodes.a.routes[0] (t.yaml:6): ip -n x route add ... failed: Nexthop device is not up",
@@ -133,7 +142,7 @@ describe("runMatrix", () => {
     const report = await runMatrix([sc], [backend], { repeat: 1, jobs: 1, kernelJobs: 1 });
     expect(cells(report.results).slice(0, 2)).toEqual(["plain/ping reach pass", "plain/tcp reach pass"]);
     expect(
-      new Set(report.results.slice(5).map((r) => ("reason" in r ? `${r.status}: ${r.reason}` : "?"))),
+      new Set(report.results.slice(5).map((r) => ("reason" in r ? `${r.verdict}: ${r.reason}` : "?"))),
     ).toEqual(new Set(["error: not run (interrupted)"]));
   });
 
@@ -150,7 +159,7 @@ describe("runMatrix", () => {
         .every((c) => c.endsWith("pass") || c.endsWith("fail")),
     ).toBe(true);
     const crashed = report.results.slice(5);
-    expect(crashed.map((r) => r.status)).toEqual(["crash", "crash", "crash", "crash", "crash"]);
+    expect(crashed.map((r) => r.verdict)).toEqual(["crash", "crash", "crash", "crash", "crash"]);
     expect(crashed[0]).toMatchObject({
       reason: "kernel panic",
       console: expect.stringContaining("Kernel panic"),
@@ -166,7 +175,7 @@ describe("runMatrix", () => {
       variants: ["plain"],
     });
     expect(
-      new Set(report.results.map((r) => ("reason" in r ? `${r.status}: ${r.reason}` : r.status))),
+      new Set(report.results.map((r) => ("reason" in r ? `${r.verdict}: ${r.reason}` : r.verdict))),
     ).toEqual(new Set(["skip: no container engine: docker is not installed"]));
     expect(report.results).toHaveLength(5);
   });

@@ -2,7 +2,7 @@
 // options, tool versions, the cache, and a column without an engine.
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { containerBackend, scriptCommand } from "../../../src/backends/container.js";
@@ -242,11 +242,13 @@ describe("the container", () => {
         kernel: "6.1.0-50-amd64",
         userspace: "debian:bullseye",
         spec: "host",
+        machine: "host",
+        host: hostname(),
         durationMs: expect.any(Number),
       },
     ]);
     expect(
-      new Set(report.results.map((r) => `${r.userspace} ${r.status} ${"reason" in r ? r.reason : ""}`)),
+      new Set(report.results.map((r) => `${r.userspace} ${r.verdict} ${"reason" in r ? r.reason : ""}`)),
     ).toEqual(new Set(["debian:bullseye skip no container engine: docker is not installed"]));
     expect(report.results).toHaveLength(5);
   });
