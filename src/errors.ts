@@ -41,3 +41,64 @@ export function formatIssues(issues: SourceIssue[]): string {
     })
     .join("\n");
 }
+
+// What a file-system error code means, in words a user reads (not ENOENT).
+const ERRNO_WORDS: Record<string, string> = {
+  ENOENT: "no such file or folder",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  ENOTDIR: "a part of the path is not a folder",
+  EISDIR: "it is a folder",
+  EEXIST: "it already exists",
+  ENOTEMPTY: "the folder is not empty",
+  EMFILE: "too many open files",
+  ENAMETOOLONG: "the name is too long",
+  ELOOP: "too many symbolic links",
+};
+
+/** An errno code in words: `no such file or folder (ENOENT)`. */
+export function errnoWords(code: string | undefined): string {
+  if (code === undefined) return "failed";
+  const words = ERRNO_WORDS[code];
+  return words ? `${words} (${code})` : code;
+}
+
+// The action a system call was, in words.
+const SYSCALL_WORDS: Record<string, string> = {
+  mkdir: "create the folder",
+  open: "open",
+  read: "read",
+  write: "write",
+  rename: "move",
+  unlink: "remove",
+  rmdir: "remove the folder",
+  rm: "remove",
+  scandir: "list the folder",
+  opendir: "list the folder",
+  copyfile: "copy",
+  cp: "copy",
+  symlink: "link",
+  chmod: "change the mode of",
+  access: "reach",
+  stat: "find",
+  lstat: "find",
+  mkdtemp: "create a temporary folder in",
+};
+
+/**
+ * A Node file-system error (it has `syscall` and `path`) as E_IO, located at its path:
+ * `cannot create the folder /root/.cache/nsmatrix/kernels: permission denied (EACCES)`.
+ * Anything else: undefined.
+ */
+export function fileSystemError(e: unknown): NsmError | undefined {
+  const err = e as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || typeof err.syscall !== "string" || typeof err.path !== "string")
+    return undefined;
+  const action = SYSCALL_WORDS[err.syscall] ?? err.syscall;
+  const dest = (err as { dest?: unknown }).dest;
+  const where = typeof dest === "string" ? `${err.path} to ${dest}` : err.path;
+  return new NsmError("E_IO", `cannot ${action} ${where}: ${errnoWords(err.code)}`);
+}

@@ -1,7 +1,7 @@
 // The nsmatrix command line's entry: the command table, and the one catch that maps errors to exit
 // codes. Library code never exits; only internal errors ask to be reported.
 import { CommanderError } from "commander";
-import { NsmError } from "../errors.js";
+import { fileSystemError, NsmError } from "../errors.js";
 import { buildProgram } from "./program.js";
 import { printError } from "./support.js";
 
@@ -29,7 +29,10 @@ const forBisect = (code: number) =>
 
 try {
   await buildProgram().parseAsync();
-} catch (e) {
+} catch (raw) {
+  // A file or folder nsmatrix could not make or read (a cache dir not writable, a full disk) is
+  // the user's to fix, located at its path: E_IO, never an internal error.
+  const e = fileSystemError(raw) ?? raw;
   if (e instanceof CommanderError) {
     // commander printed the message; help and version are not errors, the rest are usage errors.
     const fine = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(e.code);

@@ -24,7 +24,6 @@ export function buildProgram(deps: { exec: Exec } = { exec }): Command {
         "reachability as a matrix of scenario × variant × check × kernel.",
     )
     .version(VERSION)
-    .showHelpAfterError()
     .addHelpText(
       "after",
       `
@@ -56,10 +55,11 @@ set-up failed, 4 every check was skipped; 2 a usage or validation error, 130 int
   ])
     program.addCommand(c);
   // exitOverride: commander throws instead of exiting (with 1), so usage errors exit 2 in index.ts.
-  const override = (c: Command): void => {
-    c.exitOverride();
-    for (const sub of c.commands) override(sub);
+  // A usage error is its one line, then the help command to run (not the whole help).
+  const override = (c: Command, name: string): void => {
+    c.exitOverride().showHelpAfterError(`(${name} --help shows the usage)`);
+    for (const sub of c.commands) override(sub, `${name} ${sub.name()}`);
   };
-  override(program);
+  override(program, "nsmatrix");
   return program;
 }

@@ -90,6 +90,7 @@ export function loadTopology(file: string): TopologyT {
 export function topologyFrom(src: Source, dir: string): TopologyT {
   const issues: SourceIssue[] = [];
   const locate = mergedLocator(src);
+  refuseScenario(src);
   const parsed = parseWith(Topology, src.data, locate, issues);
   if (parsed) issues.push(...checkTopology(parsed, locate));
   const topo = parsed && readNftFiles(parsed, dir, locate, issues);
@@ -128,7 +129,7 @@ function targetOf(
       typeof value === "object" && value !== null && "file" in value ? value.file : value,
     );
     const why = e.message
-      .replace(/^cannot read [^:]*: ENOENT$/, `${file}: no such file`)
+      .replace(/^cannot read [^:]*: no such file or folder \(ENOENT\)$/, `${file}: no such file`)
       .replace(/^cannot read [^:]*: /, `${file}: `);
     issues.push(locate(at, `${formatPath(at)}: ${why}`, true));
     return undefined;
@@ -180,6 +181,14 @@ export function loadScenario(file: string): ScenarioModel {
 // A scenario from its file's source: its topology is read beside it.
 function scenarioOf(src: Source, file: string): ScenarioModel {
   const issues: SourceIssue[] = [];
+  if (isTopology(src.data))
+    fail(src.file, [
+      mergedLocator(src)(
+        ["nodes"],
+        "this is a topology (it has nodes:), where a scenario is expected: a scenario names its topology under topology:, and says what to check (see docs/files.md; nsmatrix validate takes either)",
+        true,
+      ),
+    ]);
   const sc = parseWith(Scenario, src.data, mergedLocator(src), issues);
   if (!sc) fail(src.file, issues);
 
@@ -211,6 +220,7 @@ export function scenarioFrom(
   topoDir: string,
 ): ScenarioModel {
   const issues: SourceIssue[] = [];
+  refuseScenario(topoSrc);
   const baseLocate = mergedLocator(topoSrc);
   const base = parseWith(Topology, topoSrc.data, baseLocate, issues);
   if (!base) fail(topoSrc.file, issues);
@@ -312,6 +322,25 @@ const isTopology = (data: unknown) => {
   const keys = typeof data === "object" && data !== null ? Object.keys(data) : [];
   return keys.includes("nodes") && !keys.includes("scenario");
 };
+
+// A scenario has `scenario` or `checks`, and no `nodes`.
+const isScenario = (data: unknown) => {
+  const keys = typeof data === "object" && data !== null ? Object.keys(data) : [];
+  return !keys.includes("nodes") && (keys.includes("scenario") || keys.includes("checks"));
+};
+
+// A scenario where a topology is expected: said as such, not as every key it lacks.
+function refuseScenario(src: Source): void {
+  if (!isScenario(src.data)) return;
+  const at = ["scenario" in (src.data as object) ? "scenario" : "checks"];
+  fail(src.file, [
+    mergedLocator(src)(
+      at,
+      "this is a scenario (it has scenario: or checks:), where a topology is expected: a topology has nodes:, and a scenario names it under topology:",
+      true,
+    ),
+  ]);
+}
 
 /** Whether a file is a topology (has `nodes`) or a scenario (everything else). */
 export function fileKind(file: string): "scenario" | "topology" {

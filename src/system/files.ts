@@ -3,7 +3,7 @@
 // outside the folder it may come from.
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type Stats } from "node:fs";
 import { isAbsolute, resolve, sep } from "node:path";
-import { NsmError } from "../errors.js";
+import { errnoWords, NsmError } from "../errors.js";
 
 /** Files nsmatrix reads (scenarios, topologies, rulesets) are at most this big. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -24,7 +24,7 @@ export function readUserFile(file: string): string {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    throw new NsmError("E_IO", `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw new NsmError("E_IO", `cannot read ${file}: ${errnoWords((e as NodeJS.ErrnoException).code)}`);
   }
   try {
     const st = fstatSync(fd);

@@ -89,7 +89,7 @@ const cases: Case[] = [
   { fixture: "encap-no-dev.yaml", code: "E_SCHEMA", file: "encap-no-dev.topo.yaml", line: 4, col: 50, message: "nodes.r1.routes[0].encap: a route with 'encap' needs 'dev' (the tunnel device)" },
   { fixture: "encap-bad-dst.yaml", code: "E_SCHEMA", file: "encap-bad-dst.topo.yaml", line: 6, col: 70, message: 'nodes.r1.routes[0].encap.dst: "10.0.0.300" is not an IP address' },
   { fixture: "rule-bad-table.yaml", code: "E_SCHEMA", file: "rule-bad-table.topo.yaml", line: 4, col: 37, message: 'nodes.r1.rules[0].table: "mian" is not a routing table: main, local or a number 1-4294967294' },
-  { fixture: "nft-file-missing.yaml", code: "E_SCHEMA", file: "nft-file-missing.topo.yaml", line: 4, col: 7, message: 'nodes.r1.firewall.nft_file: cannot read "no-such-ruleset.nft": ENOENT' },
+  { fixture: "nft-file-missing.yaml", code: "E_SCHEMA", file: "nft-file-missing.topo.yaml", line: 4, col: 7, message: 'nodes.r1.firewall.nft_file: cannot read "no-such-ruleset.nft": no such file or folder (ENOENT)' },
   { fixture: "nft-and-nft-file.yaml", code: "E_SCHEMA", file: "nft-and-nft-file.topo.yaml", line: 5, col: 7, message: "nodes.r1.firewall.nft_file: give either 'nft' or 'nft_file', not both" },
   // checks
   { fixture: "check-unknown-node.yaml", code: "E_SCHEMA", file: "check-unknown-node.yaml", line: 5, col: 11, message: 'checks.c1.from: check "c1" runs from unknown node "r3" (known: r1, r2)' },
@@ -119,7 +119,7 @@ const cases: Case[] = [
   { fixture: "patch-unknown-key.yaml", code: "E_SCHEMA", file: "patch-unknown-key.yaml", line: 8, col: 11, message: 'variant "typo": nodes.r1.route: unknown key "route" (did you mean "routes"?)' },
   { fixture: "patch-null-breaks-link.yaml", code: "E_SCHEMA", file: "_base-topology.yaml", line: 13, col: 15, message: 'variant "no-r2": links[0][1]: link "r2:eth0" names unknown node "r2" (known: r1)' },
   // files
-  { fixture: "topology-missing.yaml", code: "E_IO", file: "topology-missing.yaml", line: 2, col: 11, message: /^topology: cannot read \S*no-such-topology\.yaml: ENOENT$/ },
+  { fixture: "topology-missing.yaml", code: "E_IO", file: "topology-missing.yaml", line: 2, col: 11, message: /^topology: cannot read \S*no-such-topology\.yaml: no such file or folder \(ENOENT\)$/ },
 ];
 
 describe("malformed files", () => {
