@@ -1,7 +1,8 @@
 // Parses kernel specs as users write them: `host`, `debian:<series>`, `file:<vmlinuz>[:<modules dir>]`,
 // `vagrant:<machine>`.
 import { NsmError } from "../errors.js";
-import { debianSeries, knownSeries } from "./catalog.js";
+import { nearest } from "../text.js";
+import { DEBIAN_SERIES, debianSeries, knownSeries } from "./catalog.js";
 import type { KernelSpec } from "./types.js";
 
 const ACCEPTED = "host, debian:<series>, file:<vmlinuz>[:<modules dir>] or vagrant:<machine>";
@@ -19,9 +20,16 @@ export function parseKernelSpec(s: string): KernelSpec {
     if (!rest)
       throw new NsmError("E_USAGE", `kernel "${s}": give a series: debian:<series> (${knownSeries()})`);
     if (!debianSeries(rest)) {
+      // A suite's name (bookworm) is a series' (6.1); else the nearest series by spelling.
+      const near =
+        DEBIAN_SERIES.find((d) => d.suite === rest)?.series ??
+        nearest(
+          rest,
+          DEBIAN_SERIES.map((d) => d.series),
+        );
       throw new NsmError(
         "E_USAGE",
-        `kernel "${s}": unknown Debian series "${rest}" (known: ${knownSeries()}; for 3.10 and 4.9 see the Vagrantfile: vagrant:el7, vagrant:stretch)`,
+        `kernel "${s}": unknown Debian series "${rest}"${near ? ` (did you mean debian:${near}?)` : ""}; known: ${knownSeries()}; for 3.10 and 4.9 see the Vagrantfile: vagrant:el7, vagrant:stretch`,
       );
     }
     return { kind: "debian", series: rest };
@@ -46,7 +54,20 @@ export function parseKernelSpec(s: string): KernelSpec {
     }
     return { kind: "vagrant", machine: rest };
   }
-  throw new NsmError("E_USAGE", `kernel "${s}" is not a kernel spec: expected ${ACCEPTED}`);
+  throw new NsmError(
+    "E_USAGE",
+    `kernel "${s}" is not a kernel spec${suggestion(text)}: expected ${ACCEPTED}`,
+  );
+}
+
+// The spec a user probably meant: `6.1` is `debian:6.1`, `debain:6.1` is `debian:6.1`.
+function suggestion(text: string): string {
+  if (debianSeries(text)) return ` (did you mean debian:${text}?)`;
+  const colon = text.indexOf(":");
+  const kind = colon < 0 ? text : text.slice(0, colon);
+  const near = nearest(kind, ["host", "debian", "file", "vagrant"]);
+  if (!near) return "";
+  return ` (did you mean ${near === "host" || colon < 0 ? near : `${near}${text.slice(colon)}`}?)`;
 }
 
 /** The canonical text of a spec, e.g. `debian:6.1`; parseKernelSpec(formatKernelSpec(k)) equals k. */

@@ -2,8 +2,21 @@
 // column used, then the evidence.
 import { evidenceLines, sawText, shortfall } from "../evidence.js";
 import { summarize, VERDICTS } from "../standing.js";
-import type { Evidence, Result, RunReport } from "../types.js";
+import type { Evidence, Result, RunReport, Verdict } from "../types.js";
 import { buildMatrix, byScenario, cellText, columnsOf, resultLabel, toolLines } from "./matrix.js";
+
+// Each verdict's mark in a cell, as GitHub renders emoji: as-expected ones calm, the rest loud.
+const MARK: Record<Verdict, string> = {
+  pass: "✅",
+  xfail: "☑️",
+  skip: "⏭️",
+  fail: "❌",
+  xpass: "❗",
+  error: "⚠️",
+  crash: "💥",
+};
+
+const markedCell = (r: Result | undefined) => (r ? `${MARK[r.verdict]} ${cellText(r)}` : cellText(r));
 
 // Formats a run as one GitHub Markdown table per scenario, each followed by what went wrong
 // (evidence in <details>), the expected failures with how far they got, and the skip reasons.
@@ -14,7 +27,7 @@ export function formatMarkdown(report: RunReport): string {
     const lines = [`### ${cell(scenario)}`, ""];
     lines.push(tableRow(["variant", "check", ...labels]));
     lines.push(tableRow(["variant", "check", ...labels].map(() => "---")));
-    for (const row of group) lines.push(tableRow([row.variant, row.check, ...row.cells.map(cellText)]));
+    for (const row of group) lines.push(tableRow([row.variant, row.check, ...row.cells.map(markedCell)]));
     const graph = report.graphs?.[scenario];
     if (graph)
       lines.push(
@@ -42,7 +55,7 @@ function runHeadline(report: RunReport): string {
   const bad = c.fail + c.xpass + c.error + c.crash;
   const split = report.results.filter((r) => r.disagree).length;
   const mark = bad || split ? "❌" : "✅";
-  const counts = VERDICTS.filter((v) => c[v] > 0).map((v) => `${c[v]} ${v}`);
+  const counts = VERDICTS.filter((v) => c[v] > 0).map((v) => `${MARK[v]} ${c[v]} ${v}`);
   const kernels = columnsOf(report).length;
   return [
     `## ${mark} nsmatrix: ${report.results.length} results on ${kernels} column${kernels === 1 ? "" : "s"}: ${counts.join(", ") || "none"}`,
@@ -62,10 +75,17 @@ function evidenceSection(results: Result[]): string[] {
   });
   if (problems.length) out.push("", ...problems);
   const xfails = results.flatMap((r) => (r.verdict === "xfail" ? [r] : []));
+  // Folded: they are as expected, and a long list would push the table off a CI summary.
   if (xfails.length) {
-    out.push("", "Expected failures, and how far each got:", "");
+    const n = xfails.length;
+    out.push(
+      "",
+      `<details><summary>${n} expected failure${n === 1 ? "" : "s"}, and how far each got</summary>`,
+      "",
+    );
     for (const r of xfails)
       out.push(`- ${inline(resultLabel(r))}: ${inline(shortfall(r.evidence) ?? r.outcome)}`);
+    out.push("", "</details>");
   }
   const skips = [...new Set(results.flatMap((r) => (r.verdict === "skip" ? [r.reason] : [])))];
   if (skips.length) out.push("", "Skipped:", "", ...skips.map((s) => `- ${inline(s)}`));

@@ -3,9 +3,12 @@
 // and in a selftest line ("# [ OK ] name: reach (connected), expected reach").
 import { demandFacts } from "../../checks/index.js";
 import { sawText, stageText } from "../evidence.js";
-import type { Evidence, Result, RunReport } from "../types.js";
-import { resultLabel } from "./matrix.js";
+import type { Evidence, Result, ResultKey, RunReport } from "../types.js";
 import { yamlishBlock as diag } from "./yamlish.js";
+
+// A point's name in ASCII, "scenario/variant/check [kernel, userspace]": prove and other byte-wise
+// readers show a multi-byte "·" as stray bytes. (Names and kernel releases are ASCII already.)
+const tapLabel = (k: ResultKey) => `${k.scenario}/${k.variant}/${k.check} [${k.kernel}, ${k.userspace}]`;
 
 // Formats a run as TAP version 13 with kselftest's directives: an expected failure is
 // "ok … # XFAIL", a skip "ok … # SKIP"; a failure, an unexpected pass, an error and a crash are "not ok".
@@ -22,7 +25,7 @@ function subtests(r: Result): string[] {
   const points = "evidence" in r ? r.evidence?.subtests : undefined;
   if (!points?.length) return [];
   return [
-    `    # Subtest: ${escapeDesc(resultLabel(r))}`,
+    `    # Subtest: ${escapeDesc(tapLabel(r))}`,
     `    1..${points.length}`,
     ...points.map(
       (p) =>
@@ -32,7 +35,7 @@ function subtests(r: Result): string[] {
 }
 
 function testPoint(r: Result, n: number): string[] {
-  const desc = `${n} - ${escapeDesc(resultLabel(r))}`;
+  const desc = `${n} - ${escapeDesc(tapLabel(r))}`;
   switch (r.verdict) {
     case "pass":
       return [`ok ${desc}`, ...diag(verdictFields(r)), selftestLine(r)];
@@ -75,7 +78,7 @@ const SELFTEST: Record<Checked["verdict"], string> = {
 // The line the reproducer prints for the same check, as net selftests print theirs.
 function selftestLine(r: Checked): string {
   const stage = r.evidence.stage ? ` (${r.evidence.stage})` : "";
-  return `# ${SELFTEST[r.verdict].padEnd(7)} ${escapeDesc(resultLabel(r))}: ${r.outcome}${stage}, expected ${r.expected}`;
+  return `# ${SELFTEST[r.verdict].padEnd(7)} ${escapeDesc(tapLabel(r))}: ${r.outcome}${stage}, expected ${r.expected}`;
 }
 
 type Checked = Extract<Result, { verdict: "pass" | "fail" | "xfail" | "xpass" }>;

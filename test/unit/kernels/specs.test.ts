@@ -47,7 +47,7 @@ describe("parseKernelSpec", () => {
     ],
     [
       "6.1",
-      'kernel "6.1" is not a kernel spec: expected host, debian:<series>, file:<vmlinuz>[:<modules dir>] or vagrant:<machine>',
+      'kernel "6.1" is not a kernel spec (did you mean debian:6.1?): expected host, debian:<series>, file:<vmlinuz>[:<modules dir>] or vagrant:<machine>',
     ],
     [
       "debian",
@@ -59,11 +59,11 @@ describe("parseKernelSpec", () => {
     ],
     [
       "debian:bookworm",
-      'kernel "debian:bookworm": unknown Debian series "bookworm" (known: 5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie), bookworm-backports, trixie-backports, forky, sid, experimental;',
+      'kernel "debian:bookworm": unknown Debian series "bookworm" (did you mean debian:6.1?); known: 5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie), bookworm-backports, trixie-backports, forky, sid, experimental;',
     ],
     [
       "debian:4.9",
-      'kernel "debian:4.9": unknown Debian series "4.9" (known: 5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie), bookworm-backports, trixie-backports, forky, sid, experimental; for 3.10 and 4.9 see the Vagrantfile: vagrant:el7, vagrant:stretch)',
+      'kernel "debian:4.9": unknown Debian series "4.9"; known: 5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie), bookworm-backports, trixie-backports, forky, sid, experimental; for 3.10 and 4.9 see the Vagrantfile: vagrant:el7, vagrant:stretch',
     ],
     ["file:", 'kernel "file:": expected file:<vmlinuz>[:<modules dir>] (paths without ":")'],
     ["file:a:", 'kernel "file:a:": expected file:<vmlinuz>[:<modules dir>] (paths without ":")'],
