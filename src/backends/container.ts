@@ -90,6 +90,21 @@ async function copyOut(c: StartedTestContainer, from: string, to: string): Promi
 /** Why the engine cannot run containers, or undefined when it can. */
 export type EngineCheck = () => Promise<string | undefined>;
 
+// testcontainers (and ssh2 under it) load only when a container column runs. It is an optional
+// peer dependency: npm does not install it for users who never run one.
+async function containerLab(): Promise<typeof import("./container-lab.js")> {
+  try {
+    return await import("./container-lab.js");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== "ERR_MODULE_NOT_FOUND" || !/testcontainers/.test((e as Error).message)) throw e;
+    throw new NsmError(
+      "E_TOOL",
+      "container userspaces (-u docker:IMAGE) need the npm package testcontainers, an optional dependency of nsmatrix: npm install testcontainers",
+    );
+  }
+}
+
 /** A backend for the host kernel with `image`'s userspace. */
 export function containerBackend(
   kernel: string,
@@ -109,9 +124,8 @@ export function containerBackend(
       const lifetimeS = 120 + budgetsMs.reduce((a, b) => a + b, 0) / 1000;
       opts.log?.(`${userspace}: starting container nsm-${run}`);
       let c: StartedTestContainer;
+      const { columnContainer } = await containerLab();
       try {
-        // testcontainers (and ssh2 under it) load only when a container column runs.
-        const { columnContainer } = await import("./container-lab.js");
         c = await columnContainer(await image(), run, userspace, lifetimeS).start();
       } catch (e) {
         throw new NsmError("E_BACKEND", `cannot start a ${userspace} container: ${(e as Error).message}`);

@@ -1,7 +1,16 @@
 // The package as a user gets it: packed from this tree, installed in a scratch folder, run there.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import { isRoot, jsonOf, whyNot } from "./helpers.js";
@@ -60,5 +69,36 @@ console.log(report.results.map((r) => r.check + " " + r.verdict).join("\\n"));
     );
     const api = await execa("node", ["api.mjs"], { cwd: app });
     expect(api.stdout).toBe("ping pass");
+    // What a TypeScript project sees: every export the docs show, checked with strict against the
+    // installed declarations (vitest and Node's types as the project would have them).
+    copyFileSync("test/fixtures/consumer/consumer.ts", join(app, "consumer.ts"));
+    for (const dep of ["vitest", "@types/node"]) {
+      mkdirSync(dirname(join(app, "node_modules", dep)), { recursive: true });
+      symlinkSync(resolve("node_modules", dep), join(app, "node_modules", dep));
+    }
+    const tsc = await execa(
+      resolve("node_modules/.bin/tsc"),
+      [
+        "--strict",
+        "--noEmit",
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "--target",
+        "es2022",
+        "--types",
+        "node",
+        "consumer.ts",
+      ],
+      { cwd: app, reject: false },
+    );
+    expect(tsc.stdout + tsc.stderr).toBe("");
+    // testcontainers (and its native cpu-features build) is an optional peer: not installed.
+    expect(existsSync(join(app, "node_modules", "testcontainers"))).toBe(false);
+    expect(existsSync(join(app, "node_modules", "cpu-features"))).toBe(false);
+    // Source maps carry their sources: a stack into nsmatrix reads as its TypeScript.
+    const map = JSON.parse(readFileSync(join(installed, "dist", "vitest.js.map"), "utf8"));
+    expect(map.sourcesContent?.[0]).toMatch(/export function nsmatrixSuite/);
   }, 300_000);
 });

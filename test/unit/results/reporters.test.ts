@@ -896,7 +896,7 @@ describe("a script check's own TAP in the run's TAP", () => {
     ]);
     expect(top).toEqual([`s/v/t [${NEW}, host]`]);
     // Every name is ASCII: prove shows a multi-byte character as stray bytes.
-    expect(formatTap(report)).toMatch(/^[\x00-\x7f]*$/);
+    expect(formatTap(report)).not.toMatch(/[^\t\n -~]/);
   });
 });
 
