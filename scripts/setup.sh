@@ -7,8 +7,28 @@ cd "$(dirname "$0")/.."
 # The package table is src/system/packages.ts (one row a line: tool, Debian package, need); the
 # first tool of each package proves it is there (dpkg -s is slow to run a dozen times).
 # --test adds what the tests read reports with; --print lists the packages and exits.
-needs=" run guest container "
-case "${1:-}" in --test | --print) needs="$needs test " ;; esac
+# --kernels K and --userspaces U (run's -k and -u) install only what those columns need: QEMU for
+# guest kernels, a container engine for userspaces on the host kernel. Without them: everything.
+usage="usage: setup.sh [--test | --print] [--kernels host,debian:6.1,...] [--userspaces host,...]"
+mode="" kernels="" userspaces=""
+while (($#)); do
+  case "$1" in
+    --test | --print) mode="$1" ;;
+    --kernels) kernels="${2:?$usage}"; shift ;;
+    --userspaces) userspaces="${2:?$usage}"; shift ;;
+    *) echo "setup: $usage" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ -z "$kernels$userspaces" ]; then
+  needs=" run guest container "
+else
+  needs=" run "
+  case ",${kernels:-host}," in *,debian:* | *,file:*) needs="$needs guest " ;; esac
+  if [ -n "$(tr ',' '\n' <<<"${userspaces:-host}" | grep -vx host)" ]; then needs="$needs container "; fi
+  echo "setup: for kernels ${kernels:-host} and userspaces ${userspaces:-host}:${needs}" >&2
+fi
+case "$mode" in --test | --print) needs="$needs test " ;; esac
 rows() { awk -F'"' '/^  \["/ { print $2, $4, $6 }' src/system/packages.ts; }
 missing=() wanted=()
 while read -r tool pkg need; do
@@ -21,7 +41,7 @@ while read -r tool pkg need; do
     PATH="$PATH:/usr/sbin:/sbin" command -v "$tool" >/dev/null 2>&1 || missing+=("$pkg")
   fi
 done < <(rows)
-if [ "${1:-}" = --print ]; then
+if [ "$mode" = --print ]; then
   echo "${wanted[*]}"
   exit 0
 fi
@@ -39,7 +59,7 @@ fi
 # Userspace columns (--userspace debian:...) on the host kernel run in containers. The daemon leaves
 # the host's network alone: no docker0 bridge, no iptables rules.
 engine_up() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
-if command -v docker >/dev/null && ! engine_up; then
+if [[ $needs == *" container "* ]] && command -v docker >/dev/null && ! engine_up; then
   if [ "$(id -u)" = 0 ] && PATH="$PATH:/usr/sbin" command -v dockerd >/dev/null; then
     echo "setup: starting the Docker daemon: dockerd --bridge=none --iptables=false (log: /var/log/nsmatrix-dockerd.log)" >&2
     PATH="$PATH:/usr/sbin" nohup setsid dockerd --bridge=none --iptables=false \
@@ -65,7 +85,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 # Build when any source is newer than the build.
-if [ ! -f dist/cli.js ] || [ -n "$(find src -newer dist/cli.js -print -quit)" ]; then
+if [ ! -f dist/cli/index.js ] || [ -n "$(find src -newer dist/cli/index.js -print -quit)" ]; then
   echo "setup: building (tsc)" >&2
   npm run --silent build >&2
 fi

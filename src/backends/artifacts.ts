@@ -1,7 +1,8 @@
 // Where a script's pcaps are written ($NSM_ARTIFACTS, somewhere the script can reach) and how
 // they reach the folder the run asked for.
-import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { makeFolder } from "../system/index.js";
 
 /** Moves every file of `from` into `to` (made if need be), then removes `from`. */
 export function moveArtifacts(from: string, to: string): void {
@@ -11,7 +12,7 @@ export function moveArtifacts(from: string, to: string): void {
   } catch {
     return;
   }
-  mkdirSync(to, { recursive: true });
+  makeFolder(to);
   for (const f of files) {
     try {
       renameSync(join(from, f), join(to, f));

@@ -1,9 +1,16 @@
 // Fetches a Debian kernel into the cache: index, newest image, verified download, extraction, depmod.
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { NsmError } from "../errors.js";
-import { defaultCacheDir, describeFailure, type Exec, hasTool, searchPath } from "../system/index.js";
+import {
+  defaultCacheDir,
+  describeFailure,
+  type Exec,
+  hasTool,
+  makeFolder,
+  searchPath,
+} from "../system/index.js";
 import { DEFAULT_MIRROR, type DebianSeries, debianSeries, knownSeries } from "./catalog.js";
 import { imageRelease, newestImage, type PackageStanza, parsePackages } from "./debian-index.js";
 import { download } from "./download.js";
@@ -111,7 +118,7 @@ export async function resolveDebianKernel(
   const d = debianSeries(series);
   if (!d) throw new NsmError("E_USAGE", `unknown Debian series "${series}" (known: ${knownSeries()})`);
   const cacheDir = o.cacheDir ?? defaultCacheDir();
-  await mkdir(cacheDir, { recursive: true });
+  makeFolder(cacheDir);
   const staging = await mkdtemp(join(cacheDir, `${STAGING_PREFIX}${process.pid}-`));
   try {
     const image = newestImage(await readIndex(d, staging, o), series);
@@ -136,7 +143,7 @@ export async function fetchDebianKernel(series: string, o: FetchOptions): Promis
   const started = Date.now();
   const spec = `debian:${series}`;
   const cacheDir = o.cacheDir ?? defaultCacheDir();
-  await mkdir(cacheDir, { recursive: true });
+  makeFolder(cacheDir);
   sweepPartial(cacheDir, o.progress);
   const staging = await mkdtemp(join(cacheDir, `${STAGING_PREFIX}${process.pid}-`));
   try {

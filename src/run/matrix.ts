@@ -1,5 +1,5 @@
 // The pipeline for `nsmatrix run`: model → scripts → backends (one per kernel) → TAP → results.
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import semver from "semver";
@@ -19,6 +19,7 @@ import {
   type Result,
   type RunReport,
 } from "../results/index.js";
+import { makeFolder } from "../system/index.js";
 import { VERSION } from "../version.js";
 
 export interface RunOptions {
@@ -239,7 +240,7 @@ async function runOnBackend(planned: Job[], backend: Backend, opts: RunOptions):
         ? {
             artifacts: (i: number) => {
               const d = dirs(i) as string;
-              mkdirSync(d, { recursive: true });
+              makeFolder(d);
               return d;
             },
           }

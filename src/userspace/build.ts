@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { NsmError } from "../errors.js";
 import { DEFAULT_MIRROR } from "../kernels/index.js";
 import type { Exec } from "../system/index.js";
-import { describeFailure, searchPath } from "../system/index.js";
+import { describeFailure, makeFolder, searchPath } from "../system/index.js";
 import {
   type CachedUserspace,
   cachedUserspace,
@@ -136,7 +136,7 @@ export async function buildUserspace(
   }
   const started = Date.now();
   const mirror = (o.mirror ?? DEFAULT_MIRROR).replace(/\/+$/, "");
-  mkdirSync(o.cacheDir, { recursive: true });
+  makeFolder(o.cacheDir);
   removePartials(o.cacheDir, name);
   const partial = join(o.cacheDir, `${PARTIAL_PREFIX}${name}-${hex()}`);
   const root = join(partial, "root");

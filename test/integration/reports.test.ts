@@ -33,7 +33,7 @@ describe.skipIf(!isRoot)("reports of a failing run", () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/^## ❌ nsmatrix: 15 results on 1 column: /);
     const doc = JSON.parse(readFileSync(json, "utf8"));
-    expect(doc).toMatchObject({ version: 3, ok: false, results: expect.any(Array) });
+    expect(doc).toMatchObject({ version: 4, ok: false, exitCode: 1, results: expect.any(Array) });
     expect(doc.results).toHaveLength(15);
     expect(readFileSync(junit, "utf8")).toContain("<testsuites");
     if (!hasProve) return;
@@ -41,6 +41,27 @@ describe.skipIf(!isRoot)("reports of a failing run", () => {
     // Every point read (no parse error stopped it), and the two failures named.
     expect(prove.stdout).toMatch(/Tests: 15 Failed: 2\)/);
     expect(prove.stdout).not.toMatch(/Parse errors/);
+  }, 120_000);
+
+  it("leave in a CI log, under -o, the failing variant marked ✗, the summary, and the failure with its evidence", async () => {
+    const xml = join(dir, "ci.xml");
+    const r = await cli(["run", "test/fixtures/scenarios/two-hosts.yaml", "-f", "junit", "-o", xml]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(readFileSync(xml, "utf8")).toContain("<testsuites");
+    // Progress: the good variant ✓, the one with a failure ✗, naming it.
+    expect(r.stderr).toMatch(/^✓ host two-hosts \/ plain: 3 reach, 2 no-reach \(/m);
+    expect(r.stderr).toMatch(
+      /^✗ host two-hosts \/ wrong: 3 reach, 2 no-reach; not as expected: ping: fail \(/m,
+    );
+    // Then what the job log needs to say why: the counts, and the failure with its command.
+    expect(r.stderr).toMatch(
+      /^10 results: 9 pass, 0 xfail, 0 skip \(1 fail, 0 xpass, 0 error, 0 crash\) in [\d.]+ s\n\nFAIL two-hosts\/wrong\/ping \[[^\]]+\]: expected no-reach, saw reach\n {2}\$ ip netns exec nsm-[0-9a-f]{8}-a ping /m,
+    );
+    // The pretty report on stdout says it already: stderr does not repeat it.
+    const pretty = await cli(["run", "test/fixtures/scenarios/two-hosts.yaml", "-v", "wrong"]);
+    expect(pretty.stdout).toMatch(/^FAIL two-hosts\/wrong\/ping/m);
+    expect(pretty.stderr).not.toMatch(/^FAIL /m);
   }, 120_000);
 
   it("re-render and merge with nsmatrix report, the exit status that of the merged run", async () => {

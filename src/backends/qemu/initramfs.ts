@@ -13,13 +13,14 @@ import {
   statSync,
   symlinkSync,
 } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { NsmError } from "../../errors.js";
 import type { GuestKernel } from "../../kernels/index.js";
 import type { Exec } from "../../system/index.js";
+import { makeFolder } from "../../system/index.js";
 import { buildOnce, scratchFor, sweepScratch } from "./cache-file.js";
 import { type CpioEntry, writeCpio } from "./cpio.js";
 import { hotFiles } from "./hot-files.js";
@@ -228,7 +229,7 @@ export async function buildInitramfs(
   return buildOnce(out, async () => {
     if (fresh()) return out;
     const cpio = writeCpio(await initramfsEntries(kernel, opts.exec, root));
-    await mkdir(opts.cacheDir, { recursive: true });
+    makeFolder(opts.cacheDir);
     sweepScratch(opts.cacheDir);
     const tmp = scratchFor(out);
     try {

@@ -1,12 +1,12 @@
 // An uncompressed, PVH-bootable vmlinux cut out of a bzImage: QEMU jumps straight into it, which
 // saves the ~2.4 s a TCG guest spends decompressing an xz kernel.
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { NsmError } from "../../errors.js";
 import type { GuestKernel } from "../../kernels/index.js";
 import type { Exec } from "../../system/index.js";
+import { makeFolder } from "../../system/index.js";
 import { buildOnce, scratchFor, sweepScratch } from "./cache-file.js";
 
 const XEN_ELFNOTE_PHYS32_ENTRY = 18;
@@ -81,7 +81,7 @@ async function extractBootImage(
   const [seen, verdict] = existsSync(keyFile) ? readFileSync(keyFile, "utf8").split("\n") : [];
   if (seen === key && verdict === "bzimage") return kernel.vmlinuz;
   if (seen === key && verdict === "pvh" && existsSync(out)) return out;
-  await mkdir(opts.cacheDir, { recursive: true });
+  makeFolder(opts.cacheDir);
   sweepScratch(opts.cacheDir);
   const payload = bzImagePayload(readFileSync(kernel.vmlinuz));
   const tmp = scratchFor(out);

@@ -1,4 +1,7 @@
 // Command-line conventions, no root needed: usage errors exit 2 before any work, colour follows the environment.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { useColor } from "../../../src/cli/support.js";
@@ -27,6 +30,85 @@ describe("usage errors", () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(message);
   });
+
+  it.each([
+    [["run", "--bogus"], "error: unknown option '--bogus'\n(nsmatrix run --help shows the usage)\n"],
+    [
+      ["kernels", "fetch", "--nope"],
+      "error: unknown option '--nope'\n(nsmatrix kernels fetch --help shows the usage)\n",
+    ],
+    [
+      ["run", "-k", "6.1", "test/fixtures/scenarios/two-hosts.yaml"],
+      'nsmatrix: kernel "6.1" is not a kernel spec (did you mean debian:6.1?): expected host, debian:<series>, file:<vmlinuz>[:<modules dir>] or vagrant:<machine>\n',
+    ],
+    [
+      ["run", "-k", "debian:bookworm", "test/fixtures/scenarios/two-hosts.yaml"],
+      /^nsmatrix: kernel "debian:bookworm": unknown Debian series "bookworm" \(did you mean debian:6\.1\?\); known: /,
+    ],
+    [
+      ["validate", "no/such.yaml"],
+      "nsmatrix: cannot read no/such.yaml: no such file or folder (ENOENT)\nnsmatrix: 1 of 1 files are invalid\n",
+    ],
+  ])("nsmatrix %j exits 2 with its one message and no help page", async (args, message) => {
+    const r = await cli(...args);
+    expect(r.exitCode).toBe(2);
+    if (typeof message === "string") expect(r.stderr + "\n").toBe(message);
+    else expect(r.stderr).toMatch(message);
+  });
+
+  it("names a topology given where a scenario is expected, and the reverse, with the file and line", async () => {
+    const topo = await cli("plan", "topologies/box0-bridge.yaml");
+    expect(topo.exitCode).toBe(2);
+    expect(topo.stderr).toContain(
+      "topologies/box0-bridge.yaml:13:1: this is a topology (it has nodes:), where a scenario is expected",
+    );
+    const dir = mkdtempSync(join(tmpdir(), "nsmatrix-kind-"));
+    try {
+      writeFileSync(join(dir, "s.yaml"), "scenario: s\ntopology: other.yaml\nchecks: {}\n");
+      writeFileSync(join(dir, "other.yaml"), "scenario: other\ntopology: x.yaml\nchecks: {}\n");
+      const scen = await cli("validate", join(dir, "s.yaml"));
+      expect(scen.exitCode).toBe(2);
+      expect(scen.stderr).toMatch(
+        /other\.yaml:1:1: this is a scenario \(it has scenario: or checks:\), where a topology is expected/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    "a cache folder that cannot be made is a located error (exit 2), never an internal one",
+    async () => {
+      // As nobody, /root is not writable: the folder a guest run would cache kernels in.
+      const r = await execa(
+        "runuser",
+        [
+          "-u",
+          "nobody",
+          "--",
+          "node",
+          "bin/nsmatrix.js",
+          "kernels",
+          "fetch",
+          "debian:6.1",
+          "--cache-dir",
+          "/root/nsm-denied/kernels",
+        ],
+        { reject: false },
+      );
+      expect(r.stderr).toBe(
+        "nsmatrix: cannot create the folder /root/nsm-denied: permission denied (EACCES)",
+      );
+      expect(r.exitCode).toBe(2);
+      // procfs answers ENOENT for a parent that exists: Node's recursive mkdir would spin forever.
+      const proc = await cli("kernels", "fetch", "debian:6.1", "--cache-dir", "/proc/nsm/kernels");
+      expect(proc.stderr).toBe(
+        "nsmatrix: cannot create the folder /proc/nsm: no such file or folder (ENOENT)",
+      );
+      expect(proc.exitCode).toBe(2);
+    },
+    30_000,
+  );
 
   it("help and version exit 0", async () => {
     expect((await cli("--help")).exitCode).toBe(0);
