@@ -20,6 +20,14 @@ describe.skipIf(!isRoot)("a scenario in a Debian 6.1 guest under QEMU", () => {
       },
     );
     expect(r.stderr).toMatch(/under (TCG|KVM)/);
+    // Each check as it ends, read from the guest while it runs: before its job's end.
+    const lines = r.stderr.split("\n");
+    const checks = lines.flatMap(
+      (l) => /^ {2}debian:6\.1 two-hosts \/ plain: ok \d+ - ([\w-]+)/.exec(l)?.[1] ?? [],
+    );
+    expect(checks).toEqual(["ping", "tcp", "tcp-reset", "udp", "udp-dropped"]);
+    const firstCheck = lines.findIndex((l) => l.includes("two-hosts / plain: ok 1 - ping"));
+    expect(firstCheck).toBeLessThan(lines.findIndex((l) => / exited \d+$/.test(l)));
     const results: Result[] = jsonOf(r).results;
     expect(new Set(results.map((x) => x.kernel))).toEqual(new Set([kernel?.release]));
     expect(Object.fromEntries(results.map((x) => [x.check, cell(x)]))).toEqual(TWO_HOSTS_PLAIN);
