@@ -4,7 +4,7 @@
 // with its verdict's colour and icon, its duration and its evidence; then the topologies as SVG.
 import { VERSION } from "../../version.js";
 import { evidenceLines, sawText } from "../evidence.js";
-import { completeRun, VERDICTS } from "../standing.js";
+import { completeRun, exitCodeOf, VERDICTS } from "../standing.js";
 import type { Column, Result, RunReport } from "../types.js";
 import { SCRIPT, STYLE, VERDICT_LOOK } from "./html-assets.js";
 import { buildMatrix, byScenario, cellText, resultLabel, toolLines } from "./matrix.js";
@@ -39,7 +39,8 @@ function evidenceOf(r: Result): string[] {
   }
 }
 
-const isProblem = (r: Result) => ["fail", "xpass", "error", "crash"].includes(r.verdict) || !!r.disagree;
+// Not as expected: what makes the run's exit status 1 (one rule, standing.ts's).
+const isProblem = (r: Result) => exitCodeOf([r]) === 1;
 const durationOf = (r: Result) => ("evidence" in r && r.evidence ? r.evidence.durationMs : undefined);
 
 // The banner: the run's standing in words, what ran where, and a count per verdict.
