@@ -13,7 +13,6 @@ export {
 export { compileVariant } from "./compile/index.js";
 export { type ErrorCode, NsmError } from "./errors.js";
 export { loadScenario, loadTopology, type ScenarioModel, scriptScenario } from "./model/index.js";
-export { formatProgress, type Progress, type ProgressEvent } from "./progress.js";
 export type { Column, CompletedRun, Counts, Evidence, Result, RunReport, Verdict } from "./results/index.js";
 export { completeRun, exitCodeOf, mergeReports, readResults, summarize, VERDICTS } from "./results/index.js";
 export {
@@ -23,3 +22,4 @@ export {
   type ReportFormat,
   type ReportOptions,
 } from "./results/reporters/index.js";
+export { formatProgress, type Progress, type ProgressEvent } from "./run/index.js";

@@ -10,8 +10,8 @@ import { variantTools } from "../compile/index.js";
 import { NsmError } from "../errors.js";
 import { defaultCacheDir, type KernelProgress, parseKernelList } from "../kernels/index.js";
 import { loadScenario, type ScenarioModel } from "../model/index.js";
-import type { ProgressEvent } from "../progress.js";
 import { type CompletedRun, completeRun } from "../results/index.js";
+import type { ProgressEvent } from "../run/index.js";
 import { columnBackends, type HeldRun, runMatrix, selectedVariants } from "../run/index.js";
 import { exec, requireRoot, requireTools } from "../system/index.js";
 import {

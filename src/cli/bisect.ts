@@ -113,17 +113,15 @@ In a kernel tree, let git bisect run drive a run instead (each commit's kernel b
       const [
         { loadScenario },
         { run },
-        { bisectKernels, isCheck, probeOf },
+        { bisectKernels, isCheck, probeOf, formatProgress },
         { readResults },
         { kernelProgressPrinter },
-        { formatProgress },
       ] = await Promise.all([
         import("../model/index.js"),
         import("../api/index.js"),
         import("../run/index.js"),
         import("../results/index.js"),
         import("../kernels/index.js"),
-        import("../progress.js"),
       ]);
       const sc = loadScenario(file);
       const t = target(sc, o.check as string, o.variant as string | undefined);

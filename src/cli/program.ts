@@ -1,8 +1,8 @@
 // The command table: each command is a module of its own; each loads what it needs when it runs,
 // so that `--version` and `validate` start without the backends.
 import { Command } from "commander";
+import { VERSION } from "../package.js";
 import { type Exec, exec } from "../system/exec.js";
-import { VERSION } from "../version.js";
 import { bisectCommand } from "./bisect.js";
 import { cleanCommand } from "./clean.js";
 import { graphCommand } from "./graph.js";
@@ -20,7 +20,8 @@ export function buildProgram(deps: { exec: Exec } = { exec }): Command {
   const program = new Command()
     .name("nsmatrix")
     .description(
-      "Build Linux network topologies in namespaces, send ping/TCP/UDP through them, and report\n" +
+      // One sentence: commander wraps it to the terminal's width.
+      "Build Linux network topologies in namespaces, send ping/TCP/UDP through them, and report " +
         "reachability as a matrix of scenario × variant × check × kernel.",
     )
     .version(VERSION)

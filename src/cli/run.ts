@@ -156,14 +156,12 @@ async function runAction(files: string[], o: Record<string, unknown>): Promise<v
     { loadScenario, scriptScenario },
     { exitCodeOf },
     { kernelProgressPrinter },
-    { formatProgress },
-    { bisectExit, isCheck },
+    { bisectExit, isCheck, formatProgress },
   ] = await Promise.all([
     import("../api/index.js"),
     import("../model/index.js"),
     import("../results/index.js"),
     import("../kernels/index.js"),
-    import("../progress.js"),
     import("../run/index.js"),
   ]);
   const scenarios = scripts.length

@@ -3,4 +3,4 @@
 export { q } from "../shell.js";
 export { featuresOf } from "./features.js";
 export { drawTopology, type GraphFormat } from "./graph.js";
-export { type CompiledScript, compileVariant, variantTools } from "./script.js";
+export { CHECKS_BEGIN, type CompiledScript, compileVariant, variantTools } from "./script.js";

@@ -20,6 +20,9 @@ import { dadNodes, modulesOf, namespaces } from "./namespaces.js";
 import { RUNTIME } from "./runtime.js";
 import { bridgedNodes, links, nodeSetup } from "./topology.js";
 
+/** The line a script prints when its topology and services are up and its first check begins. */
+export const CHECKS_BEGIN = "# running checks";
+
 export interface CompiledScript {
   scenario: string;
   variant: string;
@@ -201,7 +204,7 @@ export function compileVariant(
       ? ["nsm_trace_init"]
       : []),
     ...(services.length ? ["echo '# starting services'", "services"] : []),
-    "echo '# running checks'",
+    `echo '${CHECKS_BEGIN}'`,
     ...checkLines({
       checks: v.checks,
       variant: v.name,

@@ -12,3 +12,4 @@ export {
 } from "./bisect.js";
 export { type ColumnOptions, columnBackends, skippedColumn } from "./columns.js";
 export { columnFolder, type HeldRun, type RunOptions, runMatrix, selectedVariants } from "./matrix.js";
+export { formatProgress, type Progress, type ProgressEvent } from "./progress.js";

@@ -7,8 +7,8 @@ import type { Backend, BatchRun } from "../backends/index.js";
 import type { CompileOptions } from "../checks/index.js";
 import { type CompiledScript, compileVariant, drawTopology } from "../compile/index.js";
 import type { ScenarioModel } from "../model/index.js";
+import { VERSION } from "../package.js";
 import { pool } from "../pool.js";
-import type { Progress } from "../progress.js";
 import {
   assembleResults,
   type Column,
@@ -20,7 +20,7 @@ import {
   type RunReport,
 } from "../results/index.js";
 import { makeFolder } from "../system/index.js";
-import { VERSION } from "../version.js";
+import type { Progress } from "./progress.js";
 
 export interface RunOptions {
   variants?: string[];
@@ -174,10 +174,10 @@ function resultsOf(
   });
 }
 
-// The results of a script's TAP so far; the problems among them, as `check: verdict`.
-function problemsOf(job: ColumnJob, tap: string, backend: Backend): string[] {
+// The results of a script's TAP so far, by the report's rules (checks not yet run are errors).
+function resultsSoFar(job: ColumnJob, tap: string, backend: Backend): Result[] {
   const run = { tap, exitCode: 0, timedOut: false, stderr: "", durationMs: 0 };
-  const results = assembleResults(
+  return assembleResults(
     {
       scenario: job.sc.name,
       variant: job.script.variant,
@@ -187,8 +187,19 @@ function problemsOf(job: ColumnJob, tap: string, backend: Backend): string[] {
     },
     [observationsFromTap(run, job.script.checks)],
   );
-  return results.filter((r) => exitCodeOf([r]) !== 0).map((r) => `${r.check}: ${r.verdict}`);
 }
+
+// The problems among a script's results so far, as `check: verdict`.
+function problemsOf(job: ColumnJob, tap: string, backend: Backend): string[] {
+  return resultsSoFar(job, tap, backend)
+    .filter((r) => exitCodeOf([r]) !== 0)
+    .map((r) => `${r.check}: ${r.verdict}`);
+}
+
+// A point is complete when the selftest line that follows its YAML is printed (report.sh pads
+// "[ OK ]" and "[FAIL]" to the width of "[XFAIL]", so one or two spaces follow).
+const POINT_DONE = /^# \[(?: OK |FAIL|XFAIL|XPASS|SKIP)\] +([^:]+): /;
+const POINT = /^(not )?ok \d+ /;
 
 // Each column runs the scripts compiled for it: its timeout scale and its ping are literal in them.
 // A variant is compiled once per column, whatever its repeats.
@@ -208,11 +219,18 @@ function compiledFor(jobs: Job[], backend: Backend, opts: RunOptions, scale: num
   });
 }
 
-async function runOnBackend(planned: Job[], backend: Backend, opts: RunOptions): Promise<ColumnRun> {
+async function runOnBackend(
+  planned: Job[],
+  backend: Backend,
+  index: number,
+  opts: RunOptions,
+): Promise<ColumnRun> {
   const started = Date.now();
   // Progress names the column: the kernel as the user named it, and whose tools when not the host's.
   const label = backend.userspace === "host" ? backend.label : `${backend.label} · ${backend.userspace}`;
+  // Each script's lines so far, and its last top-level point.
   const taps = new Map<number, string[]>();
+  const points = new Map<number, string>();
   const keep = opts.keep;
   const scale = opts.timeoutScale ?? backend.defaultTimeoutScale ?? 1;
   const jobs = compiledFor(planned, backend, opts, scale);
@@ -247,15 +265,30 @@ async function runOnBackend(planned: Job[], backend: Backend, opts: RunOptions):
         : {}),
       log: (message) => opts.progress?.({ kind: "log", label, message }),
       onLine: (i, text) => {
-        if (keep) taps.set(i, [...(taps.get(i) ?? []), text]);
+        const lines = taps.get(i) ?? [];
+        lines.push(text);
+        taps.set(i, lines);
         const j = jobs[i];
         if (!j) return;
-        const where = { label, scenario: j.sc.name, variant: j.script.variant };
+        const where = {
+          label,
+          column: index,
+          scenario: j.sc.name,
+          variant: j.script.variant,
+          repeat: j.repeat,
+        };
         opts.progress?.({ kind: "script-line", ...where, text });
-        // A guest's run is long and otherwise silent: each check as it ends. (The host's variants
-        // take a second or two; their summary line is enough.)
-        if (backend.machine !== "host" && /^(not )?ok \d+ /.test(text))
-          opts.progress?.({ kind: "check-done", ...where, point: text });
+        if (POINT.test(text)) points.set(i, text);
+        const done = POINT_DONE.exec(text)?.[1];
+        const result = done && resultsSoFar(j, lines.join("\n"), backend).find((r) => r.check === done);
+        if (result)
+          opts.progress?.({
+            kind: "check-done",
+            ...where,
+            machine: backend.machine ?? "host",
+            point: points.get(i) ?? text,
+            result,
+          });
       },
       ...(keep
         ? {
@@ -333,7 +366,7 @@ export async function runMatrix(
   const jobs = planJobs(scenarios, opts.variants, opts.repeat);
   const perColumn = await pool(
     opts.kernelJobs,
-    backends.map((b) => () => runOnBackend(jobs, b, opts)),
+    backends.map((b, i) => () => runOnBackend(jobs, b, i, opts)),
   );
   const done = perColumn;
   return {

@@ -4,7 +4,8 @@
 //   on-use:    only a topology or check that names the tool (not installed by setup)
 //   guest:     QEMU guest kernels
 //   container: userspace columns on the host kernel (debian:<suite>, docker:IMAGE)
-//   test:      the test suite (reads TAP with prove and Python's tappy, JUnit with xmllint, HTML in a
+//   test:      the test suite (reads TAP with prove and Python's tappy, whose YAML blocks need
+//              python3-yaml and python3-more-itertools; JUnit with xmllint, HTML in a
 //              headless browser; drives git bisect run)
 //   (a tool `dpkg:NAME` is probed with dpkg-query: the static busybox has no command of its own)
 
@@ -51,6 +52,8 @@ export const PACKAGES: readonly (readonly [tool: string, pkg: string, need: Need
   ["debootstrap", "debootstrap", "container"],
   ["prove", "perl", "test"],
   ["dpkg:python3-tap", "python3-tap", "test"],
+  ["dpkg:python3-yaml", "python3-yaml", "test"],
+  ["dpkg:python3-more-itertools", "python3-more-itertools", "test"],
   ["git", "git", "test"],
   ["xmllint", "libxml2-utils", "test"],
   ["chromium", "chromium", "test"],

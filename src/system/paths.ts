@@ -1,8 +1,8 @@
 // Where nsmatrix keeps things on this machine: the caches of guest kernels and userspaces (XDG),
 // and the project's own folder (its Vagrantfile).
 import { homedir } from "node:os";
-import { dirname, isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { isAbsolute, join } from "node:path";
+import { PACKAGE_DIR } from "../package.js";
 
 const cacheRoot = (env: NodeJS.ProcessEnv) => {
   const xdg = env.XDG_CACHE_HOME;
@@ -19,5 +19,5 @@ export function defaultUserspaceDir(env: NodeJS.ProcessEnv = process.env): strin
   return join(cacheRoot(env), "userspace");
 }
 
-/** The project's own folder, which holds its Vagrantfile (two levels above src/system or dist/system). */
-export const PROJECT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** The project's own folder: its package.json, and its Vagrantfile. */
+export const PROJECT_DIR = PACKAGE_DIR;

@@ -45,7 +45,13 @@ function tappy(tap: string): Point[] {
 from tap.parser import Parser
 print(json.dumps([{"ok": l.ok, "name": l.description, "skip": l.skip, "outcome": (l.yaml_block or {}).get("outcome")}
   for l in Parser().parse_text(sys.stdin.read()) if l.category == "test"]))`;
-  return JSON.parse(execFileSync("/usr/bin/python3", ["-c", code], { input: tap, encoding: "utf8" }));
+  const out = execFileSync("/usr/bin/python3", ["-c", code], { input: tap, encoding: "utf8" });
+  // Without its optional imports tappy warns on stdout and drops every YAML block.
+  if (!out.startsWith("["))
+    throw new Error(
+      `tappy cannot read YAML blocks (setup.sh installs python3-yaml and python3-more-itertools): ${out}`,
+    );
+  return JSON.parse(out);
 }
 
 function prove(file: string): { stdout: string; status: number | null } {

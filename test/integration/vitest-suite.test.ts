@@ -1,7 +1,8 @@
 // A project's own vitest suite, written with nsmatrix/vitest as the README shows: the checks of
 // a scenario × kernels become tests of this suite. (Imports the package by its name: the build.)
 // Then a suite with a wrong expectation, run by vitest in a child process as root and as nobody:
-// the failure's message carries the evidence, and without root every test skips, saying why.
+// the failure's message carries the evidence, each test lasts as long as its check did in the
+// run, and without root every test skips, saying why.
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -17,10 +18,11 @@ if (isRoot) {
 }
 
 interface Assertion {
+  ancestorTitles: string[];
   title: string;
   status: string;
+  duration?: number;
   failureMessages: string[];
-  meta?: unknown;
 }
 const dir = mkdtempSync(join(tmpdir(), "nsmatrix-suite-"));
 // nobody writes its report here too.
@@ -29,10 +31,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // A project's suite with one wrong expectation: variant "wrong" expects no-reach where ping reaches.
 // It lives in its own folder, the root of its own vitest run, which nobody may write to as well.
+// Its progress keeps each check's own duration, from the run's results, beside vitest's report.
+const checkTimes = join(dir, "checks.jsonl");
 writeFileSync(
   join(dir, "two-hosts.spec.mjs"),
-  `import { nsmatrixSuite } from ${JSON.stringify(resolve("dist/vitest.js"))};
-nsmatrixSuite([${JSON.stringify(resolve("test/fixtures/scenarios/two-hosts.yaml"))}], { kernels: ["host"], variants: ["wrong"] });
+  `import { appendFileSync } from "node:fs";
+import { nsmatrixSuite } from ${JSON.stringify(resolve("dist/vitest.js"))};
+const onProgress = (e) => e.kind === "check-done" && appendFileSync(${JSON.stringify(checkTimes)},
+  JSON.stringify({ check: e.result.check, ms: e.result.evidence?.durationMs }) + "\\n");
+nsmatrixSuite([${JSON.stringify(resolve("test/fixtures/scenarios/two-hosts.yaml"))}], { kernels: ["host"], variants: ["wrong"], onProgress });
 `,
 );
 
@@ -55,16 +62,38 @@ async function suite(user?: string): Promise<Assertion[]> {
 describe.skipIf(!isRoot)("a project's suite with nsmatrix/vitest", () => {
   it("fails the wrong check with the evidence as its message, and passes the rest", async () => {
     const tests = await suite();
-    expect(tests.map((t) => [t.title.replace(/ \[.*\]$/, ""), t.status])).toEqual([
-      ["wrong / ping", "failed"],
-      ["wrong / tcp", "passed"],
-      ["wrong / tcp-reset", "passed"],
-      ["wrong / udp", "passed"],
-      ["wrong / udp-dropped", "passed"],
+    expect(tests.map((t) => [...t.ancestorTitles, t.title, t.status])).toEqual([
+      ["two-hosts", "wrong [host]", "ping", "failed"],
+      ["two-hosts", "wrong [host]", "tcp", "passed"],
+      ["two-hosts", "wrong [host]", "tcp-reset", "passed"],
+      ["two-hosts", "wrong [host]", "udp", "passed"],
+      ["two-hosts", "wrong [host]", "udp-dropped", "passed"],
     ]);
     expect(tests[0]?.failureMessages[0]).toMatch(
       /^Error: FAIL two-hosts\/wrong\/ping \[[^\]]+\]: expected no-reach, saw reach\n {2}\$ ip netns exec nsm-[0-9a-f]{8}-a ping [^\n]+\n {2}exit 0 after \d+ ms/,
     );
+  }, 180_000);
+
+  // Each test ends when its check's point does, and begins after the set-up and the previous
+  // check: it lasts at least its check, and not much more (its report and drop trace).
+  it("times each test as its check: a dropped UDP check's 0.5 s wait, a ping's milliseconds", async () => {
+    rmSync(checkTimes, { force: true });
+    const tests = await suite();
+    const own = new Map(
+      readFileSync(checkTimes, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { check: string; ms: number })
+        .map((c) => [c.check, c.ms]),
+    );
+    for (const t of tests) {
+      const ms = own.get(t.title) as number;
+      expect(t.duration, t.title).toBeGreaterThanOrEqual(ms - 20);
+      expect(t.duration, t.title).toBeLessThan(ms + 1500);
+    }
+    const took = (name: string) => tests.find((t) => t.title === name)?.duration as number;
+    expect(took("udp-dropped")).toBeGreaterThanOrEqual(500);
+    expect(took("ping")).toBeLessThan(500);
   }, 180_000);
 
   it("skips every test, saying why, when not run as root", async () => {

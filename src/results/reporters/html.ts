@@ -2,7 +2,7 @@
 // run's standing and counts, a legend, the failures with their evidence open, then the matrix:
 // one row per check under its scenario's heading, one column per kernel × userspace, each cell
 // with its verdict's colour and icon, its duration and its evidence; then the topologies as SVG.
-import { VERSION } from "../../version.js";
+import { VERSION } from "../../package.js";
 import { evidenceLines, sawText } from "../evidence.js";
 import { completeRun, exitCodeOf, VERDICTS } from "../standing.js";
 import type { Column, Result, RunReport } from "../types.js";

@@ -1,5 +1,5 @@
 // The JSON reporter: the whole run as one versioned document (schemas/results.schema.json).
-import { VERSION } from "../../version.js";
+import { VERSION } from "../../package.js";
 import { completeRun } from "../standing.js";
 import type { RunReport } from "../types.js";
 import { columnsOf } from "./matrix.js";

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { Parser } from "tap-parser";
 import { describe, expect, it } from "vitest";
+import { VERSION } from "../../../src/package.js";
 import { VERDICT_LOOK } from "../../../src/results/reporters/html-assets.js";
 import {
   cellText,
@@ -20,7 +21,6 @@ import {
   VERDICTS,
 } from "../../../src/results/reporters/index.js";
 import type { Evidence, Result, RunReport } from "../../../src/results/types.js";
-import { VERSION } from "../../../src/version.js";
 
 const NEW = "6.18.44";
 // The JUnit XSD check needs xmllint (libxml2-utils; bash scripts/setup.sh --test installs it).

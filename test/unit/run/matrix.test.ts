@@ -9,7 +9,7 @@ import type { Backend, BatchOptions, BatchRun } from "../../../src/backends/inde
 import type { CompiledScript } from "../../../src/compile/index.js";
 import { loadScenario } from "../../../src/model/index.js";
 import type { Result } from "../../../src/results/index.js";
-import { runMatrix } from "../../../src/run/index.js";
+import { formatProgress, type ProgressEvent, runMatrix } from "../../../src/run/index.js";
 
 const sc = loadScenario("test/fixtures/scenarios/two-hosts.yaml");
 const CHECKS = ["ping", "tcp", "tcp-reset", "udp", "udp-dropped"];
@@ -230,5 +230,58 @@ describe("runMatrix", () => {
       },
     });
     expect(held).toEqual(["wrong: ping: fail; enter 1"]);
+  });
+
+  // The TAP's lines as a backend streams them, each point followed by its selftest line.
+  const streaming = (machine: Backend["machine"], label: string): Backend => {
+    const { backend } = fake(() => ({ run: tap(ALL) }));
+    const lines = tap(ALL)
+      .split("\n")
+      .flatMap((l) => (l === "  ..." ? [l, `# [ OK ]  ${CHECKS[0]}: reach (replied), expected reach`] : [l]));
+    // Each point's selftest line names its own check.
+    let n = 0;
+    const named = lines.map((l) =>
+      l.startsWith("# [ OK ]") ? l.replace(CHECKS[0] as string, CHECKS[n++ % 5] as string) : l,
+    );
+    return {
+      ...backend,
+      machine,
+      label,
+      async runBatch(scripts, budgets, o) {
+        scripts.forEach((_s, i) => {
+          for (const l of named) o.onLine?.(i, l);
+        });
+        return backend.runBatch(scripts, budgets, o);
+      },
+    };
+  };
+
+  it("gives each check's result as its point ends, by the report's rules, with its column", async () => {
+    const events: Extract<ProgressEvent, { kind: "check-done" }>[] = [];
+    const report = await runMatrix([sc], [streaming("host", "host"), streaming("qemu", "debian:6.1")], {
+      repeat: 1,
+      jobs: 1,
+      kernelJobs: 1,
+      progress: (e) => e.kind === "check-done" && events.push(e),
+    });
+    expect(events).toHaveLength(20);
+    for (const e of events) {
+      const column = report.columns[e.column];
+      const final = report.results.find(
+        (r) =>
+          r.variant === e.variant &&
+          r.check === e.result.check &&
+          r.kernel === column?.kernel &&
+          r.userspace === column?.userspace,
+      );
+      expect(e.result.verdict).toBe(final?.verdict);
+    }
+    expect(
+      events.map((e) => `${e.column} ${e.variant}/${e.result.check} ${e.result.verdict}`).slice(5, 7),
+    ).toEqual(["0 wrong/ping fail", "0 wrong/tcp pass"]);
+    // Only a guest's are worth a line of progress: the host's variants are over in a second or two.
+    const lines = events.map(formatProgress);
+    expect(lines.slice(0, 10).every((l) => l === undefined)).toBe(true);
+    expect(lines[15]).toBe("  debian:6.1 two-hosts / wrong: ok 1 - ping");
   });
 });

@@ -1,17 +1,38 @@
 // Progress events (a union on kind) and their one-line formatter; progress goes to stderr.
-import { visible } from "./text.js";
+import type { Result } from "../results/index.js";
+import { visible } from "../text.js";
 
 export type ProgressEvent =
   | { kind: "kernel-start"; label: string; kernel: string; scripts: number }
   | { kind: "log"; label: string; message: string }
-  | { kind: "script-line"; label: string; scenario: string; variant: string; text: string }
   | {
-      kind: "check-done";
+      kind: "script-line";
       label: string;
+      /** The column's index in the report's columns (kernel-major, as the run was asked). */
+      column: number;
       scenario: string;
       variant: string;
+      repeat: number;
+      text: string;
+    }
+  | {
+      /** A check's TAP point is complete (its YAML and its selftest line printed). */
+      kind: "check-done";
+      label: string;
+      /** The column's index in the report's columns (kernel-major, as the run was asked). */
+      column: number;
+      /** Where the kernel runs: this machine's own (containers too), QEMU or Vagrant. */
+      machine: "host" | "qemu" | "vagrant";
+      scenario: string;
+      variant: string;
+      repeat: number;
       /** The script's own TAP point: `ok 2 - closed # XFAIL no-reach (refused)`. */
       point: string;
+      /**
+       * The check's result from its run so far, by the report's own rules. With one repeat and no
+       * kernel crash later in the variant, the report's verdict is this one.
+       */
+      result: Result;
     }
   | {
       kind: "variant-done";
@@ -41,6 +62,9 @@ export function formatProgress(e: ProgressEvent): string | undefined {
         ? `! ${e.label} ${e.scenario} / ${e.variant}: ${visible(e.text)}`
         : undefined;
     case "check-done":
+      // A guest's run is long and otherwise silent; the host's variants take a second or two,
+      // and their summary line is enough.
+      if (e.machine === "host") return undefined;
       return `  ${e.label} ${e.scenario} / ${e.variant}: ${visible(e.point)}`;
     case "variant-done": {
       const rep = e.repeat > 1 ? ` #${e.repeat}` : "";
